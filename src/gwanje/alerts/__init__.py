@@ -1,0 +1,1 @@
+"""Alert channels (webhook, MQTT) behind a durable outbox."""

@@ -1,0 +1,1 @@
+"""REST API, live event stream and metrics (FastAPI)."""

@@ -1,0 +1,1 @@
+"""The `gwanje` command line."""

@@ -1,0 +1,56 @@
+"""Alert channels, fed by the durable outbox."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr
+
+from gwanje.config.base import GwanjeModel
+
+EventTypeName = Literal[
+    "fire", "smoke", "fight", "fall", "intrusion", "loitering", "line_crossing", "crowding", "object"
+]
+StateName = Literal["start", "update", "end"]
+_ALL_STATES: tuple[StateName, ...] = ("start", "update", "end")
+
+
+class WebhookConfig(GwanjeModel):
+    """HTTP POST of every event message to a URL, optionally signed with HMAC-SHA256."""
+
+    name: str = Field(min_length=1)
+    url: str = Field(pattern=r"^https?://", description="http:// or https:// URL.")
+    secret: SecretStr | None = Field(
+        default=None,
+        description="HMAC key; the signature is sent as X-Gwanje-Signature: sha256=<hex>. Use ${ENV}.",
+    )
+    headers: dict[str, str] = Field(default_factory=dict)
+    timeout_s: float = Field(default=5.0, gt=0.0, le=60.0)
+    event_types: list[EventTypeName] = Field(default_factory=list, description="Only these types; empty: all.")
+    states: list[StateName] = Field(default_factory=lambda: list(_ALL_STATES))
+
+
+class MqttConfig(GwanjeModel):
+    """MQTT publishing: events on <topic_prefix>/events, availability and retained per-camera state."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(default=1883, ge=1, le=65535)
+    username: str | None = None
+    password: SecretStr | None = None
+    topic_prefix: str = Field(default="gwanje", min_length=1)
+    client_id: str | None = None
+    qos: Literal[0, 1, 2] = 1
+    keepalive_s: int = Field(default=30, ge=5)
+
+
+class AlertsConfig(GwanjeModel):
+    """Where event messages go. Every message is stored before it is sent and retried until delivered."""
+
+    webhooks: list[WebhookConfig] = Field(default_factory=list)
+    mqtt: MqttConfig = Field(default_factory=MqttConfig)
+    retry_initial_s: float = Field(default=2.0, gt=0.0)
+    retry_max_s: float = Field(default=300.0, gt=0.0)
+    give_up_after_s: float = Field(
+        default=7 * 24 * 3600.0, gt=0.0, description="Mark a delivery failed after trying this long."
+    )

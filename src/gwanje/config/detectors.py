@@ -1,0 +1,111 @@
+"""Detector configuration: a discriminated union on ``type``, one class per detector kind.
+
+Detectors are declared once, by name, at the top level (``detectors:``); cameras list the names
+they use. Each kind owns its own fields here, as Frigate's detector plugins do.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from gwanje.config.base import GwanjeModel
+
+
+class RuntimeConfig(GwanjeModel):
+    """How ONNX Runtime runs a model."""
+
+    providers: list[str] = Field(
+        default_factory=lambda: ["CPUExecutionProvider"],
+        description="ONNX Runtime execution providers in order of preference, e.g. "
+        "[CUDAExecutionProvider, CPUExecutionProvider]. Providers that are not installed are skipped with a warning.",
+    )
+    intra_op_threads: int = Field(
+        default=1, ge=0, le=64, description="Threads per inference; 0 lets ONNX Runtime choose."
+    )
+    max_batch: int = Field(default=4, ge=1, le=64, description="Most frames of different cameras run in one call.")
+
+
+class FireSmokeDetectorConfig(GwanjeModel):
+    """The shipped fire and smoke model."""
+
+    type: Literal["fire_smoke"] = "fire_smoke"
+    model_path: Path | None = Field(default=None, description="ONNX file; default: the model shipped in the package.")
+    fire_threshold: float = Field(default=0.5, ge=0.0, le=1.0, description="Per-region score for a fire region.")
+    smoke_threshold: float = Field(default=0.5, ge=0.0, le=1.0, description="Per-region score for a smoke region.")
+    runtime: RuntimeConfig = Field(default_factory=RuntimeConfig)
+
+
+class PersonDetectorConfig(GwanjeModel):
+    """NanoDet-g person detector (COCO person class), tiled so that small, distant people are found."""
+
+    type: Literal["person"] = "person"
+    model_path: Path | None = Field(default=None, description="ONNX file; default: the model shipped in the package.")
+    threshold: float = Field(default=0.4, ge=0.0, le=1.0)
+    tiles: Literal["auto", "none"] = Field(
+        default="auto",
+        description="auto: overlapping square tiles on wide frames; none: one letterboxed call.",
+    )
+    runtime: RuntimeConfig = Field(default_factory=RuntimeConfig)
+
+
+class FightDetectorConfig(GwanjeModel):
+    """The shipped clip-level fight / assault model, triggered by motion and people close together."""
+
+    type: Literal["fight"] = "fight"
+    model_path: Path | None = Field(default=None, description="ONNX file; default: the model shipped in the package.")
+    threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+    window_s: float = Field(default=1.6, gt=0.2, le=4.0, description="Length of the analysed window of frames.")
+    runtime: RuntimeConfig = Field(default_factory=RuntimeConfig)
+
+
+class PoseDetectorConfig(GwanjeModel):
+    """Pose on person crops, run only when a rule needs keypoints (fall, fight cues)."""
+
+    type: Literal["pose"] = "pose"
+    model_path: Path | None = Field(default=None, description="Model file; default: the model shipped in the package.")
+    threshold: float = Field(default=0.2, ge=0.0, le=1.0)
+    runtime: RuntimeConfig = Field(default_factory=RuntimeConfig)
+
+
+class OnnxObjectDetectorConfig(GwanjeModel):
+    """Your own ONNX object detector, as Frigate users plug in theirs."""
+
+    type: Literal["onnx"] = "onnx"
+    model_path: Path = Field(description="Path of the .onnx file.")
+    format: Literal["yolo", "ssd"] = Field(
+        description="yolo: one output [1, 4+C, N] or [1, N, 4+C] (YOLOv5 with objectness [1, N, 5+C] too), "
+        "boxes as centre x, y, w, h in input pixels; ssd: outputs boxes [1, N, 4] (y1, x1, y2, x2, relative) and "
+        "scores/classes, or one [1, N, 7] (batch, class, score, x1, y1, x2, y2)."
+    )
+    labels: list[str] = Field(description="Class names in the model's class order.")
+    input_size: tuple[int, int] = Field(default=(640, 640), description="(width, height) of the model input.")
+    input_format: Literal["rgb", "bgr"] = "rgb"
+    input_scale: float = Field(default=1 / 255.0, gt=0, description="Pixel values are multiplied by this.")
+    letterbox: bool = True
+    threshold: float = Field(default=0.4, ge=0.0, le=1.0)
+    nms_iou: float = Field(default=0.5, ge=0.0, le=1.0)
+    watch: list[str] = Field(default_factory=list, description="Labels that raise an 'object' event; empty: none.")
+    runtime: RuntimeConfig = Field(default_factory=RuntimeConfig)
+
+
+DetectorConfig = Annotated[
+    FireSmokeDetectorConfig
+    | PersonDetectorConfig
+    | FightDetectorConfig
+    | PoseDetectorConfig
+    | OnnxObjectDetectorConfig,
+    Field(discriminator="type"),
+]
+
+
+def default_detectors() -> dict[str, DetectorConfig]:
+    """The detectors a config gets when it declares none."""
+    return {
+        "fire_smoke": FireSmokeDetectorConfig(),
+        "person": PersonDetectorConfig(),
+        "fight": FightDetectorConfig(),
+        "pose": PoseDetectorConfig(),
+    }

@@ -1,0 +1,73 @@
+"""Rules on tracked people and objects, per camera: a discriminated union on ``type``.
+
+Fire, smoke, fight and fall events come from their detectors directly; these rules add the
+zone- and line-based events that need tracks.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from gwanje.config.base import GwanjeModel
+from gwanje.config.geometry import Line
+from gwanje.config.schedule import Schedule
+
+
+class _ZoneRule(GwanjeModel):
+    zone: str = Field(description="Name of a zone of this camera.")
+    labels: list[str] = Field(default_factory=lambda: ["person"], description="Object labels the rule watches.")
+    schedule: Schedule = Field(default_factory=Schedule, description="When the rule is armed; empty: always.")
+
+
+class IntrusionRule(_ZoneRule):
+    """Someone inside a protected zone while the rule is armed."""
+
+    type: Literal["intrusion"] = "intrusion"
+    min_dwell_s: float = Field(default=0.5, ge=0.0, description="Time inside before it counts (filters flicker).")
+
+
+class LoiteringRule(_ZoneRule):
+    """Someone staying in a zone at least ``min_time_s`` (KISA: 10 s)."""
+
+    type: Literal["loitering"] = "loitering"
+    min_time_s: float = Field(default=10.0, gt=0.0)
+    max_gap_s: float = Field(default=2.0, ge=0.0, description="Leaving the zone for less than this keeps the timer.")
+
+
+class CrowdingRule(_ZoneRule):
+    """More than ``max_people`` in the zone."""
+
+    type: Literal["crowding"] = "crowding"
+    max_people: int = Field(default=10, ge=1)
+
+
+class LineCrossingRule(GwanjeModel):
+    """A tracked object's foot point crosses a line, optionally only in one direction.
+
+    ``a_to_b`` means crossing from the left of the line (seen walking from its first point to its
+    second) to its right.
+    """
+
+    type: Literal["line_crossing"] = "line_crossing"
+    name: str = Field(min_length=1)
+    line: Line
+    direction: Literal["any", "a_to_b", "b_to_a"] = "any"
+    labels: list[str] = Field(default_factory=lambda: ["person"])
+    schedule: Schedule = Field(default_factory=Schedule)
+
+
+class FallRule(GwanjeModel):
+    """A person who goes down and stays down."""
+
+    type: Literal["fall"] = "fall"
+    down_time_s: float = Field(default=5.0, gt=0.0, description="How long the person must stay down.")
+    zone: str | None = Field(default=None, description="Only in this zone; default: anywhere.")
+    schedule: Schedule = Field(default_factory=Schedule)
+
+
+RuleConfig = Annotated[
+    IntrusionRule | LoiteringRule | CrowdingRule | LineCrossingRule | FallRule,
+    Field(discriminator="type"),
+]

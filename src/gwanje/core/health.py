@@ -1,0 +1,39 @@
+"""Per-camera stream health as shown in the API, metrics and dashboard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class StreamState(StrEnum):
+    """Connecting: opening the source. Live: frames arrive. Stalled: connected but no frame for a while.
+    Offline: the source failed and the reader waits before it retries (or gave up, for a finished file)."""
+
+    CONNECTING = "connecting"
+    LIVE = "live"
+    STALLED = "stalled"
+    OFFLINE = "offline"
+    DISABLED = "disabled"
+
+
+@dataclass
+class StreamStats:
+    """Counters of one camera's reader and analysis loop."""
+
+    camera_id: str
+    state: StreamState = StreamState.CONNECTING
+    decoded_fps: float = 0.0
+    analyzed_fps: float = 0.0
+    frames_decoded: int = 0
+    frames_analyzed: int = 0
+    frames_skipped: int = 0
+    """Frames dropped because analysis fell behind (the latest-frame buffer was full)."""
+    frames_motion_skipped: int = 0
+    """Frames the motion gate kept away from the detectors."""
+    corrupt_frames: int = 0
+    reconnects: int = 0
+    last_error: str | None = None
+    last_frame_time: float | None = None
+    width: int = 0
+    height: int = 0

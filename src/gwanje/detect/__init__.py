@@ -1,0 +1,1 @@
+"""Models and their pre/post-processing: everything that turns pixels into Detections."""

@@ -1,0 +1,1 @@
+"""Evaluation on labelled footage, metrics, benchmarks and reports."""

@@ -1,0 +1,1 @@
+"""Rules, zones and the start / update / end state machine that turn detections into events."""

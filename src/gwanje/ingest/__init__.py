@@ -1,0 +1,1 @@
+"""Sources, decoding, decimation, reconnects and per-camera stream health."""

@@ -1,0 +1,1 @@
+"""Wiring: per-camera pipelines, the shared inference worker and the service supervisor."""

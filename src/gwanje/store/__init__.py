@@ -1,0 +1,1 @@
+"""Database, media files and retention."""

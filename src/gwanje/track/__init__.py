@@ -1,0 +1,1 @@
+"""Multi-object tracking: stable ids, dwell time, speed and direction."""

@@ -1,0 +1,31 @@
+"""Fixtures shared by every test package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gwanje.core.clock import FakeClock
+from tests.support.media import moving_box_frames, write_clip
+
+DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+
+
+@pytest.fixture
+def fake_clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def tiny_clip(tmp_path: Path) -> Path:
+    """2 s of 320x240 H.264 at 25 fps with a moving box."""
+    return write_clip(tmp_path / "tiny.mp4", moving_box_frames(50), fps=25)
+
+
+@pytest.fixture
+def datasets_dir() -> Path:
+    """../shared/datasets beside the project; tests that need it skip with the reason when it is absent."""
+    if not DATASETS.is_dir():
+        pytest.skip(f"public datasets not found at {DATASETS} (they live beside the project, never in it)")
+    return DATASETS

@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: generated video, free ports, service probes."""
