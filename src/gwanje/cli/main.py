@@ -11,7 +11,11 @@ from importlib import import_module
 from gwanje.core.errors import GwanjeError
 
 # Modules that define sub-commands; each has `register(subparsers)` setting `func` on its parser.
-COMMAND_MODULES: tuple[str, ...] = ("gwanje.cli.config_cmds",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "gwanje.cli.config_cmds",
+    "gwanje.cli.train",
+    # one line per command module; keep this list in this form so parallel edits merge cleanly
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
