@@ -61,6 +61,7 @@ def test_summary_time_to_alert_and_false_alerts_per_hour() -> None:
 
 def test_pr_curve_average_precision() -> None:
     precision, recall, ap = pr_curve(_cases(), "fire")
+    assert precision[0] == pytest.approx(1.0)
     # ranked scores 0.9 (pos), 0.7 (neg), 0.3 (pos), 0.1 (neg), 0, 0 -> AP = (1 + 2/3) / 2
     assert ap == pytest.approx((1 + 2 / 3) / 2)
     assert recall[-1] == pytest.approx(1.0)
