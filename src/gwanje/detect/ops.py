@@ -113,14 +113,14 @@ def to_tensor(
     """
     if not images:
         raise ValueError("to_tensor needs at least one image")
-    batch = np.stack(images).astype(np.float32)
+    batch: FloatArray = np.stack(images).astype(np.float32)
     if channel_order == "rgb":
         batch = batch[..., ::-1]
     if mean is not None:
-        batch = batch - np.asarray(mean, np.float32)
+        batch = np.subtract(batch, np.asarray(mean, np.float32), dtype=np.float32)
     if std is not None:
-        batch = batch / np.asarray(std, np.float32)
-    batch = batch * np.float32(scale)
+        batch = np.divide(batch, np.asarray(std, np.float32), dtype=np.float32)
+    batch = np.multiply(batch, np.float32(scale), dtype=np.float32)
     if layout == "nchw":
         batch = batch.transpose(0, 3, 1, 2)
     return np.ascontiguousarray(batch, dtype=np.float32)
