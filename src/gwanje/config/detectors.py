@@ -48,6 +48,17 @@ class PersonDetectorConfig(GwanjeModel):
         default="auto",
         description="auto: overlapping square tiles on wide frames; none: one letterboxed call.",
     )
+    tile_min_aspect: float = Field(
+        default=1.5,
+        ge=1.0,
+        description="With tiles: auto, frames whose long side is at least this many times the short side are tiled "
+        "(16:9 is 1.78, 4:3 is 1.33).",
+    )
+    full_frame: bool = Field(
+        default=False,
+        description="With tiles, also run the whole frame once, for near people taller than a tile (one more call).",
+    )
+    nms_iou: float = Field(default=0.5, ge=0.0, le=1.0, description="Boxes overlapping more than this are merged.")
     runtime: RuntimeConfig = Field(default_factory=RuntimeConfig)
 
 
