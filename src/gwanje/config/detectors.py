@@ -98,6 +98,15 @@ class OnnxObjectDetectorConfig(GwanjeModel):
     letterbox: bool = True
     threshold: float = Field(default=0.4, ge=0.0, le=1.0)
     nms_iou: float = Field(default=0.5, ge=0.0, le=1.0)
+    ssd_box_order: Literal["yxyx", "xyxy"] = Field(
+        default="yxyx",
+        description="ssd: corner order of the boxes output (TensorFlow exports: yxyx; torchvision, OpenVINO: xyxy). "
+        "The [1, N, 7] layout is always x1, y1, x2, y2.",
+    )
+    ssd_relative: bool = Field(
+        default=True, description="ssd: box coordinates are relative (0..1) to the input; false: input pixels."
+    )
+    max_detections: int = Field(default=300, ge=1, le=10000, description="Most boxes kept per frame after NMS.")
     watch: list[str] = Field(default_factory=list, description="Labels that raise an 'object' event; empty: none.")
     runtime: RuntimeConfig = Field(default_factory=RuntimeConfig)
 
