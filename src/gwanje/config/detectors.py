@@ -26,6 +26,12 @@ class RuntimeConfig(GwanjeModel):
         default=1, ge=0, le=64, description="Threads per inference; 0 lets ONNX Runtime choose."
     )
     max_batch: int = Field(default=4, ge=1, le=64, description="Most frames of different cameras run in one call.")
+    batch_wait_ms: float = Field(
+        default=4.0,
+        ge=0.0,
+        le=100.0,
+        description="How long the first queued frame waits for frames of other cameras to join its batch.",
+    )
 
 
 class FireSmokeDetectorConfig(GwanjeModel):
@@ -77,7 +83,19 @@ class PoseDetectorConfig(GwanjeModel):
 
     type: Literal["pose"] = "pose"
     model_path: Path | None = Field(default=None, description="Model file; default: the model shipped in the package.")
-    threshold: float = Field(default=0.2, ge=0.0, le=1.0)
+    threshold: float = Field(
+        default=0.2, ge=0.0, le=1.0, description="Pose flag (the model's confidence that a person is in the crop)."
+    )
+    max_people: int = Field(
+        default=4, ge=1, le=64, description="Most people per frame given a pose (largest first); each costs one call."
+    )
+    min_person_height: float = Field(
+        default=40.0, ge=1.0, description="People shorter than this many pixels get no pose (too small for landmarks)."
+    )
+    upright_crops: bool = Field(
+        default=True,
+        description="Re-run people whose torso is tilted more than 45 degrees on a crop rotated upright (lying people).",
+    )
     runtime: RuntimeConfig = Field(default_factory=RuntimeConfig)
 
 
