@@ -27,4 +27,8 @@ class StoreConfig(GwanjeModel):
         description="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db (use ${ENV} for the password); "
         "default: SQLite (WAL) at <data_dir>/gwanje.db.",
     )
+    busy_timeout_s: float = Field(
+        default=5.0, gt=0.0, le=600.0, description="SQLite: how long a writer waits for a lock before failing."
+    )
+    pool_size: int = Field(default=5, ge=1, le=100, description="PostgreSQL: connections kept open.")
     retention: RetentionConfig = Field(default_factory=RetentionConfig)

@@ -1,0 +1,111 @@
+"""What the store hands back: plain records, the operator vocabulary, and URL masking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from gwanje.core.events import Event
+
+MASK = "***"
+_SECRET_QUERY_KEYS = frozenset({"password", "passwd", "pass", "pwd", "token", "key", "secret", "auth", "apikey"})
+
+
+class OperatorStatus(StrEnum):
+    """Where an operator is with an event: untouched, seen, handled, or dismissed as a false alarm."""
+
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+    FALSE_ALARM = "false_alarm"
+
+
+class OperatorAction(StrEnum):
+    """What an operator can do with an event; every action is kept in ``event_actions``."""
+
+    ACKNOWLEDGE = "acknowledge"
+    RESOLVE = "resolve"
+    FALSE_ALARM = "false_alarm"
+    NOTE = "note"
+
+
+STATUS_AFTER: dict[OperatorAction, OperatorStatus | None] = {
+    OperatorAction.ACKNOWLEDGE: OperatorStatus.ACKNOWLEDGED,
+    OperatorAction.RESOLVE: OperatorStatus.RESOLVED,
+    OperatorAction.FALSE_ALARM: OperatorStatus.FALSE_ALARM,
+    OperatorAction.NOTE: None,  # a note documents, it does not change the status
+}
+
+
+class UnknownEvent(LookupError):
+    """No event with this id is stored."""
+
+    def __init__(self, event_id: str) -> None:
+        super().__init__(f"no event with id {event_id!r}")
+        self.event_id = event_id
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """A stored event with the operator's disposition."""
+
+    event: Event
+    status: OperatorStatus
+    created_at: float
+    updated_at: float
+
+
+@dataclass(frozen=True)
+class ActionRecord:
+    event_id: str
+    action: OperatorAction
+    actor: str
+    note: str | None
+    time: float
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    id: int
+    time: float
+    actor: str
+    action: str
+    target: str
+    client: str | None
+
+
+@dataclass(frozen=True)
+class CameraRecord:
+    id: str
+    name: str | None
+    source_url: str
+    """With credentials replaced by ``***``."""
+    enabled: bool
+    last_status: str | None
+    last_error: str | None
+    status_time: float | None
+
+
+def mask_url(url: str) -> str:
+    """The URL with its password (and secret-looking query values) replaced by ``***``.
+
+    >>> mask_url("rtsp://admin:hunter2@10.0.0.5:554/stream?token=abc&ch=1")
+    'rtsp://admin:***@10.0.0.5:554/stream?token=***&ch=1'
+    >>> mask_url("/videos/lobby.mp4")
+    '/videos/lobby.mp4'
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return MASK  # unparseable: show nothing rather than risk a secret
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, host = netloc.rsplit("@", 1)
+        user = userinfo.split(":", 1)[0]
+        netloc = f"{user}:{MASK}@{host}" if ":" in userinfo else f"{MASK}@{host}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode([(k, MASK if k.lower() in _SECRET_QUERY_KEYS else v) for k, v in pairs], safe="*")
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))

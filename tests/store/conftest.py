@@ -1,0 +1,79 @@
+"""Database fixtures: SQLite in tmp_path always, and a throw-away PostgreSQL database when a server is up."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from gwanje.config.store import StoreConfig
+from gwanje.core.clock import FakeClock
+from gwanje.store.repo import Store
+
+PG_ADMIN_URL = os.environ.get("GWANJE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """URL of a fresh database created for this test and dropped after it."""
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+    name = f"gwanje_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        pytest.skip(f"PostgreSQL not reachable at {make_url(PG_ADMIN_URL).render_as_string()}: {exc.orig}")
+    try:
+        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_cfg(request: pytest.FixtureRequest, tmp_path: Path) -> StoreConfig:
+    """A StoreConfig for each supported database."""
+    if request.param == "sqlite":
+        return StoreConfig(data_dir=tmp_path / "data")
+    url: str = request.getfixturevalue("postgres_url")
+    return StoreConfig(data_dir=tmp_path / "data", database_url=url)
+
+
+@pytest.fixture
+def store(store_cfg: StoreConfig, fake_clock: FakeClock) -> Iterator[Store]:
+    s = Store.open(store_cfg, clock=fake_clock)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def tiny_fs(tmp_path: Path) -> Iterator[Callable[[int], Path]]:
+    """Mount a tmpfs of a given size in KiB (a real file system that fills up); skips when not permitted."""
+    mounted: list[Path] = []
+
+    def mount(size_kib: int) -> Path:
+        target = tmp_path / f"tmpfs{len(mounted)}"
+        target.mkdir()
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size_kib}k", "tmpfs", str(target)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a small tmpfs to make a real full disk (needs root): {done.stderr.strip()}")
+        mounted.append(target)
+        return target
+
+    yield mount
+    for target in reversed(mounted):
+        subprocess.run(["umount", "-l", str(target)], check=False)
