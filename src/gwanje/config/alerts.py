@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 
 from gwanje.config.base import GwanjeModel
 
@@ -38,10 +38,18 @@ class MqttConfig(GwanjeModel):
     port: int = Field(default=1883, ge=1, le=65535)
     username: str | None = None
     password: SecretStr | None = None
-    topic_prefix: str = Field(default="gwanje", min_length=1)
-    client_id: str | None = None
+    topic_prefix: str = Field(
+        default="gwanje",
+        min_length=1,
+        pattern=r"^[^#+\s]+$",
+        description="Topic root; no MQTT wildcards (+, #) or spaces.",
+    )
+    client_id: str | None = Field(default=None, description="Default: gwanje-<random>, unique per process.")
     qos: Literal[0, 1, 2] = 1
     keepalive_s: int = Field(default=30, ge=5)
+    publish_timeout_s: float = Field(
+        default=10.0, gt=0.0, le=120.0, description="Wait this long for the broker to acknowledge an event message."
+    )
 
 
 class AlertsConfig(GwanjeModel):
@@ -54,3 +62,23 @@ class AlertsConfig(GwanjeModel):
     give_up_after_s: float = Field(
         default=7 * 24 * 3600.0, gt=0.0, description="Mark a delivery failed after trying this long."
     )
+    public_base_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://",
+        description="Prefix for snapshot and clip links in messages, e.g. https://gwanje.example:8000; "
+        "default: paths only (/api/events/<id>/snapshot).",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AlertsConfig:
+        names = [w.name for w in self.webhooks]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(
+                f"alerts.webhooks names must be unique (they name the delivery channel); repeated: {repeated}"
+            )
+        if self.retry_max_s < self.retry_initial_s:
+            raise ValueError(
+                f"alerts.retry_max_s ({self.retry_max_s}) must be at least retry_initial_s ({self.retry_initial_s})"
+            )
+        return self

@@ -1,0 +1,43 @@
+"""Builds the alert channels from configuration and runs them with the outbox, in the right order."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from gwanje.alerts.channels.base import AlertChannel
+from gwanje.alerts.channels.mqtt import MqttChannel, MqttPublisher
+from gwanje.alerts.channels.webhook import WebhookChannel
+from gwanje.alerts.outbox import Outbox
+from gwanje.alerts.worker import OutboxWorker
+from gwanje.config.alerts import AlertsConfig
+from gwanje.core.clock import Clock
+
+
+class AlertService:
+    """Outbox, delivery worker and (when enabled) the MQTT connection of one deployment.
+
+    ``outbox.enqueue(event)`` is what the pipeline calls; ``mqtt`` (None when MQTT is disabled)
+    publishes camera availability; ``outbox.delivery_status`` feeds the API.
+    """
+
+    def __init__(self, config: AlertsConfig, engine: Engine, clock: Clock | None = None) -> None:
+        self.mqtt: MqttPublisher | None = MqttPublisher(config.mqtt) if config.mqtt.enabled else None
+        self.mqtt_channel: MqttChannel | None = None if self.mqtt is None else MqttChannel(self.mqtt)
+        channels: list[AlertChannel] = [WebhookChannel(w) for w in config.webhooks]
+        if self.mqtt_channel is not None:
+            channels.append(self.mqtt_channel)
+        self.outbox = Outbox(engine, channels, config, clock)
+        self.worker = OutboxWorker(self.outbox)
+
+    def start(self) -> None:
+        """Connect MQTT in the background and start delivering (including messages left by the last run)."""
+        if self.mqtt is not None:
+            self.mqtt.start()
+        self.worker.start()
+
+    def stop(self) -> None:
+        """Stop delivering, close the channels and publish ``offline`` before disconnecting MQTT."""
+        self.worker.stop()
+        self.outbox.close()
+        if self.mqtt is not None:
+            self.mqtt.stop()
