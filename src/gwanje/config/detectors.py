@@ -94,7 +94,8 @@ class PoseDetectorConfig(GwanjeModel):
     )
     upright_crops: bool = Field(
         default=True,
-        description="Re-run people whose torso is tilted more than 45 degrees on a crop rotated upright (lying people).",
+        description="Also run lying people (box wider than tall) and clearly tilted ones on crops turned upright; "
+        "up to 2 more calls for each such person.",
     )
     runtime: RuntimeConfig = Field(default_factory=RuntimeConfig)
 
