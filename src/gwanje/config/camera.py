@@ -34,6 +34,16 @@ class SourceConfig(GwanjeModel):
     reconnect_max_s: float = Field(default=60.0, gt=0.0, description="Longest wait between reconnects.")
     stall_after_s: float = Field(default=5.0, gt=0.0, description="No frame for this long: the camera is 'stalled'.")
     options: dict[str, str] = Field(default_factory=dict, description="Extra FFmpeg options passed to the demuxer.")
+    format: str | None = Field(
+        default=None,
+        description="Force an FFmpeg demuxer (e.g. 'mpjpeg' for MJPEG over HTTP, 'v4l2' for a device); None: probe.",
+    )
+    decode_threads: int = Field(
+        default=1,
+        ge=0,
+        le=16,
+        description="Decoder threads per camera (0: FFmpeg decides). 1 costs the least CPU per frame on a busy box.",
+    )
 
 
 class ZoneConfig(GwanjeModel):
@@ -54,6 +64,19 @@ class MotionConfig(GwanjeModel):
         default=2.0,
         ge=0.0,
         description="Run the detectors at least this often even without motion (0: never).",
+    )
+    frame_alpha: float = Field(
+        default=0.02,
+        gt=0.0,
+        le=1.0,
+        description="Weight of each new frame in the running-average background (higher: adapts faster).",
+    )
+    lightning_threshold: float = Field(
+        default=0.6,
+        gt=0.0,
+        le=1.0,
+        description="If this fraction of the frame changes at once (lights, IR switch, auto-exposure), "
+        "the background is reset instead of reporting motion.",
     )
 
 

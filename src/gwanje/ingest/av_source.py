@@ -1,0 +1,187 @@
+"""FrameSource backed by PyAV (FFmpeg): RTSP(S), RTMP, HTTP(S)/MJPEG, files and local devices."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import cast
+
+import av
+import av.error
+
+from gwanje.config.camera import SourceConfig
+from gwanje.core.errors import SourceFormatError, SourceUnavailable
+from gwanje.core.frame import Image
+from gwanje.ingest.base import DecodedFrame, FrameSource
+from gwanje.ingest.urls import SourceKind, SourceTarget, redact
+
+log = logging.getLogger(__name__)
+
+_MAX_DEMUX_ERRORS_IN_A_ROW = 25
+"""A damaged file is read past this many consecutive unreadable spots before it is treated as ended."""
+
+_FALLBACK_FPS = 25.0
+
+_TEXT_FORMATS = frozenset({"tty"})
+_TEXT_CODECS = frozenset({"ansi", "bintext", "xbin", "idf"})
+
+
+class AvSource(FrameSource):
+    """Opens the container in the constructor; iterating demuxes and decodes the first video stream."""
+
+    def __init__(self, target: SourceTarget, cfg: SourceConfig) -> None:
+        super().__init__(target)
+        is_file = target.kind is SourceKind.FILE
+        self._loop = is_file and cfg.loop
+        self._paced = is_file and cfg.realtime
+        self._timeout_s = cfg.timeout_s
+        try:
+            self._container = av.open(
+                target.url, format=target.format, options=target.options, timeout=(cfg.timeout_s, cfg.timeout_s)
+            )
+        except Exception as exc:
+            raise self._open_error(exc) from None
+        if not self._container.streams.video:
+            self._container.close()
+            raise SourceFormatError(
+                f"{self.display}: no video stream (streams found: "
+                f"{[s.type for s in self._container.streams] or 'none'}); point the camera at a video URL or file"
+            )
+        self._stream = self._container.streams.video[0]
+        if self._container.format.name in _TEXT_FORMATS or self._stream.codec_context.name in _TEXT_CODECS:
+            self._container.close()
+            raise SourceFormatError(
+                f"{self.display}: this is a text file, not a video (FFmpeg would render it as ANSI art); "
+                "check the path points to a video file"
+            )
+        self._stream.codec_context.thread_count = cfg.decode_threads
+        if cfg.decode_threads != 1:
+            self._stream.thread_type = "AUTO"
+        rate = self._stream.average_rate or self._stream.guessed_rate
+        self._interval = 1.0 / float(rate) if rate else 1.0 / _FALLBACK_FPS
+
+    @property
+    def paced(self) -> bool:
+        return self._paced
+
+    @property
+    def finite(self) -> bool:
+        return self.kind is SourceKind.FILE and not self._loop
+
+    @property
+    def width(self) -> int:
+        return int(self._stream.codec_context.width or 0)
+
+    @property
+    def height(self) -> int:
+        return int(self._stream.codec_context.height or 0)
+
+    def duration_s(self) -> float | None:
+        """Length of a file in seconds, when the container says so."""
+        if self._stream.duration is not None and self._stream.time_base is not None:
+            return float(self._stream.duration * self._stream.time_base)
+        if self._container.duration is not None:
+            return float(self._container.duration) / 1_000_000
+        return None
+
+    def close(self) -> None:
+        self._container.close()
+
+    def __iter__(self) -> Iterator[DecodedFrame]:
+        """Frames in decode order; a looped file continues with pts that keep increasing."""
+        shift = 0.0
+        last_out: float | None = None
+        first_pass = True
+        while True:
+            pass_first: float | None = None
+            for image, raw_pts in self._decode_pass(rewind=not first_pass):
+                if pass_first is None:
+                    pass_first = raw_pts
+                    if not first_pass and last_out is not None:
+                        shift = last_out + self._interval - raw_pts
+                last_out = raw_pts + shift
+                yield DecodedFrame(image, last_out)
+            if not self._loop:
+                return
+            if pass_first is None:
+                raise SourceFormatError(f"{self.display}: the file has no decodable video frame; cannot loop it")
+            first_pass = False
+
+    def _decode_pass(self, rewind: bool) -> Iterator[tuple[Image, float]]:
+        if rewind:
+            self._container.seek(0)
+        errors_in_row = 0
+        previous_pts: float | None = None
+        while True:
+            try:
+                for packet in self._container.demux(self._stream):
+                    errors_in_row = 0
+                    for frame in self._decode(packet):
+                        pts = frame.time
+                        if pts is None:
+                            pts = (previous_pts + self._interval) if previous_pts is not None else 0.0
+                        previous_pts = pts
+                        image = cast(Image, frame.to_ndarray(format="bgr24"))
+                        yield image, float(pts)
+                return
+            except (av.error.FFmpegError, OSError) as exc:
+                if self.kind is not SourceKind.FILE:
+                    raise self._read_error(exc) from None
+                # A damaged spot in a file: count it and read on from where the demuxer stands.
+                self.corrupt_frames += 1
+                errors_in_row += 1
+                if errors_in_row >= _MAX_DEMUX_ERRORS_IN_A_ROW:
+                    log.warning("%s: stopped reading after %d unreadable spots in a row", self.display, errors_in_row)
+                    return
+
+    def _decode(self, packet: av.Packet[av.VideoStream]) -> list[av.VideoFrame]:
+        if packet.is_corrupt:
+            self.corrupt_frames += 1
+            return []
+        try:
+            frames = packet.decode()
+        except av.error.EOFError:
+            return []
+        except (av.error.FFmpegError, ValueError):
+            self.corrupt_frames += 1
+            return []
+        good: list[av.VideoFrame] = []
+        for frame in frames:
+            if not isinstance(frame, av.VideoFrame):
+                continue
+            if frame.is_corrupt:
+                self.corrupt_frames += 1
+            else:
+                good.append(frame)
+        return good
+
+    def _message(self, exc: BaseException) -> str:
+        return redact(str(exc) or type(exc).__name__, self.target.url)
+
+    def _open_error(self, exc: BaseException) -> Exception:
+        where = self.display
+        detail = self._message(exc)
+        if isinstance(exc, av.error.InvalidDataError):
+            return SourceFormatError(
+                f"{where}: not a video FFmpeg can read ({detail}); check that it points to a video file or stream"
+            )
+        if isinstance(
+            exc, av.error.ProtocolNotFoundError | av.error.DemuxerNotFoundError | av.error.OptionNotFoundError
+        ):
+            return SourceFormatError(f"{where}: unsupported URL form or format ({detail}); see docs/ingest.md")
+        if isinstance(exc, av.error.FileNotFoundError | FileNotFoundError):
+            return SourceUnavailable(f"{where}: file or device not found")
+        if isinstance(exc, av.error.HTTPUnauthorizedError | av.error.HTTPForbiddenError):
+            return SourceUnavailable(f"{where}: access refused ({detail}); check the user and password variables")
+        if isinstance(exc, av.error.ExitError | av.error.TimeoutError | TimeoutError):
+            return SourceUnavailable(f"{where}: no answer within {self._timeout_s:g} s")
+        if isinstance(exc, av.error.FFmpegError | OSError):
+            return SourceUnavailable(f"{where}: cannot open ({detail})")
+        return SourceUnavailable(f"{where}: unexpected error while opening ({type(exc).__name__}: {detail})")
+
+    def _read_error(self, exc: BaseException) -> SourceUnavailable:
+        if isinstance(exc, av.error.ExitError | av.error.TimeoutError | TimeoutError):
+            return SourceUnavailable(f"{self.display}: no data for {self._timeout_s:g} s")
+        if isinstance(exc, av.error.EOFError):
+            return SourceUnavailable(f"{self.display}: the stream ended")
+        return SourceUnavailable(f"{self.display}: read failed ({self._message(exc)})")

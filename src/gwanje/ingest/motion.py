@@ -1,0 +1,102 @@
+"""Motion gate: cheap differencing that decides which frames are worth running the detectors on.
+
+Like Frigate's: the frame is shrunk to ``frame_height`` rows, made grey and blurred, and compared with a
+running-average background (``frame_alpha``). Pixels differing by more than ``threshold`` grey levels
+are motion; connected regions of at least ``min_area`` of the frame become boxes. When more than
+``lightning_threshold`` of the frame changes at once (lights switched, IR mode, auto-exposure), the
+background is reset to the new frame instead of reporting motion everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from gwanje.config.camera import MotionConfig
+from gwanje.core.frame import Frame
+
+Box = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class MotionResult:
+    """``moving``: motion above ``min_area``. ``run_detectors``: moving, or the keepalive is due (or the gate
+    is disabled). ``fraction`` of the frame that moved; ``boxes`` (x1, y1, x2, y2) in frame pixels."""
+
+    moving: bool
+    fraction: float
+    run_detectors: bool
+    boxes: list[Box] = field(default_factory=list)
+    recalibrated: bool = False
+
+
+class MotionGate:
+    """Per-camera state; call ``check`` with every analysis frame, in order."""
+
+    def __init__(self, cfg: MotionConfig) -> None:
+        self.cfg = cfg
+        self._background: npt.NDArray[np.float32] | None = None
+        self._last_run_pts: float | None = None
+        self._kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
+        self.recalibrations = 0
+
+    def reset(self) -> None:
+        """Forget the background (after a reconnect the scene may differ)."""
+        self._background = None
+        self._last_run_pts = None
+
+    def check(self, frame: Frame) -> MotionResult:
+        if not self.cfg.enabled:
+            return self._result(frame, moving=True, fraction=1.0, boxes=[])
+        grey = self._prepare(frame)
+        background = self._background
+        if background is None or background.shape != grey.shape:
+            self._background = grey.astype(np.float32)
+            return self._result(frame, moving=False, fraction=0.0, boxes=[], recalibrated=True)
+        diff = cv2.absdiff(grey, cv2.convertScaleAbs(background))
+        mask = (diff > self.cfg.threshold).astype(np.uint8)
+        changed = float(mask.mean())
+        if changed > self.cfg.lightning_threshold:
+            self._background = grey.astype(np.float32)
+            self.recalibrations += 1
+            return self._result(frame, moving=False, fraction=0.0, boxes=[], recalibrated=True)
+        cv2.accumulateWeighted(grey, background, self.cfg.frame_alpha)
+        if changed == 0.0:
+            return self._result(frame, moving=False, fraction=0.0, boxes=[])
+        mask = np.asarray(cv2.dilate(mask, self._kernel, iterations=2), dtype=np.uint8)
+        boxes, moved_pixels = self._regions(mask, frame.width / grey.shape[1], frame.height / grey.shape[0])
+        fraction = moved_pixels / mask.size
+        return self._result(frame, moving=bool(boxes), fraction=fraction, boxes=boxes)
+
+    def _prepare(self, frame: Frame) -> npt.NDArray[np.uint8]:
+        height = min(self.cfg.frame_height, frame.height)
+        width = max(round(frame.width * height / frame.height), 1)
+        small = cv2.resize(frame.image, (width, height), interpolation=cv2.INTER_AREA)
+        return np.asarray(cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), (3, 3), 0), dtype=np.uint8)
+
+    def _regions(self, mask: npt.NDArray[np.uint8], sx: float, sy: float) -> tuple[list[Box], int]:
+        count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        min_pixels = max(self.cfg.min_area * mask.size, 1.0)
+        boxes: list[Box] = []
+        moved = 0
+        for label in range(1, count):
+            x, y, w, h, area = (int(v) for v in stats[label])
+            if area < min_pixels:
+                continue
+            moved += area
+            boxes.append((int(x * sx), int(y * sy), int(np.ceil((x + w) * sx)), int(np.ceil((y + h) * sy))))
+        return boxes, moved
+
+    def _result(
+        self, frame: Frame, moving: bool, fraction: float, boxes: list[Box], recalibrated: bool = False
+    ) -> MotionResult:
+        keepalive = self.cfg.keepalive_s
+        last = self._last_run_pts
+        due = keepalive > 0 and (last is None or frame.pts_s < last or frame.pts_s - last >= keepalive)
+        run = moving or due or not self.cfg.enabled
+        if run:
+            self._last_run_pts = frame.pts_s
+        return MotionResult(moving, fraction, run, boxes, recalibrated)

@@ -1,0 +1,119 @@
+"""Turn a configured source URL into what FFmpeg needs, and mask credentials before anything is logged."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from gwanje.config.camera import SourceConfig
+
+_SECRET_QUERY = re.compile(r"(?i)([?&;](?:password|passwd|pass|pwd|token|key|secret|auth)=)([^&;#]*)")
+_USERINFO_PASSWORD = re.compile(r"(?i)([a-z][a-z0-9+.-]*://[^/\s:@]*:)([^@/\s]*)(@)")
+_MASK = "***"
+
+
+class SourceKind(StrEnum):
+    """How a source behaves: live streams reconnect; files can end, loop and be paced; demo is generated."""
+
+    RTSP = "rtsp"
+    RTMP = "rtmp"
+    HTTP = "http"
+    FILE = "file"
+    DEVICE = "device"
+    STREAM = "stream"
+    """Another FFmpeg network protocol (srt://, udp://, tcp://...)."""
+    DEMO = "demo"
+
+    @property
+    def is_live(self) -> bool:
+        """Live sources pace themselves and never 'finish': their end is a disconnect."""
+        return self not in (SourceKind.FILE, SourceKind.DEMO)
+
+
+@dataclass(frozen=True)
+class SourceTarget:
+    """What to hand to FFmpeg: the URL or path, a forced demuxer (or None) and demuxer options."""
+
+    kind: SourceKind
+    url: str
+    format: str | None = None
+    options: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def display(self) -> str:
+        """The URL with credentials masked: safe for logs, errors and the API."""
+        return mask_url(self.url)
+
+
+def mask_url(url: str) -> str:
+    """Replace the password in ``scheme://user:password@host`` and secret query parameters with ``***``."""
+    masked = _USERINFO_PASSWORD.sub(lambda m: m.group(1) + _MASK + m.group(3), url)
+    return _SECRET_QUERY.sub(lambda m: m.group(1) + _MASK, masked)
+
+
+def redact(text: str, url: str) -> str:
+    """Remove every form of ``url``'s secrets from ``text`` (FFmpeg error messages may quote the raw URL)."""
+    text = text.replace(url, mask_url(url))
+    for secret in _secrets_of(url):
+        if len(secret) >= 3:
+            text = text.replace(secret, _MASK)
+    return mask_url(text)
+
+
+def _secrets_of(url: str) -> list[str]:
+    secrets = [m.group(2) for m in _SECRET_QUERY.finditer(url)]
+    parts = urlsplit(url) if "://" in url else None
+    if parts is not None and parts.password:
+        secrets += [parts.password, unquote(parts.password)]
+    return [s for s in secrets if s]
+
+
+def _microseconds(seconds: float) -> str:
+    return str(round(seconds * 1_000_000))
+
+
+def resolve_source(cfg: SourceConfig) -> SourceTarget:
+    """Classify ``cfg.url`` and add the options that make FFmpeg fail within ``cfg.timeout_s`` instead of hanging.
+
+    User ``options`` win over the defaults added here.
+    """
+    url = cfg.url.strip()
+    scheme = url.split(":", 1)[0].lower() if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", url) else ""
+    timeout = _microseconds(cfg.timeout_s)
+    defaults: dict[str, str]
+    if scheme == "demo":
+        return SourceTarget(SourceKind.DEMO, url, None, dict(cfg.options))
+    if scheme in ("rtsp", "rtsps"):
+        kind, defaults = SourceKind.RTSP, {"rtsp_transport": cfg.transport, "timeout": timeout}
+    elif scheme in ("rtmp", "rtmps"):
+        kind, defaults = SourceKind.RTMP, {"rw_timeout": timeout}
+    elif scheme in ("http", "https"):
+        kind, defaults = SourceKind.HTTP, {"rw_timeout": timeout}
+    elif scheme == "v4l2":
+        return SourceTarget(SourceKind.DEVICE, _strip_scheme(url), cfg.format or "v4l2", dict(cfg.options))
+    elif scheme == "file":
+        return SourceTarget(SourceKind.FILE, _strip_scheme(url), cfg.format, dict(cfg.options))
+    elif scheme == "" and url.startswith("/dev/video"):
+        return SourceTarget(SourceKind.DEVICE, url, cfg.format or "v4l2", dict(cfg.options))
+    elif scheme == "":
+        return SourceTarget(SourceKind.FILE, str(Path(url).expanduser()), cfg.format, dict(cfg.options))
+    else:
+        # Any other FFmpeg protocol (srt, udp, tcp...): a live stream with a read timeout.
+        kind, defaults = SourceKind.STREAM, {"rw_timeout": timeout}
+    return SourceTarget(kind, url, cfg.format, {**defaults, **cfg.options})
+
+
+def _strip_scheme(url: str) -> str:
+    """``file:///a/b.mp4`` -> ``/a/b.mp4``; ``v4l2:///dev/video0`` -> ``/dev/video0``."""
+    rest = url.split(":", 1)[1]
+    if rest.startswith("//"):
+        parts = urlsplit(url)
+        return (
+            unquote(urlunsplit(("", "", parts.path, "", "")))
+            if not parts.netloc
+            else unquote(parts.netloc + parts.path)
+        )
+    return unquote(rest)
