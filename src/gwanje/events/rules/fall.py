@@ -1,0 +1,131 @@
+"""Fall (collapse): a person seen upright who goes down quickly and stays down, nearly still.
+
+A fall needs an observed transition: an upright sample, then within ``TRANSITION_S`` a down
+sample whose box top has dropped by ``MIN_DROP`` of the upright body height. Someone already
+lying when their track starts (asleep on a bench when the camera starts, or lying down slowly
+over many seconds) never raises a fall; that trades a few missed falls (a fall hidden behind
+something) for no alarm on every sleeping person. Once down for ``down_time_s`` while moving
+less than ``STILL_SPEED`` body heights per second, the rule observes FALL on every frame until
+the person is upright again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gwanje.config import rules as rule_config
+from gwanje.core.detections import Detections
+from gwanje.core.events import EventType, Observation
+from gwanje.events.context import FrameContext
+from gwanje.events.rules.base import (
+    TIME_EPSILON_S,
+    StreamTime,
+    Vanished,
+    armed,
+    find_predecessor,
+    watched_tracks,
+)
+from gwanje.events.rules.posture import Posture, posture
+from gwanje.events.zones import PolygonZone
+from gwanje.track.history import TrackHistory, TrackRecord, TrackSample
+
+TRANSITION_S = 3.0
+"""Longest time from the last upright sample to the first down one."""
+MIN_DROP = 0.3
+"""The box top must drop at least this many upright body heights during the transition."""
+STILL_SPEED = 0.5
+"""While down, moving faster than this (upright body heights per second) holds the alarm."""
+HANDOVER_RADIUS = 1.0
+"""A new track this close (in upright heights) to a vanished one inherits its fall state."""
+
+
+@dataclass
+class _FallState:
+    upright: TrackSample | None = None
+    """The last upright sample: the reference for height and for the drop."""
+    down_since_s: float | None = None
+    """When the transition to down was seen; None while not fallen."""
+
+
+class FallRule:
+    """Observes FALL (key = track id) for people who fell and stayed down ``down_time_s``."""
+
+    def __init__(self, config: rule_config.FallRule, zone: PolygonZone | None = None) -> None:
+        self.name = "fall" if zone is None else f"fall:{zone.name}"
+        self.config = config
+        self.zone = zone
+        self._history = TrackHistory(forget_after_s=max(10.0, 2 * config.down_time_s))
+        self._states: dict[int, _FallState] = {}
+        self._time = StreamTime()
+
+    def evaluate(self, ctx: FrameContext) -> list[Observation]:
+        now = ctx.time_s
+        if self._time.went_back(now):
+            self._states.clear()
+        people = watched_tracks(ctx, ["person"])
+        current = [int(t) for t in people.tracker_id]
+        for gone in self._history.update(people, now):
+            self._states.pop(gone, None)
+        fallen: list[int] = []
+        for row, tid in enumerate(current):
+            record = self._history[tid]
+            state = self._states.get(tid)
+            if state is None:
+                state = self._states[tid] = self._inherit(record, current, now)
+            if self._step(state, record):
+                fallen.append(row)
+        if not fallen or not armed(self.config.schedule, ctx):
+            return []
+        rows = np.array(fallen)
+        if self.zone is not None:
+            rows = rows[self.zone.trigger(people[rows], ctx.frame.width, ctx.frame.height)]
+        return [self._observation(people[np.array([row])], current[row]) for row in rows]
+
+    def _step(self, state: _FallState, record: TrackRecord) -> bool:
+        """Advance one track's state with its newest sample; True when it is fallen now."""
+        sample = record.last
+        reference = state.upright
+        seen = posture(sample, None if reference is None else reference.height)
+        if seen is Posture.UPRIGHT:
+            state.upright, state.down_since_s = sample, None
+            return False
+        if seen is Posture.DOWN and state.down_since_s is None and reference is not None:
+            quick = sample.time_s - reference.time_s <= TRANSITION_S + TIME_EPSILON_S
+            dropped = sample.xyxy[1] - reference.xyxy[1] >= MIN_DROP * reference.height
+            if quick and dropped:
+                state.down_since_s = sample.time_s
+        if state.down_since_s is None or reference is None:
+            return False
+        long_enough = sample.time_s - state.down_since_s >= self.config.down_time_s - TIME_EPSILON_S
+        still = record.speed_px_s(1.0) <= STILL_SPEED * reference.height
+        return long_enough and still
+
+    def _inherit(self, record: TrackRecord, current: list[int], now: float) -> _FallState:
+        """A new track takes over the state of a track that vanished just before at the same place.
+
+        Falling changes the box shape so much that trackers often switch ids right then.
+        """
+        vanished = []
+        for tid, state in self._states.items():
+            old = self._history.get(tid)
+            if tid in current or old is None or state.upright is None:
+                continue
+            vanished.append(Vanished(tid, old.last.center, state.upright.height, old.last_seen_s))
+        before = find_predecessor(record.last.center, now, vanished, TRANSITION_S, HANDOVER_RADIUS)
+        return _FallState() if before is None else self._states.pop(before)
+
+    def _observation(self, row: Detections, track_id: int) -> Observation:
+        state = self._states[track_id]
+        record = self._history[track_id]
+        assert state.upright is not None and state.down_since_s is not None  # fallen implies both
+        return Observation(
+            event_type=EventType.FALL,
+            confidence=max(s.confidence for s in record.samples if s.time_s >= state.upright.time_s),
+            boxes=row,
+            key=str(track_id),
+            zone=None if self.zone is None else self.zone.name,
+            label="person",
+            details={"track_id": track_id, "down_s": round(record.last_seen_s - state.down_since_s, 2)},
+        )
