@@ -29,6 +29,13 @@ class EventTuning(GwanjeModel):
     )
     merge_gap_s: float = Field(default=10.0, ge=0.0, description="A restart within this gap continues the last event.")
     update_interval_s: float = Field(default=10.0, gt=0.0, description="Publish an update at most this often.")
+    update_peak_rise: float = Field(
+        default=0.1,
+        gt=0.0,
+        le=1.0,
+        description="Publish an update at once (not waiting for update_interval_s) when the peak confidence "
+        "rises this much above the last published peak.",
+    )
     max_duration_s: float = Field(default=600.0, gt=0.0, description="Split an event that lasts longer than this.")
 
     @model_validator(mode="after")
