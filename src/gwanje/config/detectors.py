@@ -74,7 +74,30 @@ class FightDetectorConfig(GwanjeModel):
     type: Literal["fight"] = "fight"
     model_path: Path | None = Field(default=None, description="ONNX file; default: the model shipped in the package.")
     threshold: float = Field(default=0.5, ge=0.0, le=1.0)
-    window_s: float = Field(default=1.6, gt=0.2, le=4.0, description="Length of the analysed window of frames.")
+    window_s: float = Field(
+        default=1.6,
+        gt=0.2,
+        le=4.0,
+        description="Length of the analysed window of frames; the shipped model was trained with 1.6 s.",
+    )
+    trigger_changed_fraction: float = Field(
+        default=0.005,
+        ge=0.0,
+        le=1.0,
+        description="The model runs only when some frame pair of the window changed at least this fraction of "
+        "pixels (cheap gate; quiet cameras then cost one frame difference per frame).",
+    )
+    require_people: bool = Field(
+        default=False,
+        description="Run the model only when two tracked people are within about a body height of each other "
+        "(needs a person detector on the camera).",
+    )
+    max_gap_s: float = Field(
+        default=1.0,
+        gt=0.0,
+        le=10.0,
+        description="A longer gap between analysed frames restarts the window (frames skipped, stream reconnected).",
+    )
     runtime: RuntimeConfig = Field(default_factory=RuntimeConfig)
 
 

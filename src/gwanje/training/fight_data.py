@@ -1,0 +1,142 @@
+"""Fight clips -> windows of motion features, sampled at the analysis rate the runtime will see.
+
+Clips in the data directory are listed in ``labels.csv`` (columns ``path``, ``label`` = fight /
+no_fight, ``source_video``). Each clip is decoded once to small grey frames; for each sampling
+rate and phase, frames are picked at that rate (as the runtime's frame sampler does), frame pairs
+become ``MotionStep``s and every run of ``window_frames`` frames becomes one sample.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import numpy as np
+import numpy.typing as npt
+
+from gwanje.detect.fight_features import (
+    WINDOW_DIM,
+    Grey,
+    MotionStep,
+    motion_step,
+    prepare,
+    window_features,
+    window_frame_count,
+)
+
+FloatArray = npt.NDArray[np.float32]
+LABELS = {"fight": 1, "no_fight": 0}
+
+
+@dataclass(frozen=True)
+class Clip:
+    path: Path
+    label: int
+    group: str
+    frames: list[Grey]
+    times: list[float]
+
+
+@dataclass(frozen=True)
+class WindowSet:
+    """Samples of many clips; ``clip`` indexes the clip, ``end_index`` the window's last frame at that rate."""
+
+    x: FloatArray
+    y: npt.NDArray[np.int64]
+    clip: npt.NDArray[np.int64]
+    phase: npt.NDArray[np.int64]
+    end_index: npt.NDArray[np.int64]
+
+    def select(self, mask: npt.NDArray[np.bool_]) -> WindowSet:
+        return WindowSet(self.x[mask], self.y[mask], self.clip[mask], self.phase[mask], self.end_index[mask])
+
+
+def read_labels(data_dir: Path) -> list[tuple[Path, int, str]]:
+    """(clip path, 1 for fight / 0 for no_fight, source video) for every row of ``labels.csv``."""
+    labels_path = data_dir / "labels.csv"
+    if not labels_path.is_file():
+        raise FileNotFoundError(f"{labels_path} not found: the fight data directory needs a labels.csv")
+    rows: list[tuple[Path, int, str]] = []
+    with labels_path.open(newline="") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            try:
+                label = LABELS[row["label"]]
+                rows.append((data_dir / row["path"], label, row["source_video"]))
+            except KeyError as exc:
+                raise ValueError(
+                    f"{labels_path}:{line}: needs columns path, label (fight/no_fight), source_video; problem: {exc}"
+                ) from exc
+    return rows
+
+
+def decode_clip(path: Path, max_seconds: float | None = None) -> tuple[list[Grey], list[float]]:
+    """Prepared grey frames of a video file and their times in seconds from the first frame."""
+    frames: list[Grey] = []
+    times: list[float] = []
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        for frame in container.decode(stream):
+            t = float(frame.time) if frame.time is not None else len(times) / float(stream.average_rate or 25)
+            if times and t <= times[-1]:
+                continue
+            if max_seconds is not None and times and t - times[0] > max_seconds:
+                break
+            frames.append(prepare(np.asarray(frame.to_ndarray(format="bgr24"), np.uint8)))
+            times.append(t)
+    if len(frames) < 3:
+        raise ValueError(f"{path}: fewer than 3 decodable video frames")
+    start = times[0]
+    return frames, [t - start for t in times]
+
+
+def load_clips(data_dir: Path, max_seconds: float | None = None) -> list[Clip]:
+    return [Clip(path, label, group, *decode_clip(path, max_seconds)) for path, label, group in read_labels(data_dir)]
+
+
+def sample_indices(times: Sequence[float], fps: float, phase_s: float) -> list[int]:
+    """Indices of the frames a sampler at ``fps`` starting ``phase_s`` into the clip would keep."""
+    picked: list[int] = []
+    t = phase_s
+    j = 0
+    while t <= times[-1] + 1e-6:
+        while j + 1 < len(times) and abs(times[j + 1] - t) <= abs(times[j] - t):
+            j += 1
+        if not picked or j != picked[-1]:
+            picked.append(j)
+        t += 1.0 / fps
+    return picked
+
+
+def clip_steps(clip: Clip, fps: float, phase_s: float) -> list[MotionStep]:
+    idx = sample_indices(clip.times, fps, phase_s)
+    return [
+        motion_step(clip.frames[a], clip.frames[b], clip.times[b] - clip.times[a]) for a, b in itertools.pairwise(idx)
+    ]
+
+
+def windows_of_steps(steps: Sequence[MotionStep], window_frames: int) -> Iterable[tuple[int, FloatArray]]:
+    """(index of the window's last frame, features) for every full window."""
+    pairs = window_frames - 1
+    for end in range(pairs, len(steps) + 1):
+        yield end, window_features(steps[end - pairs : end])
+
+
+def build_windows(clips: Sequence[Clip], fps: float, window_s: float, phases: int) -> WindowSet:
+    """Every full window of every clip, for ``phases`` evenly spaced sampler phases."""
+    window_frames = window_frame_count(window_s, fps)
+    xs: list[FloatArray] = []
+    meta: list[tuple[int, int, int, int]] = []
+    for ci, clip in enumerate(clips):
+        for p in range(phases):
+            steps = clip_steps(clip, fps, p / (phases * fps))
+            for end, x in windows_of_steps(steps, window_frames):
+                xs.append(x)
+                meta.append((clip.label, ci, p, end))
+    x = np.stack(xs) if xs else np.zeros((0, WINDOW_DIM), np.float32)
+    m = np.asarray(meta, np.int64).reshape(-1, 4)
+    return WindowSet(x.astype(np.float32), m[:, 0], m[:, 1], m[:, 2], m[:, 3])

@@ -1,0 +1,134 @@
+"""Source-video cross-validation and the held-out check of the fight model.
+
+The threshold is always chosen from out-of-fold scores of the videos a model was trained on
+(an inner group k-fold), never from the videos it is scored on.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from gwanje.detect.fight_features import triggered, window_frame_count
+from gwanje.training.fight_data import Clip, WindowSet
+from gwanje.training.fight_export import calibrated
+from gwanje.training.fight_model import (
+    choose_threshold,
+    clip_metrics,
+    clip_scores,
+    group_folds,
+    make_classifier,
+    window_auc,
+)
+
+Mask = npt.NDArray[np.bool_]
+DEFAULT_TRIGGER = 0.005
+"""FightDetectorConfig.trigger_changed_fraction's default: windows below it score 0, as at run time."""
+
+
+def _window_mask(windows: WindowSet, clip_mask: Mask) -> Mask:
+    return clip_mask[windows.clip]
+
+
+def _gated(windows: WindowSet, scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    gate = np.array([triggered(x, DEFAULT_TRIGGER) for x in windows.x])
+    return np.where(gate, scores, 0.0)
+
+
+def _fit(windows: WindowSet, clip_mask: Mask, args: argparse.Namespace) -> Any:
+    part = windows.select(_window_mask(windows, clip_mask))
+    return make_classifier(args.classifier, args.seed).fit(part.x, part.y)
+
+
+def out_of_fold(
+    windows: WindowSet, clips: Sequence[Clip], clip_mask: Mask, args: argparse.Namespace, k: int
+) -> npt.NDArray[np.float64]:
+    """Scores of every window of ``clip_mask`` clips from models that never saw their source video."""
+    groups = np.asarray([c.group for c in clips])
+    scores = np.full(len(windows.y), np.nan)
+    inside = np.flatnonzero(clip_mask)
+    for test in group_folds(list(groups[inside]), k, args.seed):
+        test_clips = np.zeros(len(clips), bool)
+        test_clips[inside[test]] = True
+        model = _fit(windows, clip_mask & ~test_clips, args)
+        rows = _window_mask(windows, test_clips)
+        scores[rows] = model.predict_proba(windows.x[rows])[:, 1]
+    return _gated(windows, scores)
+
+
+def _threshold(
+    windows: WindowSet, clips: Sequence[Clip], clip_mask: Mask, oof: npt.NDArray[np.float64], args: argparse.Namespace
+) -> float:
+    per_clip = clip_scores(windows, oof, len(clips))
+    idx = np.flatnonzero(clip_mask)
+    lead = window_frame_count(args.window_s, args.fps) - 1
+    return choose_threshold([per_clip[i] for i in idx], [clips[i].label for i in idx], lead, args.max_fpr)
+
+
+def _score(
+    windows: WindowSet,
+    clips: Sequence[Clip],
+    clip_mask: Mask,
+    scores: npt.NDArray[np.float64],
+    threshold: float,
+    args: argparse.Namespace,
+) -> dict[str, Any]:
+    per_clip = clip_scores(windows, scores, len(clips))
+    idx = np.flatnonzero(clip_mask)
+    rows = _window_mask(windows, clip_mask)
+    lead = window_frame_count(args.window_s, args.fps) - 1
+    metrics = clip_metrics(
+        [per_clip[i] for i in idx],
+        [clips[i].label for i in idx],
+        threshold,
+        lead,
+        args.fps,
+        window_auc(windows.y[rows], scores[rows]),
+    )
+    return metrics.as_dict()
+
+
+def cross_validate(windows: WindowSet, clips: Sequence[Clip], dev: Mask, args: argparse.Namespace) -> dict[str, Any]:
+    """Group k-fold over the ``dev`` clips; each fold's threshold comes from its training videos only."""
+    groups = np.asarray([c.group for c in clips])
+    inside = np.flatnonzero(dev)
+    per_fold: list[dict[str, Any]] = []
+    for test in group_folds(list(groups[inside]), args.folds, args.seed):
+        test_clips = np.zeros(len(clips), bool)
+        test_clips[inside[test]] = True
+        train_clips = dev & ~test_clips
+        inner = out_of_fold(windows, clips, train_clips, args, k=max(2, args.folds - 1))
+        threshold = _threshold(windows, clips, train_clips, inner, args)
+        model = _fit(windows, train_clips, args)
+        scores = np.zeros(len(windows.y))
+        rows = _window_mask(windows, test_clips)
+        scores[rows] = model.predict_proba(windows.x[rows])[:, 1]
+        result = _score(windows, clips, test_clips, _gated(windows, scores), threshold, args)
+        result["threshold"] = threshold
+        per_fold.append(result)
+        print(f"fold {len(per_fold)}: " + ", ".join(f"{k} {v}" for k, v in result.items()))
+    return {"per_fold": per_fold}
+
+
+def fit_and_score(
+    windows: WindowSet, clips: Sequence[Clip], dev: Mask, held: Mask, args: argparse.Namespace
+) -> tuple[Any, float, dict[str, Any]]:
+    """The model to ship (trained on all ``dev`` clips), its threshold, and its figures on ``held``."""
+    oof = out_of_fold(windows, clips, dev, args, k=args.folds)
+    threshold = _threshold(windows, clips, dev, oof, args)
+    model = _fit(windows, dev, args)
+    scores = np.zeros(len(windows.y))
+    rows = _window_mask(windows, held)
+    scores[rows] = model.predict_proba(windows.x[rows])[:, 1]
+    # Reported in the calibrated scale the ONNX model outputs, at its operating point 0.5.
+    shipped = calibrated(_gated(windows, scores), threshold).astype(np.float64)
+    shipped[~_window_mask(windows, held)] = 0.0
+    return (
+        model,
+        threshold,
+        _score(windows, clips, held, np.where(_gated(windows, scores) > 0, shipped, 0.0), 0.5, args),
+    )
