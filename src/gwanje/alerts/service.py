@@ -12,6 +12,8 @@ from gwanje.alerts.worker import OutboxWorker
 from gwanje.config.alerts import AlertsConfig
 from gwanje.core.clock import Clock
 
+_MQTT_CONNECT_GRACE_S = 2.0
+
 
 class AlertService:
     """Outbox, delivery worker and (when enabled) the MQTT connection of one deployment.
@@ -33,6 +35,9 @@ class AlertService:
         """Connect MQTT in the background and start delivering (including messages left by the last run)."""
         if self.mqtt is not None:
             self.mqtt.start()
+            # A short grace so the first messages do not fail with "not connected yet"; a broker that is
+            # down does not block start-up for longer, its messages wait in the outbox.
+            self.mqtt.wait_connected(_MQTT_CONNECT_GRACE_S)
         self.worker.start()
 
     def stop(self) -> None:

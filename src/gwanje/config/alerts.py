@@ -74,9 +74,7 @@ class AlertsConfig(GwanjeModel):
         names = [w.name for w in self.webhooks]
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:
-            raise ValueError(
-                f"alerts.webhooks names must be unique (they name the delivery channel); repeated: {repeated}"
-            )
+            raise ValueError(f"webhook names must be unique (they name the delivery channel); repeated: {repeated}")
         if self.retry_max_s < self.retry_initial_s:
             raise ValueError(
                 f"alerts.retry_max_s ({self.retry_max_s}) must be at least retry_initial_s ({self.retry_initial_s})"

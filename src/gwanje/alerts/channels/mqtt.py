@@ -71,7 +71,6 @@ class MqttPublisher:
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
         self._client.on_connect_fail = self._on_connect_fail
-        self._retained[self.topic("available")] = ONLINE
 
     def topic(self, *parts: str) -> str:
         return "/".join((self.prefix, *parts))
@@ -81,6 +80,8 @@ class MqttPublisher:
         if self._started:
             return
         self._started = True
+        with self._lock:
+            self._retained[self.topic("available")] = ONLINE
         self._client.connect_async(self._config.host, self._config.port, keepalive=self._config.keepalive_s)
         self._client.loop_start()
 
@@ -92,6 +93,7 @@ class MqttPublisher:
         if self._connected.is_set():
             with self._lock:
                 offline = [t for t, v in self._retained.items() if t.endswith("/available") and v == ONLINE]
+                self._retained.update(dict.fromkeys(offline, OFFLINE))
             infos = [self._client.publish(t, OFFLINE, qos=1, retain=True) for t in offline]
             for info in infos:
                 try:
@@ -138,7 +140,10 @@ class MqttPublisher:
     def _publish_retained(self, topic: str, payload: str) -> None:
         with self._lock:
             self._retained[topic] = payload
-        if self._connected.is_set():
+            connected = self._connected.is_set()
+        # Published outside the lock: paho's publish may take its callback mutex, which the loop
+        # thread holds while it runs _on_connect (that takes this lock): holding both would deadlock.
+        if connected:
             self._client.publish(topic, payload, qos=self._config.qos, retain=True)
 
     def _on_connect(self, client: mqtt.Client, _userdata: Any, _flags: Any, reason: ReasonCode, _props: Any) -> None:
@@ -146,15 +151,29 @@ class MqttPublisher:
             self._set_problem(f"broker refused the connection: {reason}")
             return
         with self._lock:
-            retained = list(self._retained.items())
-        for topic, payload in retained:
-            client.publish(topic, payload, qos=self._config.qos, retain=True)
-        self._connected.set()
+            self._connected.set()
+        self._republish_retained(client)
         if self._problem_logged:
             log.info("MQTT broker %s connected again", self._endpoint)
         else:
             log.info("MQTT broker %s connected", self._endpoint)
         self._problem_logged = False
+
+    def _republish_retained(self, client: mqtt.Client) -> None:
+        """Send every remembered retained value after a (re)connect.
+
+        Repeats until nothing changed meanwhile, so a value set concurrently by another thread is
+        never overwritten by an older one published here.
+        """
+        sent: dict[str, str] = {}
+        while True:
+            with self._lock:
+                changed = {t: p for t, p in self._retained.items() if sent.get(t) != p}
+            if not changed:
+                return
+            for topic, payload in changed.items():
+                client.publish(topic, payload, qos=self._config.qos, retain=True)
+            sent.update(changed)
 
     def _on_disconnect(
         self, _client: mqtt.Client, _userdata: Any, _flags: Any, reason: ReasonCode, _props: Any
