@@ -1,0 +1,116 @@
+"""Detection-label rules (fight, watched objects) and building a camera's rules from its config."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+
+from gwanje.config.camera import CameraConfig
+from gwanje.config.detectors import (
+    FightDetectorConfig,
+    OnnxObjectDetectorConfig,
+    PersonDetectorConfig,
+    PoseDetectorConfig,
+)
+from gwanje.core.detections import Detections
+from gwanje.core.events import EventType
+from gwanje.events.rule import Rule
+from gwanje.events.rules.detection import DetectionRule
+from gwanje.events.rules.factory import build_rules
+from gwanje.events.rules.fall import FallRule
+from gwanje.events.rules.intrusion import IntrusionRule
+from gwanje.events.rules.line_crossing import LineCrossingRule
+from tests.track.scenes import ctx_at
+
+FRAME_ROWS = Detections.from_arrays(
+    [[0, 0, 100, 100], [10, 10, 50, 50], [60, 60, 90, 90], [5, 5, 9, 9]],
+    [0.6, 0.5, 0.3, 0.8],
+    ["fight", "knife", "knife", "person"],
+)
+
+
+def test_fight_confidence_is_scaled_by_sensitivity_and_capped() -> None:
+    (obs,) = DetectionRule("fight", EventType.FIGHT, ["fight"], sensitivity=1.5).evaluate(ctx_at(0.0, FRAME_ROWS))
+    assert obs.event_type is EventType.FIGHT
+    assert obs.confidence == pytest.approx(0.9)
+    assert obs.key == ""
+    (capped,) = DetectionRule("fight", EventType.FIGHT, ["fight"], sensitivity=2.0).evaluate(ctx_at(0.0, FRAME_ROWS))
+    assert capped.confidence == 1.0
+    assert DetectionRule("fight", EventType.FIGHT, ["fight"]).evaluate(ctx_at(0.0)) == []
+
+
+def test_watched_objects_are_one_observation_per_label() -> None:
+    rule = DetectionRule("object:mine", EventType.OBJECT, ["knife", "gun"], sensitivity=0.5, per_label=True)
+    (obs,) = rule.evaluate(ctx_at(0.0, FRAME_ROWS))
+    assert (obs.event_type, obs.label, obs.key) == (EventType.OBJECT, "knife", "knife")
+    assert obs.confidence == pytest.approx(0.25)
+    assert len(obs.boxes) == 2
+
+
+def test_bad_detection_rules() -> None:
+    with pytest.raises(ValueError, match="at least one detector label"):
+        DetectionRule("x", EventType.OBJECT, [])
+    with pytest.raises(ValueError, match="sensitivity"):
+        DetectionRule("x", EventType.OBJECT, ["a"], sensitivity=0)
+
+
+def camera(**kw: Any) -> CameraConfig:
+    return CameraConfig.model_validate({"id": "cam", "source": {"url": "demo:"}, **kw})
+
+
+DETECTORS = {
+    "person": PersonDetectorConfig(),
+    "pose": PoseDetectorConfig(),
+    "fight": FightDetectorConfig(),
+    "mine": OnnxObjectDetectorConfig(model_path="m.onnx", format="yolo", labels=["knife", "cat"], watch=["knife"]),
+}
+
+
+def test_build_rules_from_config_and_detectors() -> None:
+    cam = camera(
+        detectors=["person", "pose", "fight", "mine"],
+        sensitivity=1.2,
+        zones=[{"name": "yard", "polygon": [[0.5, 0.5], [1, 0.5], [1, 1]]}],
+        rules=[
+            {"type": "intrusion", "zone": "yard"},
+            {"type": "loitering", "zone": "yard"},
+            {"type": "crowding", "zone": "yard", "max_people": 3},
+            {"type": "line_crossing", "name": "door", "line": [[0.5, 0], [0.5, 1]], "direction": "a_to_b"},
+            {"type": "fall"},
+        ],
+    )
+    rules = build_rules(cam, DETECTORS)
+    assert all(isinstance(r, Rule) for r in rules)
+    assert [r.name for r in rules] == [
+        "intrusion:yard",
+        "loitering:yard",
+        "crowding:yard",
+        "line_crossing:door",
+        "fall",
+        "fight",
+        "object:mine",
+    ]
+    assert isinstance(rules[0], IntrusionRule) and rules[0].zone.name == "yard"
+    assert isinstance(rules[3], LineCrossingRule) and rules[3].config.direction == "a_to_b"
+    assert isinstance(rules[4], FallRule) and rules[4].zone is None
+    fight = rules[5]
+    assert isinstance(fight, DetectionRule) and fight.sensitivity == 1.2
+    assert isinstance(rules[6], DetectionRule) and rules[6].labels == ("knife",)
+
+
+def test_unknown_detector_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="uses detector 'nope', which is not declared"):
+        build_rules(camera(detectors=["nope"]), DETECTORS)
+
+
+def test_rules_without_a_detector_for_their_labels_are_reported(caplog: pytest.LogCaptureFixture) -> None:
+    cam = camera(detectors=["fight"], rules=[{"type": "fall"}])
+    with caplog.at_level(logging.WARNING, logger="gwanje.events.rules.factory"):
+        build_rules(cam, DETECTORS)
+    assert "will never fire" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="gwanje.events.rules.factory"):
+        build_rules(camera(detectors=["person"], rules=[{"type": "fall"}]), DETECTORS)
+    assert caplog.text == ""

@@ -1,0 +1,116 @@
+"""Fall (collapse) on constructed tracks: box-only, COCO-17 and BlazePose-33 keypoints."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gwanje.config import rules as rule_config
+from gwanje.core.detections import Detections
+from gwanje.core.events import EventType
+from gwanje.events.rules.fall import FallRule
+from gwanje.events.zones import PolygonZone
+from tests.track.scenes import coco_keypoints, ctx_at, person_box, to_blazepose, tracks
+
+FPS = 5
+UPRIGHT = person_box(300, 400)  # 40 x 120, feet at y = 400
+FALLING = [260.0, 320.0, 340.0, 400.0]  # 80 x 80: neither tall nor wide
+LYING = [240.0, 360.0, 360.0, 400.0]  # 120 x 40 on the floor
+SQUAT = [265.0, 320.0, 335.0, 400.0]  # 70 x 80: a box the shape alone cannot judge
+
+
+def run(rule: FallRule, script: list[tuple[float, list[float], np.ndarray | None]], track_id: int = 1) -> list[int]:
+    """Feed (duration, box, keypoints) segments at 5 fps; return the number of observations per frame."""
+    counts, t = [], 0.0
+    for seconds, box, kps in script:
+        for _ in range(round(seconds * FPS)):
+            rows = tracks([box], [track_id], keypoints=None if kps is None else kps[None])
+            counts.append(len(rule.evaluate(ctx_at(round(t, 3), rows))))
+            t += 1 / FPS
+    return counts
+
+
+def fall_rule(**kw: object) -> FallRule:
+    return FallRule(rule_config.FallRule(**kw))  # type: ignore[arg-type]
+
+
+def test_fall_from_the_box_alone_after_down_time() -> None:
+    rule = fall_rule(down_time_s=5.0)
+    counts = run(rule, [(2.0, UPRIGHT, None), (0.2, FALLING, None), (8.0, LYING, None)])
+    first_down = 11  # t = 2.2 s
+    assert sum(counts[: first_down + 24]) == 0  # down for 4.8 s
+    assert counts[first_down + 25] == 1  # down for 5.0 s
+    assert all(c == 1 for c in counts[first_down + 25 :])
+    (obs,) = rule.evaluate(ctx_at(10.2, tracks([LYING], [1], confidence=0.7)))
+    assert obs.event_type is EventType.FALL
+    assert obs.key == "1"
+    assert obs.details["down_s"] == 8.0
+    assert obs.confidence == pytest.approx(0.9)  # the best confidence since the person was last upright
+
+
+def test_someone_lying_from_the_start_is_not_a_fall() -> None:
+    assert sum(run(fall_rule(), [(20.0, LYING, None)])) == 0
+
+
+def test_lying_down_slowly_is_not_a_fall() -> None:
+    # sits for 6 s (a box neither tall nor wide), then lies down: no quick transition from upright
+    assert sum(run(fall_rule(), [(2.0, UPRIGHT, None), (6.0, SQUAT, None), (10.0, LYING, None)])) == 0
+
+
+def test_getting_up_ends_the_fall_and_a_new_fall_waits_again() -> None:
+    rule = fall_rule(down_time_s=3.0)
+    counts = run(rule, [(2.0, UPRIGHT, None), (4.0, LYING, None), (2.0, UPRIGHT, None), (2.0, LYING, None)])
+    assert sum(counts[:10]) == 0 and counts[25] == 1  # 3 s after going down at 2.0 s
+    assert sum(counts[30:]) == 0  # up at 6 s, down again at 8 s: only 2 s down so far
+
+
+def test_moving_while_down_holds_the_alarm() -> None:
+    rule = fall_rule(down_time_s=2.0)
+    run(rule, [(2.0, UPRIGHT, None)])
+    counts = []
+    for i in range(20):  # slides along the floor at 100 px/s (0.8 body heights per second)
+        box = [LYING[0] + 20 * i, LYING[1], LYING[2] + 20 * i, LYING[3]]
+        counts.append(len(rule.evaluate(ctx_at(2.0 + i / FPS, tracks([box], [1])))))
+    assert sum(counts) == 0
+
+
+def test_keypoints_tell_a_fall_the_box_cannot() -> None:
+    script_boxes = [(2.0, UPRIGHT, False), (8.0, SQUAT, True)]
+    with_kps = [(s, box, coco_keypoints(box, lying)) for s, box, lying in script_boxes]
+    assert run(fall_rule(), with_kps)[-1] == 1
+    assert sum(run(fall_rule(), [(s, box, None) for s, box, _ in script_boxes])) == 0
+    blaze = [(s, box, to_blazepose(coco_keypoints(box, lying))) for s, box, lying in script_boxes]
+    assert run(fall_rule(), blaze)[-1] == 1
+
+
+def test_bending_over_is_not_a_fall() -> None:
+    # torso horizontal but hips high above the floor: picking something up, tying shoes
+    script = [(2.0, UPRIGHT, coco_keypoints(UPRIGHT, False)), (8.0, SQUAT, coco_keypoints(SQUAT, True, hips_high=True))]
+    assert sum(run(fall_rule(), script)) == 0
+
+
+def test_unknown_keypoint_layouts_fall_back_to_the_box() -> None:
+    odd = np.full((5, 3), 0.9, np.float32)
+    assert run(fall_rule(), [(2.0, UPRIGHT, odd), (8.0, LYING, odd)])[-1] == 1
+
+
+def test_a_tracker_id_switch_during_the_fall_keeps_it() -> None:
+    rule = fall_rule()
+    run(rule, [(2.0, UPRIGHT, None)], track_id=1)
+    counts = []
+    for i in range(30):  # the lying person gets a new id
+        counts.append(len(rule.evaluate(ctx_at(2.2 + i / FPS, tracks([LYING], [2])))))
+    assert counts[24] == 0 and counts[25] == 1  # 5 s after 2.2 s
+    assert rule.evaluate(ctx_at(8.4, tracks([LYING], [2])))[0].key == "2"
+
+
+def test_only_in_the_zone_and_only_people() -> None:
+    elsewhere = PolygonZone("stairs", [(0.0, 0.0), (0.3, 0.0), (0.3, 0.3), (0.0, 0.3)])
+    rule = FallRule(rule_config.FallRule(zone="stairs"), elsewhere)
+    assert sum(run(rule, [(2.0, UPRIGHT, None), (8.0, LYING, None)])) == 0
+    assert rule.name == "fall:stairs"
+
+    not_a_person = fall_rule()
+    for i, box in enumerate([UPRIGHT] * 10 + [LYING] * 40):
+        rows = Detections.from_arrays([box], [0.9], "dog", [1])
+        assert not_a_person.evaluate(ctx_at(i / FPS, rows)) == []
