@@ -114,3 +114,10 @@ def test_only_in_the_zone_and_only_people() -> None:
     for i, box in enumerate([UPRIGHT] * 10 + [LYING] * 40):
         rows = Detections.from_arrays([box], [0.9], "dog", [1])
         assert not_a_person.evaluate(ctx_at(i / FPS, rows)) == []
+
+
+def test_boxes_cut_by_the_frame_edge_do_not_count() -> None:
+    # walking out of the bottom of the view: the box gets short and wide because it is cut off
+    leaving = [270.0, 440.0, 330.0, 480.0]  # wide, and its top is 90 px lower: a fall if it were not cut
+    bottom_walk = [(2.0, person_box(300, 470), None), (8.0, leaving, None)]
+    assert sum(run(fall_rule(), bottom_walk)) == 0

@@ -37,8 +37,16 @@ MIN_DROP = 0.3
 """The box top must drop at least this many upright body heights during the transition."""
 STILL_SPEED = 0.5
 """While down, moving faster than this (upright body heights per second) holds the alarm."""
+BORDER_PX = 2
+"""Boxes within this many pixels of the frame edge are cut off: their shape says nothing about posture."""
 HANDOVER_RADIUS = 1.0
 """A new track this close (in upright heights) to a vanished one inherits its fall state."""
+
+
+def _at_border(sample: TrackSample, frame_size: tuple[int, int]) -> bool:
+    x1, y1, x2, y2 = sample.xyxy
+    w, h = frame_size
+    return x1 <= BORDER_PX or y1 <= BORDER_PX or x2 >= w - BORDER_PX or y2 >= h - BORDER_PX
 
 
 @dataclass
@@ -74,7 +82,7 @@ class FallRule:
             state = self._states.get(tid)
             if state is None:
                 state = self._states[tid] = self._inherit(record, current, now)
-            if self._step(state, record):
+            if self._step(state, record, (ctx.frame.width, ctx.frame.height)):
                 fallen.append(row)
         if not fallen or not armed(self.config.schedule, ctx):
             return []
@@ -83,11 +91,13 @@ class FallRule:
             rows = rows[self.zone.trigger(people[rows], ctx.frame.width, ctx.frame.height)]
         return [self._observation(people[np.array([row])], current[row]) for row in rows]
 
-    def _step(self, state: _FallState, record: TrackRecord) -> bool:
+    def _step(self, state: _FallState, record: TrackRecord, frame_size: tuple[int, int]) -> bool:
         """Advance one track's state with its newest sample; True when it is fallen now."""
         sample = record.last
         reference = state.upright
-        seen = posture(sample, None if reference is None else reference.height)
+        seen = Posture.UNCLEAR
+        if not _at_border(sample, frame_size):  # a box cut by the frame edge has no meaningful shape
+            seen = posture(sample, None if reference is None else reference.height)
         if seen is Posture.UPRIGHT:
             state.upright, state.down_since_s = sample, None
             return False
