@@ -1,0 +1,138 @@
+"""Fire and smoke regions from the project's own grid model (``models/fire_smoke.onnx``).
+
+The model scores a coarse grid of cells (16 x 16 at its 256 x 256 input) for fire and smoke.
+Neighbouring cells above the threshold are grouped (8-connectivity) into one region; each
+region becomes a box in frame pixels, so snapshots show where to look. Frames are stretched to
+the square input, as the training frames were.
+
+Region confidences are calibrated so that the configured threshold maps to 0.5 (piecewise linear,
+``calibrate``): 0.5 means "at the operating point" for every consumer (the event engine's default
+threshold, image-level evaluation, camera sensitivity). The raw cell probability is kept in
+``data["probability"]``. Image-level use (evaluation, manifests): ``frame_scores`` or
+``FireSmokeDetector.scores`` (raw probabilities).
+
+Example:
+    >>> import numpy as np
+    >>> cells = np.zeros((2, 4, 4), np.float32); cells[0, 1, 1:3] = 0.9
+    >>> regions = cell_regions(cells, (0.5, 0.5), frame_size=(400, 200))
+    >>> regions.xyxy.tolist(), regions.label.tolist(), round(float(regions.data["probability"][0]), 2)
+    ([[100.0, 50.0, 300.0, 100.0]], ['fire'], 0.9)
+    >>> {k: round(v, 2) for k, v in frame_scores(regions).items()}
+    {'fire': 0.9, 'smoke': 0.0}
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from gwanje.config.detectors import FireSmokeDetectorConfig
+from gwanje.core.detections import Detections
+from gwanje.core.frame import Frame, Image
+from gwanje.detect.runtime import OnnxModel, packaged_model
+
+log = logging.getLogger(__name__)
+
+MODEL_FILE = "fire_smoke.onnx"
+LABELS = ("fire", "smoke")
+FloatArray = npt.NDArray[np.float32]
+
+
+def to_input(images: Sequence[Image], size: tuple[int, int]) -> FloatArray:
+    """BGR uint8 images -> float32 [N, 3, H, W] in 0..1, stretched to ``size`` = (width, height)."""
+    batch = np.empty((len(images), 3, size[1], size[0]), np.float32)
+    for i, image in enumerate(images):
+        if image.ndim != 3 or image.shape[2] != 3:
+            raise ValueError(f"fire/smoke detector needs H x W x 3 BGR images, got shape {image.shape}")
+        resized = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        batch[i] = resized.transpose(2, 0, 1) * np.float32(1 / 255)
+    return batch
+
+
+def calibrate(probability: float, threshold: float) -> float:
+    """Map a probability to a confidence with ``threshold`` -> 0.5, 0 -> 0 and 1 -> 1 (monotonic)."""
+    if probability >= threshold:
+        return 0.5 + 0.5 * (probability - threshold) / max(1.0 - threshold, 1e-6)
+    return 0.5 * probability / max(threshold, 1e-6)
+
+
+def cell_regions(cells: FloatArray, thresholds: tuple[float, float], frame_size: tuple[int, int]) -> Detections:
+    """Group cells above threshold into boxes; ``cells`` is [2, G, G], ``frame_size`` = (width, height)."""
+    width, height = frame_size
+    grid_h, grid_w = cells.shape[1:]
+    boxes: list[list[float]] = []
+    scores: list[float] = []
+    probabilities: list[float] = []
+    labels: list[str] = []
+    for channel, (label, threshold) in enumerate(zip(LABELS, thresholds, strict=True)):
+        above = (cells[channel] >= threshold).astype(np.uint8)
+        if not above.any():
+            continue
+        count, components = cv2.connectedComponents(above, connectivity=8)
+        for component in range(1, count):
+            rows, cols = np.nonzero(components == component)
+            boxes.append(
+                [
+                    cols.min() * width / grid_w,
+                    rows.min() * height / grid_h,
+                    (cols.max() + 1) * width / grid_w,
+                    (rows.max() + 1) * height / grid_h,
+                ]
+            )
+            probability = float(cells[channel][rows, cols].max())
+            probabilities.append(probability)
+            scores.append(calibrate(probability, threshold))
+            labels.append(label)
+    if not boxes:
+        return Detections.empty()
+    return Detections.from_arrays(boxes, scores, labels, data={"probability": np.asarray(probabilities, np.float32)})
+
+
+def frame_scores(detections: Detections) -> dict[str, float]:
+    """Highest confidence per label ("fire", "smoke"); 0.0 when absent. >= 0.5 means "detected"."""
+    return {label: float(detections.confidence[detections.label == label].max(initial=0.0)) for label in LABELS}
+
+
+class FireSmokeDetector:
+    """The Detector for fire and smoke; one session shared by every camera (stateless per frame)."""
+
+    labels = LABELS
+
+    def __init__(self, name: str, cfg: FireSmokeDetectorConfig) -> None:
+        self.name = name
+        self.cfg = cfg
+        path = cfg.model_path if cfg.model_path is not None else packaged_model(MODEL_FILE)
+        self.model = OnnxModel(path, cfg.runtime, name=name)
+        self.model.expect(inputs=1, input_rank=4, outputs=1, what="fire/smoke grid model: image -> cells [N,2,G,G]")
+        height, width = self.model.input.fixed(2), self.model.input.fixed(3)
+        if height is None or width is None:
+            raise ValueError(f"fire/smoke model {path} must have a fixed input height and width")
+        self.input_size = (width, height)
+        self.thresholds = (cfg.fire_threshold, cfg.smoke_threshold)
+
+    def cells(self, images: Sequence[Image]) -> FloatArray:
+        """Cell probabilities [N, 2, G, G] for BGR images, in batches of ``runtime.max_batch``."""
+        step = self.cfg.runtime.max_batch
+        parts = [
+            self.model.run_batch({self.model.input.name: to_input(images[i : i + step], self.input_size)})[0]
+            for i in range(0, len(images), step)
+        ]
+        if not parts:
+            return np.zeros((0, 2, 0, 0), np.float32)
+        return np.asarray(np.concatenate(parts), np.float32)
+
+    def scores(self, images: Sequence[Image]) -> FloatArray:
+        """Image-level probabilities [N, 2] (fire, smoke): the highest cell of each class."""
+        cells = self.cells(images)
+        return np.asarray(cells.reshape(cells.shape[0], cells.shape[1], -1).max(axis=2), np.float32)
+
+    def detect(self, frames: Sequence[Frame]) -> list[Detections]:
+        cells = self.cells([f.image for f in frames])
+        return [cell_regions(c, self.thresholds, (f.width, f.height)) for c, f in zip(cells, frames, strict=True)]
+
+    def close(self) -> None:
+        self.model.close()

@@ -1,0 +1,105 @@
+"""`gwanje train fire-smoke --data DIR [--data DIR2 ...]`: train, choose thresholds on validation, export ONNX.
+
+Writes ``OUTPUT`` (the ONNX model), ``OUTPUT`` with ``.json`` (operating thresholds chosen on the
+validation split, validation metrics, settings) and, with ``--reference``, a small ``.npz`` of a
+fixed input and the PyTorch output, so the shipped ONNX can be checked without PyTorch.
+The test split is never looked at here: ``scripts/eval_fire_smoke.py`` reports it.
+
+Example:
+    gwanje train fire-smoke --data ../shared/datasets/fire-smoke-cctv-yolo \
+        --data ../shared/datasets/fire-cair-images --output src/gwanje/detect/models/fire_smoke.onnx
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gwanje.training.fire_smoke_data import load_datasets
+from gwanje.training.fire_smoke_metrics import binary_metrics, choose_threshold
+
+log = logging.getLogger(__name__)
+
+REFERENCE_SEED = 1234
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data",
+        type=Path,
+        action="append",
+        required=True,
+        help="data directory: YOLO layout (classes.txt, */images, */labels) or labels.csv layout; repeatable",
+    )
+    parser.add_argument("--output", type=Path, default=Path("fire_smoke.onnx"), help="ONNX file to write")
+    parser.add_argument("--reference", type=Path, help="also write a reference input/output .npz here")
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--learning-rate", type=float, default=3e-3)
+    parser.add_argument("--width", type=int, default=32, help="channels of the first full-resolution stage")
+    parser.add_argument("--max-fpr", type=float, default=0.08, help="FPR cap when choosing thresholds on val")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=0, help="PyTorch threads (0: all cores)")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        import torch
+    except ModuleNotFoundError:
+        print("training needs PyTorch: pip install -e '.[train]' (torch==2.13.0, CPU build)")
+        return 2
+    from gwanje.training.fire_smoke_model import INPUT_SIZE, export_onnx, probabilities
+    from gwanje.training.fire_smoke_train import TrainSettings, torch_scores, train
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    try:
+        samples = load_datasets(args.data)
+    except ValueError as exc:
+        print(f"cannot read the training data: {exc}")
+        return 2
+    train_set = [s for s in samples if s.split == "train"]
+    val_set = [s for s in samples if s.split == "val"]
+    print(f"samples: {len(train_set)} train, {len(val_set)} val, {sum(s.split == 'test' for s in samples)} test")
+    if not train_set or not val_set:
+        print("need samples in both the train and the val split (see gwanje.training.fire_smoke_data)")
+        return 2
+    settings = TrainSettings(
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=args.learning_rate,
+        width=args.width,
+        seed=args.seed,
+    )
+    started = time.monotonic()
+    net = train(train_set, settings)
+    train_seconds = time.monotonic() - started
+
+    scores = torch_scores(net, val_set)
+    report: dict[str, Any] = {"settings": vars(settings), "train_seconds": round(train_seconds), "val": {}}
+    thresholds = {}
+    for channel, label in enumerate(("fire", "smoke")):
+        labels = [getattr(s, label) for s in val_set]
+        threshold = choose_threshold(labels, scores[:, channel].tolist(), args.max_fpr)
+        thresholds[label] = threshold
+        report["val"][label] = binary_metrics(labels, scores[:, channel].tolist(), threshold).as_dict()
+    report["thresholds"] = thresholds
+    print(json.dumps(report, indent=2))
+
+    export_onnx(net, args.output)
+    args.output.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
+    if args.reference is not None:
+        rng = np.random.default_rng(REFERENCE_SEED)
+        image = rng.random((1, 3, INPUT_SIZE, INPUT_SIZE), dtype=np.float32)
+        cells = probabilities(net, torch.from_numpy(image)).numpy()
+        args.reference.parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(args.reference, image=image, cells=cells)
+    print(f"wrote {args.output} ({args.output.stat().st_size / 1e6:.2f} MB) in {train_seconds:.0f} s of training")
+    return 0

@@ -1,0 +1,233 @@
+"""Fire/smoke training data: reading the two dataset layouts and splitting them without leaks.
+
+Two layouts are understood (``load_dataset`` picks by what the directory holds):
+
+* **YOLO boxes** (``fire-smoke-cctv-yolo``): ``<split>/images/*.jpg`` with ``<split>/labels/*.txt``
+  (``class cx cy w h``, normalised) and ``classes.txt``. Class names containing "fire" or "smoke"
+  are used; any other class (the export's full-frame ``default`` marker) only says "negative
+  frame" and its box is dropped. ``index.csv`` (optional) gives each image its ``scene_cluster``.
+* **Image labels** (``fire-cair-images``): ``labels.csv`` with ``path`` and ``label``
+  (``fire`` / ``no_fire``). There are no boxes and no smoke labels (smoke is unknown on fire
+  images and taken as absent on ``no_fire`` images).
+
+Splits are by group, never by image: scene clusters for the CCTV set (a fixed, documented list,
+so the held-out scenes never change), near-duplicate groups (64-bit dHash) hashed into
+train/val/test for everything else. No group is on two sides.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+Split = Literal["train", "val", "test"]
+UNKNOWN = -1
+"""Label value meaning "not annotated": no loss, not counted in metrics."""
+
+# Held-out scene clusters of fire-smoke-cctv-yolo. Chosen once, before any training, so that both
+# sides hold fire, smoke and empty frames: test = s03 (fire+smoke, 55 frames), s05 (smoke, 46),
+# s07 (fire, 22), s11 and s13 (empty corridors/shops, 32) and some single-frame clusters; the two
+# big clusters s00/s01 (half of the data) stay in training. Validation (threshold choice) = s04
+# (smoke), s14 (fire+smoke) and empty scenes s12, s15, s17.
+CCTV_TEST_CLUSTERS = frozenset(
+    {"s03", "s05", "s07", "s11", "s13", "s16", "s20", "s24", "s28", "s31", "s33", "s37", "s40"}
+)
+CCTV_VAL_CLUSTERS = frozenset({"s04", "s12", "s14", "s15", "s17", "s19", "s22", "s29", "s35", "s41"})
+HASH_VAL_FRACTION = 0.15
+HASH_TEST_FRACTION = 0.20
+DHASH_MAX_DISTANCE = 6
+"""Images whose 64-bit dHash differ in at most this many bits are one group (near-duplicates)."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One training image with its labels.
+
+    ``boxes`` is K x 5 (class 0 = fire, 1 = smoke, then cx, cy, w, h normalised) when the image
+    has box annotations, ``None`` when only image-level labels exist.
+    """
+
+    path: Path
+    group: str
+    fire: int
+    smoke: int
+    boxes: npt.NDArray[np.float32] | None
+    split: Split
+
+    @property
+    def has_fire_or_smoke(self) -> bool:
+        return self.fire == 1 or self.smoke == 1
+
+
+def load_dataset(root: Path) -> list[Sample]:
+    """Every sample under ``root`` with its split; raises ``ValueError`` naming what is missing."""
+    if not root.is_dir():
+        raise ValueError(f"training data directory {root} does not exist")
+    if (root / "labels.csv").is_file():
+        return _load_image_labels(root)
+    if any(root.glob("*/labels")) or (root / "labels").is_dir():
+        return _load_yolo(root)
+    raise ValueError(
+        f"{root} is neither a YOLO layout (<split>/images + <split>/labels + classes.txt) "
+        "nor an image-label layout (labels.csv with columns path,label)"
+    )
+
+
+def _class_map(root: Path) -> dict[int, int]:
+    """YOLO class id -> 0 (fire) / 1 (smoke); other classes are dropped."""
+    names_file = root / "classes.txt"
+    if not names_file.is_file():
+        raise ValueError(f"{names_file} is missing: one class name per line, in class-id order")
+    names = [n.strip().lower() for n in names_file.read_text().splitlines() if n.strip()]
+    mapping = {i: 0 for i, n in enumerate(names) if "fire" in n}
+    mapping.update({i: 1 for i, n in enumerate(names) if "smoke" in n})
+    if not mapping:
+        raise ValueError(f"{names_file} names no class containing 'fire' or 'smoke': {names}")
+    return mapping
+
+
+def _read_boxes(label_file: Path, mapping: dict[int, int]) -> npt.NDArray[np.float32]:
+    rows: list[list[float]] = []
+    if label_file.is_file():
+        for line_no, line in enumerate(label_file.read_text().splitlines(), start=1):
+            parts = line.split()
+            if not parts:
+                continue
+            if len(parts) != 5:
+                raise ValueError(f"{label_file}:{line_no}: expected 'class cx cy w h', got {line!r}")
+            cls = int(float(parts[0]))
+            if cls in mapping:
+                rows.append([float(mapping[cls]), *map(float, parts[1:])])
+    return np.asarray(rows, np.float32).reshape(-1, 5)
+
+
+def _load_yolo(root: Path) -> list[Sample]:
+    mapping = _class_map(root)
+    clusters: dict[str, str] = {}
+    index = root / "index.csv"
+    if index.is_file():
+        with index.open(newline="") as fh:
+            clusters = {row["image"]: row["scene_cluster"] for row in csv.DictReader(fh)}
+    images = sorted(p for p in root.glob("**/images/*") if p.suffix.lower() in {".jpg", ".jpeg", ".png"})
+    if not images:
+        raise ValueError(f"no images found under {root}/*/images")
+    samples = []
+    for image in images:
+        label_file = image.parent.parent / "labels" / (image.stem + ".txt")
+        boxes = _read_boxes(label_file, mapping)
+        rel = image.relative_to(root).as_posix()
+        group = clusters.get(rel, "")
+        split = _cluster_split(group) if group else _hash_split(image.stem)
+        samples.append(
+            Sample(
+                path=image,
+                group=group or image.stem,
+                fire=int(np.any(boxes[:, 0] == 0)),
+                smoke=int(np.any(boxes[:, 0] == 1)),
+                boxes=boxes,
+                split=split,
+            )
+        )
+    return samples
+
+
+def _load_image_labels(root: Path) -> list[Sample]:
+    with (root / "labels.csv").open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    if not rows or not {"path", "label"} <= set(rows[0]):
+        raise ValueError(f"{root / 'labels.csv'} needs the columns path,label (fire | no_fire)")
+    paths = [root / r["path"] for r in rows]
+    groups = near_duplicate_groups(paths)
+    samples = []
+    for path, row, group in zip(paths, rows, groups, strict=True):
+        label = row["label"].strip().lower()
+        if label not in {"fire", "no_fire"}:
+            raise ValueError(f"{root / 'labels.csv'}: label of {row['path']} is {label!r}; use fire or no_fire")
+        is_fire = label == "fire"
+        samples.append(
+            Sample(
+                path=path,
+                group=group,
+                fire=int(is_fire),
+                smoke=UNKNOWN if is_fire else 0,
+                boxes=None,
+                split=_hash_split(group),
+            )
+        )
+    return samples
+
+
+def _cluster_split(cluster: str) -> Split:
+    if cluster in CCTV_TEST_CLUSTERS:
+        return "test"
+    if cluster in CCTV_VAL_CLUSTERS:
+        return "val"
+    return "train"
+
+
+def _hash_split(group: str) -> Split:
+    """A stable pseudo-random split from the group name (same answer on every machine)."""
+    value = int.from_bytes(hashlib.sha1(group.encode()).digest()[:4], "big") / 2**32
+    if value < HASH_TEST_FRACTION:
+        return "test"
+    if value < HASH_TEST_FRACTION + HASH_VAL_FRACTION:
+        return "val"
+    return "train"
+
+
+def dhash(image: npt.NDArray[np.uint8]) -> int:
+    """64-bit difference hash of an image (robust to resizing and re-encoding)."""
+    grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
+    small = cv2.resize(grey, (9, 8), interpolation=cv2.INTER_AREA).astype(np.int16)
+    bits = (small[:, 1:] > small[:, :-1]).reshape(-1)
+    return int(sum(1 << i for i, bit in enumerate(bits) if bit))
+
+
+def near_duplicate_groups(paths: Sequence[Path]) -> list[str]:
+    """A group name per image; images within ``DHASH_MAX_DISTANCE`` bits share the group (union-find)."""
+    hashes = []
+    for path in paths:
+        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        if image is None:
+            raise ValueError(f"cannot decode image {path}; remove it from labels.csv or replace the file")
+        hashes.append(dhash(np.asarray(image, np.uint8)))
+    parent = list(range(len(paths)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(len(hashes)):
+        for j in range(i + 1, len(hashes)):
+            if (hashes[i] ^ hashes[j]).bit_count() <= DHASH_MAX_DISTANCE:
+                parent[find(i)] = find(j)
+    return [paths[find(i)].stem for i in range(len(paths))]
+
+
+def load_datasets(roots: Iterable[Path]) -> list[Sample]:
+    """All samples of several data directories."""
+    return [s for root in roots for s in load_dataset(root)]
+
+
+def box_masks(boxes: npt.NDArray[np.float32] | None, height: int, width: int) -> npt.NDArray[np.uint8]:
+    """H x W x 2 (fire, smoke) masks, 1 inside any box of that class; zeros without boxes."""
+    mask = np.zeros((height, width, 2), np.uint8)
+    if boxes is None:
+        return mask
+    for cls, cx, cy, w, h in boxes:
+        x1, x2 = round(float(cx - w / 2) * width), round(float(cx + w / 2) * width)
+        y1, y2 = round(float(cy - h / 2) * height), round(float(cy + h / 2) * height)
+        x1, y1 = max(x1, 0), max(y1, 0)
+        x2, y2 = max(min(x2, width), x1 + 1), max(min(y2, height), y1 + 1)
+        mask[y1:y2, x1:x2, int(cls)] = 1
+    return mask

@@ -1,0 +1,124 @@
+"""Held-out figures and latency of a fire/smoke ONNX model (no PyTorch needed).
+
+    python scripts/eval_fire_smoke.py --datasets ../shared/datasets            # test split, shipped model
+    python scripts/eval_fire_smoke.py --datasets ../shared/datasets --latency  # + ms per frame, 1 thread
+
+Scores every image of the chosen split of ``fire-smoke-cctv-yolo`` and ``fire-cair-images`` with
+``FireSmokeDetector`` at its configured thresholds (the defaults are the operating point chosen on
+the validation split at training time) and prints image-level precision, recall, F1, FPR and AP.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from gwanje.config.detectors import FireSmokeDetectorConfig, RuntimeConfig
+from gwanje.core.frame import Frame
+from gwanje.detect.fire_smoke import FireSmokeDetector
+from gwanje.training.fire_smoke_data import Sample, Split, load_datasets
+from gwanje.training.fire_smoke_metrics import binary_metrics
+
+DATASET_DIRS = ("fire-smoke-cctv-yolo", "fire-cair-images")
+
+
+def split_samples(datasets: Path, split: Split) -> list[Sample]:
+    """The samples of ``split`` from the two public fire datasets under ``datasets``."""
+    return [s for s in load_datasets(datasets / d for d in DATASET_DIRS) if s.split == split]
+
+
+def evaluate(detector: FireSmokeDetector, samples: Sequence[Sample]) -> dict[str, Any]:
+    """Image-level metrics: all images, plus fire on CCTV frames and on photos separately."""
+    images = []
+    for sample in samples:
+        image = cv2.imread(str(sample.path), cv2.IMREAD_COLOR)
+        if image is None:
+            raise ValueError(f"cannot decode {sample.path}")
+        images.append(np.asarray(image, np.uint8))
+    scores = detector.scores(images)
+    fire_threshold, smoke_threshold = detector.thresholds
+    cctv = np.array([s.boxes is not None for s in samples])
+    fire = [s.fire for s in samples]
+    smoke = [s.smoke for s in samples]
+
+    def part(mask: npt.NDArray[np.bool_], labels: list[int], channel: int, threshold: float) -> dict[str, float | int]:
+        chosen = [label for label, keep in zip(labels, mask, strict=True) if keep]
+        return binary_metrics(chosen, scores[mask, channel].tolist(), threshold).as_dict()
+
+    everything = np.ones(len(samples), bool)
+    return {
+        "images": len(samples),
+        "fire": part(everything, fire, 0, fire_threshold),
+        "smoke": part(everything, smoke, 1, smoke_threshold),
+        "fire_cctv": part(cctv, fire, 0, fire_threshold),
+        "fire_photos": part(~cctv, fire, 0, fire_threshold),
+        "smoke_cctv": part(cctv, smoke, 1, smoke_threshold),
+    }
+
+
+def latency_ms(detector: FireSmokeDetector, runs: int = 3, calls: int = 50) -> dict[str, float]:
+    """Minimum over ``runs`` of the median per-call time on a 1280x720 frame (model only, and end to end)."""
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 256, (720, 1280, 3), dtype=np.uint8)
+    frame = Frame(camera_id="bench", seq=0, pts_s=0.0, wall_time=0.0, image=image)
+    batch = np.zeros((1, 3, detector.input_size[1], detector.input_size[0]), np.float32)
+    name = detector.model.input.name
+
+    def best(fn: Any) -> float:
+        fn()
+        medians = []
+        for _ in range(runs):
+            times = []
+            for _ in range(calls):
+                started = time.perf_counter()
+                fn()
+                times.append(time.perf_counter() - started)
+            medians.append(statistics.median(times))
+        return round(min(medians) * 1000, 2)
+
+    return {
+        "model_ms": best(lambda: detector.model.run({name: batch})),
+        "frame_ms": best(lambda: detector.detect([frame])),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--datasets", type=Path, default=Path("../shared/datasets"))
+    parser.add_argument("--model", type=Path, help="ONNX file (default: the shipped model)")
+    parser.add_argument("--split", choices=("train", "val", "test"), default="test")
+    parser.add_argument("--latency", action="store_true", help="also print ms per 1280x720 frame on 1 thread")
+    parser.add_argument(
+        "--record",
+        action="store_true",
+        help="store the printed figures in the model's .json (what the regression test checks)",
+    )
+    args = parser.parse_args(argv)
+    cfg = FireSmokeDetectorConfig(model_path=args.model, runtime=RuntimeConfig(intra_op_threads=1, max_batch=16))
+    detector = FireSmokeDetector("fire_smoke", cfg)
+    report: dict[str, Any] = {"split": args.split, "model": str(detector.model.path)}
+    if args.datasets.is_dir():
+        report["metrics"] = evaluate(detector, split_samples(args.datasets, args.split))
+    else:
+        print(f"datasets not found at {args.datasets}; metrics skipped")
+    if args.latency:
+        report["latency_1_thread"] = latency_ms(detector)
+    print(json.dumps(report, indent=2))
+    if args.record:
+        figures_path = detector.model.path.with_suffix(".json")
+        figures = json.loads(figures_path.read_text()) if figures_path.is_file() else {}
+        figures[args.split] = report.get("metrics", figures.get(args.split))
+        if "latency_1_thread" in report:
+            figures["latency_1_thread"] = report["latency_1_thread"]
+        figures_path.write_text(json.dumps(figures, indent=2) + "\n")
+        print(f"recorded in {figures_path}")
+    return 0
