@@ -121,3 +121,9 @@ def test_boxes_cut_by_the_frame_edge_do_not_count() -> None:
     leaving = [270.0, 440.0, 330.0, 480.0]  # wide, and its top is 90 px lower: a fall if it were not cut
     bottom_walk = [(2.0, person_box(300, 470), None), (8.0, leaving, None)]
     assert sum(run(fall_rule(), bottom_walk)) == 0
+
+
+def test_a_reconnect_forgets_who_was_upright() -> None:
+    rule = fall_rule()
+    run(rule, [(2.0, UPRIGHT, None)])
+    assert sum(run(rule, [(8.0, LYING, None)])) == 0  # stream time restarts at 0: no transition seen

@@ -109,3 +109,9 @@ def test_crowding_counts_people_in_the_zone() -> None:
 def test_wall_start_is_off_hours() -> None:
     assert not OFFICE_HOURS.is_active(WALL_START)
     assert OFFICE_HOURS.is_active(TEN_AM)
+
+
+def test_a_reconnect_that_restarts_stream_time_restarts_the_timers() -> None:
+    rule = LoiteringRule(rule_config.LoiteringRule(zone="yard"), YARD)
+    loiter(rule, [i / 5 for i in range(41)])  # 8 s inside
+    assert loiter(rule, [i / 5 for i in range(16)]) == [0] * 16  # the clock restarted at 0: 3 s, not 11 s

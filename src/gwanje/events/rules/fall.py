@@ -21,7 +21,6 @@ from gwanje.core.events import EventType, Observation
 from gwanje.events.context import FrameContext
 from gwanje.events.rules.base import (
     TIME_EPSILON_S,
-    StreamTime,
     Vanished,
     armed,
     find_predecessor,
@@ -66,15 +65,12 @@ class FallRule:
         self.zone = zone
         self._history = TrackHistory(forget_after_s=max(10.0, 2 * config.down_time_s))
         self._states: dict[int, _FallState] = {}
-        self._time = StreamTime()
 
     def evaluate(self, ctx: FrameContext) -> list[Observation]:
         now = ctx.time_s
-        if self._time.went_back(now):
-            self._states.clear()
         people = watched_tracks(ctx, ["person"])
         current = [int(t) for t in people.tracker_id]
-        for gone in self._history.update(people, now):
+        for gone in self._history.update(people, now):  # all of them when stream time went back
             self._states.pop(gone, None)
         fallen: list[int] = []
         for row, tid in enumerate(current):
