@@ -156,15 +156,22 @@ def test_alert_service_wires_webhook_and_mqtt(engine: Engine, prefix: str, recei
         {"webhooks": [{"name": "ops", "url": receiver.url}], "mqtt": _mqtt(prefix).model_dump(), **FAST}
     )
     service = AlertService(config, engine)
-    with Subscriber(f"{prefix}/events") as events:
-        service.start()
+    with Subscriber(f"{prefix}/#") as sub:
+        service.start(camera_ids=["gate-1"])
         try:
-            assert service.mqtt is not None
-            service.mqtt.publish_availability("gate-1", online=True)
+            service.camera_available("gate-1", online=True)
             service.outbox.enqueue(make_event(EventState.START))
             wait_until(lambda: _all_delivered(service.outbox, 2), "delivery to both channels")
+            wait_until(lambda: bool(sub.on(f"{prefix}/events")), "the event at the subscriber")
         finally:
             service.stop()
+        wait_until(
+            lambda: [m.payload for m in sub.on(f"{prefix}/gate-1/available")][-1:] == ["offline"],
+            "the camera reported offline when the service stops",
+        )
     assert {r["channel"] for r in service.outbox.delivery_status("evt-1")} == {"webhook:ops", "mqtt"}
     assert len(receiver.requests) == 1
-    assert len(events.on(f"{prefix}/events")) == 1
+    assert len(sub.on(f"{prefix}/events")) == 1
+    states = [json.loads(m.payload)["active_event_types"] for m in sub.on(f"{prefix}/gate-1/state")]
+    assert states[0] == [] and states[-1] == ["fire"]
+    assert "online" in [m.payload for m in sub.on(f"{prefix}/gate-1/available")]

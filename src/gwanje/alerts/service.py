@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import Engine
 
 from gwanje.alerts.channels.base import AlertChannel
@@ -31,14 +33,26 @@ class AlertService:
         self.outbox = Outbox(engine, channels, config, clock)
         self.worker = OutboxWorker(self.outbox)
 
-    def start(self) -> None:
-        """Connect MQTT in the background and start delivering (including messages left by the last run)."""
+    def start(self, camera_ids: Sequence[str] = ()) -> None:
+        """Connect MQTT in the background and start delivering (including messages left by the last run).
+
+        ``camera_ids``: cameras whose retained MQTT state is reset to "no active events", clearing
+        what a crashed previous run may have left.
+        """
+        if self.mqtt_channel is not None:
+            for camera_id in camera_ids:
+                self.mqtt_channel.reset_camera_state(camera_id)
         if self.mqtt is not None:
             self.mqtt.start()
             # A short grace so the first messages do not fail with "not connected yet"; a broker that is
             # down does not block start-up for longer, its messages wait in the outbox.
             self.mqtt.wait_connected(_MQTT_CONNECT_GRACE_S)
         self.worker.start()
+
+    def camera_available(self, camera_id: str, online: bool) -> None:
+        """Report a camera's stream health on ``<prefix>/<camera>/available`` (no-op without MQTT)."""
+        if self.mqtt is not None:
+            self.mqtt.publish_availability(camera_id, online)
 
     def stop(self) -> None:
         """Stop delivering, close the channels and publish ``offline`` before disconnecting MQTT."""

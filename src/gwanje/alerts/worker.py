@@ -22,7 +22,7 @@ from gwanje.store import outbox as store
 
 log = logging.getLogger(__name__)
 
-LEASE_S = 120.0
+LEASE_S = 300.0
 """A claimed message is due again this long after the claim if its outcome was never stored (crash)."""
 _MIN_WAIT_S = 0.01
 
@@ -77,6 +77,10 @@ class OutboxWorker:
                 if not db_failing:
                     log.error("alert delivery for %s cannot use the database: %s", channel.name, exc)
                     db_failing = True
+                self._stop.wait(self._poll_s)
+                continue
+            except Exception:  # a bug must not silently end delivery for this channel
+                log.exception("alert delivery for %s failed unexpectedly; continuing", channel.name)
                 self._stop.wait(self._poll_s)
                 continue
             if db_failing:
