@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from gwanje.config.base import GwanjeModel
+
+MIN_TOKEN_LENGTH = 16
 
 
 class ApiToken(GwanjeModel):
@@ -15,6 +17,16 @@ class ApiToken(GwanjeModel):
     name: str = Field(min_length=1)
     token: SecretStr = Field(description="At least 16 characters; use ${ENV} rather than writing it in the file.")
     role: Literal["admin", "operator", "viewer"] = "operator"
+
+    @field_validator("token")
+    @classmethod
+    def _long_enough(cls, value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value()) < MIN_TOKEN_LENGTH:
+            raise ValueError(
+                f"the token must have at least {MIN_TOKEN_LENGTH} characters; "
+                "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        return value
 
 
 class ApiConfig(GwanjeModel):
@@ -29,3 +41,31 @@ class ApiConfig(GwanjeModel):
     )
     tokens: list[ApiToken] = Field(default_factory=list)
     cors_origins: list[str] = Field(default_factory=list)
+    live_queue_size: int = Field(
+        default=256,
+        ge=1,
+        le=100_000,
+        description="Messages kept per live-stream client; a slower client loses the newest ones and is told "
+        "how many it missed.",
+    )
+    live_keepalive_s: float = Field(
+        default=15.0, gt=0.0, le=300.0, description="Comment sent on idle live streams so proxies keep them open."
+    )
+    live_view_audit_s: float = Field(
+        default=300.0,
+        ge=0.0,
+        description="A user's live snapshot views of one camera are logged in the audit log at most this often.",
+    )
+
+    @model_validator(mode="after")
+    def _unique_tokens(self) -> ApiConfig:
+        names = [t.name for t in self.tokens]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ValueError(
+                f"api token names must be unique (they are what the audit log records); repeated: {sorted(dup)}"
+            )
+        secrets = [t.token.get_secret_value() for t in self.tokens]
+        if len(set(secrets)) != len(secrets):
+            raise ValueError("two api tokens have the same secret; give each user or integration its own")
+        return self

@@ -1,0 +1,45 @@
+"""``create_app``: the FastAPI application over an ``ApiContext``."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+
+from gwanje import __version__
+from gwanje.api.auth import install_access_log_redaction
+from gwanje.api.context import ApiContext
+from gwanje.api.metrics import build_registry
+from gwanje.api.routers import actions, audit, cameras, events, health, live, metrics
+from gwanje.core.errors import StorageError
+
+DESCRIPTION = """Events, evidence, operator actions, live stream and metrics of a Gwanje deployment.
+
+Every endpoint except `/api/health` needs `Authorization: Bearer <token>`. Roles: **viewer** reads,
+**operator** also acknowledges/resolves/marks false alarms, **admin** also reads the audit log.
+"""
+
+
+def create_app(ctx: ApiContext) -> FastAPI:
+    """The API application; all state lives in ``ctx`` (``app.state.ctx``)."""
+    app = FastAPI(title="Gwanje", version=__version__, description=DESCRIPTION)
+    app.state.ctx = ctx
+    app.state.metrics_registry = build_registry(ctx)
+    app.state.live_view_throttle = cameras.AuditThrottle(ctx.config.api.live_view_audit_s)
+    if ctx.config.api.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=ctx.config.api.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "Range"],
+        )
+
+    @app.exception_handler(StorageError)
+    async def storage_unavailable(_request: Request, exc: StorageError) -> JSONResponse:
+        return JSONResponse({"detail": f"storage unavailable: {exc}"}, status_code=503)
+
+    # live before events: /api/events/stream must not be taken for an event id
+    for module in (health, live, events, actions, cameras, audit, metrics):
+        app.include_router(module.router)
+    install_access_log_redaction()
+    return app

@@ -1,0 +1,186 @@
+"""Bearer tokens with roles (viewer < operator < admin) and the development token.
+
+Browsers' ``EventSource`` and ``<video>`` cannot send headers, so the live stream and clip
+endpoints also accept ``?token=``; the access log filter below masks it.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import IntEnum
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Query, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from gwanje.config.api import MIN_TOKEN_LENGTH, ApiConfig
+from gwanje.core.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+DEV_TOKEN_FILE = "api-token"
+DEV_TOKEN_NAME = "dev"
+
+
+class Role(IntEnum):
+    """Each role may do everything the lower ones may."""
+
+    VIEWER = 1
+    OPERATOR = 2
+    ADMIN = 3
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who made a request: the token's name is what the audit log and operator actions record."""
+
+    name: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class _Token:
+    secret: bytes
+    principal: Principal
+
+
+class TokenAuth:
+    """Checks bearer tokens in constant time."""
+
+    def __init__(self, tokens: list[tuple[str, str, Role]]) -> None:
+        if not tokens:
+            raise ConfigError("the API needs at least one token")
+        self._tokens = [_Token(secret.encode(), Principal(name, role)) for name, secret, role in tokens]
+
+    @classmethod
+    def from_config(cls, api: ApiConfig, data_dir: Path) -> TokenAuth:
+        """The configured tokens; in development mode without tokens, an admin token kept in the data dir."""
+        if api.tokens:
+            return cls([(t.name, t.token.get_secret_value(), Role[t.role.upper()]) for t in api.tokens])
+        if api.mode == "production":
+            raise ConfigError(
+                "api.mode is production but api.tokens is empty: the API would be open to anyone. Add a token, e.g. "
+                "api.tokens: [{name: control-room, token: ${GWANJE_API_TOKEN}, role: admin}]"
+            )
+        return cls([(DEV_TOKEN_NAME, ensure_dev_token(data_dir), Role.ADMIN)])
+
+    def authenticate(self, presented: str) -> Principal | None:
+        candidate = presented.encode()
+        found: Principal | None = None
+        for token in self._tokens:  # compare with every token so timing does not tell which one matched
+            if hmac.compare_digest(candidate, token.secret):
+                found = token.principal
+        return found
+
+
+def ensure_dev_token(data_dir: Path) -> str:
+    """The development token from ``<data_dir>/api-token``, created (mode 0600) when missing.
+
+    Logs where the token is, never the token itself.
+    """
+    path = data_dir / DEV_TOKEN_FILE
+    if path.is_file():
+        token = path.read_text(encoding="utf-8").strip()
+        if len(token) >= MIN_TOKEN_LENGTH:
+            path.chmod(0o600)
+            log.info("API development token: using the admin token stored in %s", path)
+            return token
+    data_dir.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(32)
+    tmp = path.with_name(f".{DEV_TOKEN_FILE}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(token + "\n")
+    os.replace(tmp, path)
+    log.warning(
+        "API development token: no api.tokens configured, created an admin token in %s "
+        "(send it as 'Authorization: Bearer <token>'; configure api.tokens for production)",
+        path,
+    )
+    return token
+
+
+_bearer = HTTPBearer(auto_error=False, description="A token from api.tokens (or the development token file).")
+
+
+def _principal(request: Request, presented: str | None, what: str) -> Principal:
+    if not presented:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            f"missing token: send the header 'Authorization: Bearer <token>'{what}",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    auth: TokenAuth = request.app.state.ctx.auth
+    principal = auth.authenticate(presented)
+    if principal is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid token", headers={"WWW-Authenticate": "Bearer"})
+    return principal
+
+
+def _check_role(principal: Principal, role: Role) -> Principal:
+    if principal.role < role:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"token {principal.name!r} has role {principal.role.name.lower()}; this needs {role.name.lower()}",
+        )
+    return principal
+
+
+def require(role: Role) -> Callable[..., Principal]:
+    """A dependency: the caller's principal, who must have at least ``role`` (header token only)."""
+
+    def dependency(
+        request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    ) -> Principal:
+        return _check_role(_principal(request, credentials.credentials if credentials else None, ""), role)
+
+    return dependency
+
+
+def require_with_query_token(role: Role) -> Callable[..., Principal]:
+    """Like ``require``, but also accepts ``?token=`` (for EventSource and <video>, which cannot set headers)."""
+
+    def dependency(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+        token: Annotated[
+            str | None, Query(description="The API token, for clients that cannot send an Authorization header.")
+        ] = None,
+    ) -> Principal:
+        presented = credentials.credentials if credentials else token
+        return _check_role(_principal(request, presented, " or the query parameter ?token=<token>"), role)
+
+    return dependency
+
+
+_TOKEN_IN_QUERY = re.compile(r"([?&]token=)[^&\s\"]*")
+
+
+def redact_query_tokens(text: str) -> str:
+    """``/x?token=abc&y=1`` -> ``/x?token=***&y=1``."""
+    return _TOKEN_IN_QUERY.sub(r"\1***", text)
+
+
+class RedactTokenFilter(logging.Filter):
+    """Masks ``?token=`` in access-log lines (uvicorn logs the full request path)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact_query_tokens(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.msg, str):
+            record.msg = redact_query_tokens(record.msg)
+        return True
+
+
+def install_access_log_redaction(logger_name: str = "uvicorn.access") -> None:
+    """Add ``RedactTokenFilter`` to the access logger once."""
+    logger = logging.getLogger(logger_name)
+    if not any(isinstance(f, RedactTokenFilter) for f in logger.filters):
+        logger.addFilter(RedactTokenFilter())

@@ -1,0 +1,55 @@
+"""Everything the API serves from, passed to ``create_app`` (no module globals)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from gwanje.api.auth import TokenAuth
+from gwanje.api.live import EventBroadcaster
+from gwanje.config.schema import AppConfig
+from gwanje.core.health import StreamStats
+from gwanje.store.media import MediaStore
+from gwanje.store.repo import Store
+
+
+def _no_cameras() -> list[StreamStats]:
+    return []
+
+
+def _no_snapshot(_camera_id: str) -> bytes | None:
+    return None
+
+
+def _no_deliveries(_event_id: str) -> list[dict[str, Any]]:
+    return []
+
+
+@dataclass(frozen=True)
+class ApiContext:
+    """The running service as the API sees it.
+
+    ``camera_status`` and ``latest_snapshot`` are called from request threads: they must be
+    thread-safe and fast (return copies of what the pipeline keeps, never wait for a frame).
+    """
+
+    store: Store
+    media: MediaStore
+    config: AppConfig
+    auth: TokenAuth
+    camera_status: Callable[[], list[StreamStats]] = _no_cameras
+    latest_snapshot: Callable[[str], bytes | None] = _no_snapshot
+    """JPEG of the camera's latest frame, or None when there is none yet."""
+    broadcaster: EventBroadcaster = field(default_factory=EventBroadcaster)
+    delivery_status: Callable[[str], list[dict[str, Any]]] = _no_deliveries
+    """Alert deliveries of an event (channel, status, attempts, ...), from the outbox."""
+
+    @classmethod
+    def create(cls, config: AppConfig, store: Store, media: MediaStore, **callables: Any) -> ApiContext:
+        """A context with tokens from ``config.api`` (or the development token) and a broadcaster sized
+        by ``api.live_queue_size``; ``callables`` fill the other fields. Raises ConfigError in production
+        mode without tokens."""
+        callables.setdefault("broadcaster", EventBroadcaster(config.api.live_queue_size))
+        auth = TokenAuth.from_config(config.api, config.store.data_dir)
+        return cls(store=store, media=media, config=config, auth=auth, **callables)

@@ -1,0 +1,91 @@
+"""Prometheus metrics, computed at scrape time from the pipeline's counters and the database.
+
+A custom collector on a per-app registry: nothing global, so several apps (tests) never share
+or double-register metrics.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from prometheus_client import CollectorRegistry
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from gwanje.api.context import ApiContext
+from gwanje.core.errors import StorageError
+from gwanje.core.health import StreamState
+
+log = logging.getLogger(__name__)
+
+_COUNTERS: tuple[tuple[str, str, str], ...] = (
+    ("frames_decoded", "gwanje_camera_frames_decoded", "Frames decoded from the camera."),
+    ("frames_analyzed", "gwanje_camera_frames_analyzed", "Frames the detectors analysed."),
+    ("frames_skipped", "gwanje_camera_frames_skipped", "Frames dropped because analysis fell behind."),
+    ("frames_motion_skipped", "gwanje_camera_frames_motion_skipped", "Frames the motion gate kept away."),
+    ("corrupt_frames", "gwanje_camera_corrupt_frames", "Frames that failed to decode."),
+    ("reconnects", "gwanje_camera_reconnects", "Times the source was reopened."),
+)
+
+
+class GwanjeCollector(Collector):
+    """Per-camera stream gauges and counters, event totals and live-stream figures."""
+
+    def __init__(self, ctx: ApiContext) -> None:
+        self._ctx = ctx
+
+    def collect(self) -> Iterator[Metric]:
+        yield from self._cameras()
+        yield from self._events()
+        live = self._ctx.broadcaster
+        yield GaugeMetricFamily("gwanje_live_clients", "Connected live-stream clients.", value=live.clients)
+        yield CounterMetricFamily(
+            "gwanje_live_dropped", "Live messages dropped for clients too slow to read them.", value=live.dropped
+        )
+
+    def _cameras(self) -> Iterator[Metric]:
+        up = GaugeMetricFamily("gwanje_camera_up", "1 while frames arrive (state live).", labels=["camera"])
+        state = GaugeMetricFamily(
+            "gwanje_camera_state", "1 for the camera's current state.", labels=["camera", "state"]
+        )
+        decoded = GaugeMetricFamily("gwanje_camera_decoded_fps", "Frames decoded per second.", labels=["camera"])
+        analyzed = GaugeMetricFamily("gwanje_camera_analyzed_fps", "Frames analysed per second.", labels=["camera"])
+        last = GaugeMetricFamily(
+            "gwanje_camera_last_frame_timestamp_seconds", "UNIX time of the latest frame.", labels=["camera"]
+        )
+        counters = {attr: CounterMetricFamily(name, text, labels=["camera"]) for attr, name, text in _COUNTERS}
+        for stats in self._ctx.camera_status():
+            cam = [stats.camera_id]
+            up.add_metric(cam, 1.0 if stats.state is StreamState.LIVE else 0.0)
+            for s in StreamState:
+                state.add_metric([stats.camera_id, s.value], 1.0 if stats.state is s else 0.0)
+            decoded.add_metric(cam, stats.decoded_fps)
+            analyzed.add_metric(cam, stats.analyzed_fps)
+            if stats.last_frame_time is not None:
+                last.add_metric(cam, stats.last_frame_time)
+            for attr, family in counters.items():
+                family.add_metric(cam, float(getattr(stats, attr)))
+        yield from (up, state, decoded, analyzed, last, *counters.values())
+
+    def _events(self) -> Iterator[Metric]:
+        db_up = GaugeMetricFamily("gwanje_database_up", "1 when the database answered this scrape.")
+        try:
+            totals = self._ctx.store.event_totals()
+        except StorageError as exc:
+            log.warning("metrics: cannot read event totals: %s", exc)
+            db_up.add_metric([], 0.0)
+            yield db_up
+            return
+        db_up.add_metric([], 1.0)
+        yield db_up
+        events = CounterMetricFamily("gwanje_events", "Events stored, by camera and type.", labels=["camera", "type"])
+        for (camera, event_type), n in sorted(totals.items()):
+            events.add_metric([camera, event_type], float(n))
+        yield events
+
+
+def build_registry(ctx: ApiContext) -> CollectorRegistry:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(GwanjeCollector(ctx))
+    return registry

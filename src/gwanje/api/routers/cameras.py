@@ -1,0 +1,78 @@
+"""``/api/cameras``: configured cameras with live stream statistics, and their latest frame."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from fastapi import APIRouter, HTTPException, Request, Response, status
+
+from gwanje.api.context import ApiContext
+from gwanje.api.deps import Ctx, Viewer, client_of
+from gwanje.api.schemas import CameraOut
+from gwanje.config.camera import CameraConfig
+from gwanje.core.health import StreamStats
+from gwanje.store.records import mask_url
+
+router = APIRouter(tags=["cameras"])
+
+
+class AuditThrottle:
+    """Lets one (user, target) through at most once per interval, so a dashboard polling a live
+    snapshot every second writes one audit row per viewing session instead of thousands."""
+
+    def __init__(self, interval_s: float) -> None:
+        self._interval = interval_s
+        self._last: dict[tuple[str, str], float] = {}
+        self._lock = threading.Lock()
+
+    def should_record(self, actor: str, target: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            last = self._last.get((actor, target))
+            if last is not None and now - last < self._interval:
+                return False
+            self._last[(actor, target)] = now
+            return True
+
+
+def _camera_out(cam: CameraConfig, stats: dict[str, StreamStats]) -> CameraOut:
+    return CameraOut.of(
+        cam.id, cam.name, cam.enabled, mask_url(cam.source.url), stats.get(cam.id) or StreamStats(cam.id)
+    )
+
+
+def _camera_or_404(ctx: ApiContext, camera_id: str) -> CameraConfig:
+    for cam in ctx.config.cameras:
+        if cam.id == camera_id:
+            return cam
+    raise HTTPException(status.HTTP_404_NOT_FOUND, f"no camera with id {camera_id!r}")
+
+
+@router.get("/api/cameras", response_model=list[CameraOut], summary="Cameras with their stream state")
+def list_cameras(ctx: Ctx, _who: Viewer) -> list[CameraOut]:
+    stats = {s.camera_id: s for s in ctx.camera_status()}
+    return [_camera_out(cam, stats) for cam in ctx.config.cameras]
+
+
+@router.get("/api/cameras/{camera_id}", response_model=CameraOut, summary="One camera")
+def get_camera(camera_id: str, ctx: Ctx, _who: Viewer) -> CameraOut:
+    cam = _camera_or_404(ctx, camera_id)
+    return _camera_out(cam, {s.camera_id: s for s in ctx.camera_status()})
+
+
+@router.get(
+    "/api/cameras/{camera_id}/snapshot.jpg",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}}}, 404: {"description": "Unknown camera or no frame yet."}},
+    summary="JPEG of the camera's latest frame (live view; audited)",
+)
+def latest_snapshot(camera_id: str, request: Request, ctx: Ctx, who: Viewer) -> Response:
+    _camera_or_404(ctx, camera_id)
+    jpeg = ctx.latest_snapshot(camera_id)
+    if jpeg is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"camera {camera_id!r} has no frame yet")
+    throttle: AuditThrottle = request.app.state.live_view_throttle
+    if throttle.should_record(who.name, camera_id):
+        ctx.store.audit(who.name, "view_live", f"camera:{camera_id}", client_of(request))
+    return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "no-store"})

@@ -1,0 +1,103 @@
+"""Live stream: SSE over a real HTTP server, WebSocket, and dropping for slow clients."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from gwanje.api.live import BroadcasterClosed, EventBroadcaster
+from gwanje.core.events import EventType
+from tests.api.conftest import Api, serve
+from tests.store.factories import make_event
+
+
+def _sse_messages(lines: Iterator[str]) -> Iterator[tuple[str, dict[str, object]]]:
+    kind = ""
+    for line in lines:
+        if line.startswith("event: "):
+            kind = line.removeprefix("event: ")
+        elif line.startswith("data: "):
+            yield kind, json.loads(line.removeprefix("data: "))
+
+
+def test_sse_delivers_published_events_and_operator_actions(api: Api) -> None:
+    event = make_event("gate", EventType.FIGHT)
+    api.store.save_event(event)
+    token = api.headers("viewer")["Authorization"].removeprefix("Bearer ")
+    with (
+        serve(api.app) as base,
+        httpx.Client(base_url=base, timeout=10) as http,
+        http.stream("GET", f"/api/events/stream?token={token}") as stream,
+    ):
+        assert stream.status_code == 200
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        lines = stream.iter_lines()
+        assert next(line for line in lines if line.startswith(":")) == ": connected"
+
+        api.ctx.broadcaster.publish_event(event)
+        ack = http.post(f"/api/events/{event.id}/acknowledge", headers=api.headers("operator"))
+        assert ack.status_code == 200
+
+        messages = _sse_messages(lines)
+        kind, first = next(messages)
+        assert kind == "event"
+        assert first["event"]["id"] == event.id  # type: ignore[index]
+        assert first["event"]["type"] == "fight"  # type: ignore[index]
+        kind, second = next(messages)
+        assert kind == "status"
+        assert second == {
+            "kind": "status",
+            "event_id": event.id,
+            "action": "acknowledge",
+            "actor": api.name("operator"),
+            "status": "acknowledged",
+        }
+
+
+def test_websocket_delivers_published_messages(api: Api) -> None:
+    with api.client.websocket_connect("/api/events/ws", headers=api.headers()) as ws:
+        publisher = threading.Thread(target=api.ctx.broadcaster.publish, args=({"kind": "event", "n": 1},))
+        publisher.start()
+        publisher.join()
+        assert ws.receive_json() == {"kind": "event", "n": 1}
+
+
+def test_websocket_without_token_is_closed(api: Api) -> None:
+    from starlette.websockets import WebSocketDisconnect
+
+    with pytest.raises(WebSocketDisconnect) as info, api.client.websocket_connect("/api/events/ws") as ws:
+        ws.receive_json()
+    assert info.value.code == 1008
+
+
+def test_slow_client_loses_newest_messages_and_is_told_how_many() -> None:
+    async def scenario() -> tuple[list[object], int, int]:
+        broadcaster = EventBroadcaster(queue_size=2)
+        sub = broadcaster.subscribe()
+        publisher = threading.Thread(target=lambda: [broadcaster.publish({"n": i}) for i in range(5)])
+        publisher.start()
+        publisher.join()
+        received = [await sub.next(timeout=1), await sub.next(timeout=1)]
+        missed = sub.take_missed()
+        broadcaster.close()
+        with pytest.raises(BroadcasterClosed):
+            await sub.next(timeout=1)
+        return received, missed, broadcaster.dropped
+
+    received, missed, dropped = asyncio.run(scenario())
+    assert received == [{"n": 0}, {"n": 1}]
+    assert missed == 3
+    assert dropped == 3
+
+
+def test_idle_stream_returns_none_for_a_keepalive() -> None:
+    async def scenario() -> object:
+        sub = EventBroadcaster().subscribe()
+        return await sub.next(timeout=0.01)
+
+    assert asyncio.run(scenario()) is None
