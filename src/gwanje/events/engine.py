@@ -11,7 +11,6 @@ Example:
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -20,8 +19,7 @@ from dataclasses import dataclass, replace
 from gwanje.config.events import EventTuning
 from gwanje.core.events import DEFAULT_SEVERITY, Event, EventState, EventType, Observation, Severity
 from gwanje.core.frame import Frame
-
-log = logging.getLogger(__name__)
+from gwanje.events.timeline import ContinuousTime
 
 TIME_EPSILON_S = 1e-6
 """Tolerance of time comparisons, so 0.1-second steps that add up to 0.49999 count as 0.5 s."""
@@ -221,22 +219,13 @@ class EventEngine:
         self._wall_time: WallTime = wall_time or (lambda f: f.wall_time)
         self._tunings: dict[EventType, EventTuning] = {}
         self._machines: dict[tuple[EventType, str], _Machine] = {}
-        self._last_pts: float | None = None
-        self._offset = 0.0
+        self._timeline = ContinuousTime(camera_id)
         self._last: _Sample | None = None
 
     def _tuning(self, event_type: EventType) -> EventTuning:
         if event_type not in self._tunings:
             self._tunings[event_type] = self._tuning_lookup(event_type.value)
         return self._tunings[event_type]
-
-    def _timeline(self, pts: float) -> float:
-        """A time that never goes back: a source that reconnects restarts its pts at zero."""
-        if self._last_pts is not None and pts < self._last_pts:
-            self._offset += self._last_pts - pts
-            log.info("camera %s: stream time went back from %.3f to %.3f s", self.camera_id, self._last_pts, pts)
-        self._last_pts = pts
-        return pts + self._offset
 
     def update(self, frame: Frame, observations: Sequence[Observation]) -> list[Event]:
         """Feed one analysed frame; returns the events that started, updated or ended on it."""
