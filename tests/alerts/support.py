@@ -78,6 +78,8 @@ class Receiver:
 
     port: int = 0
     statuses: list[int] = field(default_factory=list)
+    delays_s: list[float] = field(default_factory=list)
+    """Seconds to stall before answering, per request (then none): makes the client time out."""
     requests: list[Request] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
 
@@ -91,6 +93,8 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                if receiver.delays_s:
+                    time.sleep(receiver.delays_s.pop(0))
                 receiver.requests.append(Request(self.path, dict(self.headers.items()), body))
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 reply = b"rejected: bad payload" if status >= 400 else b"ok"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import uuid
 from collections.abc import Iterator
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import Engine
 
 from gwanje.alerts import AlertService, MqttChannel, MqttPublisher, Outbox, OutboxWorker
@@ -133,11 +135,17 @@ def test_last_will_marks_the_service_offline_and_reconnect_restores_it(prefix: s
         publisher.stop()
 
 
-def test_unreachable_broker_keeps_messages_pending_until_a_broker_is_reachable(engine: Engine, prefix: str) -> None:
+def test_unreachable_broker_keeps_messages_pending_until_a_broker_is_reachable(
+    engine: Engine, prefix: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         closed_port = int(s.getsockname()[1])
-    with Delivering(engine, _mqtt(prefix, port=closed_port)) as d:
+    unreachable = _mqtt(prefix, port=closed_port).model_copy(
+        update={"username": "gwanje", "password": SecretStr("mqtt-pass-secret")}
+    )
+    with Delivering(engine, unreachable) as d:
         d.outbox.enqueue(make_event(EventState.START))
         wait_until(lambda: d.outbox.delivery_status("evt-1")[0]["attempts"] >= 2, "failed attempts")
         (row,) = d.outbox.delivery_status("evt-1")
@@ -149,6 +157,8 @@ def test_unreachable_broker_keeps_messages_pending_until_a_broker_is_reachable(e
         wait_until(lambda: _all_delivered(d.outbox, 1), "delivery once the broker is reachable")
         wait_until(lambda: bool(events.on(f"{prefix}/events")), "the message at the subscriber")
     assert json.loads(events.on(f"{prefix}/events")[0].payload)["type"] == "new"
+    assert "mqtt-pass-secret" not in caplog.text
+    assert "mqtt-pass-secret" not in str(d.outbox.delivery_status("evt-1"))
 
 
 def test_alert_service_wires_webhook_and_mqtt(engine: Engine, prefix: str, receiver: Receiver) -> None:

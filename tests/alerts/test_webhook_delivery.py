@@ -149,6 +149,15 @@ def test_rate_limited_is_retried(engine: Engine, receiver: Receiver) -> None:
     assert _status(outbox)[0]["attempts"] == 2
 
 
+def test_timeouts_are_retried(engine: Engine, receiver: Receiver, caplog: pytest.LogCaptureFixture) -> None:
+    receiver.delays_s[:] = [1.0]
+    with Running(engine, _config(receiver.url, timeout_s=0.2)) as outbox:
+        outbox.enqueue(make_event())
+        wait_until(lambda: _delivered(outbox), "delivery after a timed-out attempt")
+    assert _status(outbox)[0]["attempts"] == 2
+    assert "no response within 0.2 s" in caplog.text
+
+
 def test_end_is_not_sent_before_its_new(engine: Engine, receiver: Receiver) -> None:
     receiver.statuses[:] = [500, 500]
     with Running(engine, _config(receiver.url)) as outbox:
