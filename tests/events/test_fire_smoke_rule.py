@@ -11,10 +11,12 @@ import numpy as np
 import pytest
 
 from gwanje.config.camera import CameraConfig, SourceConfig
+from gwanje.config.events import default_tuning
 from gwanje.core.detections import Detections
-from gwanje.core.events import EventType, Observation
+from gwanje.core.events import EventState, EventType, Observation
 from gwanje.core.frame import Frame
 from gwanje.events.context import FrameContext
+from gwanje.events.engine import EventEngine
 from gwanje.events.rule import Rule
 from gwanje.events.rules.fire_smoke import FireSmokeRule
 from tests.support.media import frames_from, write_clip
@@ -155,3 +157,25 @@ def test_history_restarts_when_the_stream_goes_back(fire_video: list[np.ndarray]
 def test_no_detections_no_observations(fire_video: list[np.ndarray]) -> None:
     results = _run(FireSmokeRule(_camera()), fire_video, lambda _i: Detections.empty())
     assert all(obs == [] for obs in results)
+
+
+def _events(images: list[np.ndarray], boxes: Callable[[int], Detections]) -> list[tuple[float, EventType]]:
+    rule = FireSmokeRule(_camera())
+    tunings = default_tuning()
+    engine = EventEngine("cam1", tuning=lambda t: tunings[t])
+    started = []
+    for i, image in enumerate(images):
+        frame = Frame(camera_id="cam1", seq=i, pts_s=i / FPS, wall_time=1e9 + i / FPS, image=image)
+        for event in engine.update(frame, rule.evaluate(FrameContext(frame=frame, detections=boxes(i)))):
+            if event.state == EventState.START:
+                started.append((frame.pts_s, event.event_type))  # when the alert goes out
+    return started
+
+
+def test_with_the_default_event_tuning_a_flame_alerts_within_3_s_and_a_static_box_never(
+    fire_video: list[np.ndarray],
+) -> None:
+    flame = _events(fire_video, _fire(FLAME_BOX))
+    assert [t for _, t in flame] == [EventType.FIRE]
+    assert flame[0][0] < 3.0
+    assert _events(fire_video, _fire(STATIC_BOX)) == []
