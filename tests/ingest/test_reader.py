@@ -1,0 +1,183 @@
+"""CameraReader with real sources: files, the demo scene, MJPEG over HTTP and unreachable cameras."""
+
+from __future__ import annotations
+
+import itertools
+import socket
+from pathlib import Path
+
+import pytest
+
+from gwanje.core.clock import FakeClock
+from gwanje.core.health import StreamState
+from gwanje.ingest import END_OF_FILE, CameraReader
+from tests.ingest.conftest import camera, collect, wait_until, write_faststart_clip
+from tests.ingest.mjpeg_server import MjpegServer
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_finished_file_ends_cleanly_after_every_analysis_frame(tiny_clip: Path, readers: list[CameraReader]) -> None:
+    reader = CameraReader(camera(str(tiny_clip), realtime=False), buffer_size=100)
+    readers.append(reader)
+    reader.start()
+    frames = collect(reader, until=lambda _: reader.finished)
+    stats = reader.stats
+    assert [round(f.pts_s, 2) for f in frames] == [round(0.2 * i, 2) for i in range(10)]
+    assert [f.seq for f in frames] == list(range(10))
+    assert stats.frames_decoded == 50 and stats.frames_skipped == 0
+    assert stats.state is StreamState.OFFLINE and stats.last_error == END_OF_FILE
+    assert reader.get(0.01) is None and wait_until(lambda: not reader.running)
+
+
+def test_slow_consumer_gets_the_latest_frame_and_drops_are_counted(
+    tiny_clip: Path, readers: list[CameraReader]
+) -> None:
+    reader = CameraReader(camera(str(tiny_clip), realtime=False))
+    readers.append(reader)
+    reader.start()
+    # The consumer takes nothing until the file ended: the reader must not wait for it.
+    assert wait_until(lambda: reader.stats.last_error == END_OF_FILE)
+    frame = reader.get(1.0)
+    assert frame is not None and round(frame.pts_s, 2) == 1.8  # the newest analysis frame
+    assert reader.stats.frames_skipped == 9
+    assert reader.finished
+
+
+def test_looped_file_keeps_delivering_past_its_end(tiny_clip: Path, readers: list[CameraReader]) -> None:
+    reader = CameraReader(camera(str(tiny_clip), loop=True, realtime=False))
+    readers.append(reader)
+    reader.start()
+    frames = collect(reader, until=lambda got: bool(got) and got[-1].pts_s > 5.0)
+    assert frames and frames[-1].pts_s > 5.0
+    assert not reader.finished and reader.stats.state is StreamState.LIVE
+
+
+def test_not_a_video_goes_offline_with_a_clear_error_and_no_retry_storm(
+    tmp_path: Path, readers: list[CameraReader]
+) -> None:
+    path = tmp_path / "report.txt"
+    path.write_text("not a video\n" * 100)
+    reader = CameraReader(camera(str(path), camera_id="door", reconnect_initial_s=0.01, reconnect_max_s=60))
+    readers.append(reader)
+    reader.start()
+    assert wait_until(lambda: reader.stats.state is StreamState.OFFLINE)
+    error = reader.stats.last_error or ""
+    assert "door" in error and "report.txt" in error and "not a video" in error
+    assert reader.get(0.3) is None
+    assert reader.stats.reconnects == 0  # the next try is reconnect_max_s away, not reconnect_initial_s
+    assert not reader.finished
+
+
+def test_unreachable_camera_is_offline_and_retries_while_another_keeps_delivering(
+    tiny_clip: Path, readers: list[CameraReader]
+) -> None:
+    port = _closed_port()
+    bad = CameraReader(
+        camera(f"rtsp://admin:topsecret@127.0.0.1:{port}/live", "gate", reconnect_initial_s=0.05, reconnect_max_s=0.2)
+    )
+    good = CameraReader(camera(str(tiny_clip), "hall", loop=True, realtime=True))
+    readers.extend([bad, good])
+    bad.start()
+    good.start()
+    assert collect(good, until=lambda _: bad.stats.reconnects >= 3)
+    assert collect(good, until=lambda _: good.stats.frames_decoded >= 40)
+    stats = bad.stats
+    assert stats.state is StreamState.OFFLINE and stats.frames_decoded == 0
+    assert stats.last_error is not None and "gate" in stats.last_error and f"127.0.0.1:{port}" in stats.last_error
+    assert "topsecret" not in stats.last_error and "admin:***@" in stats.last_error
+    assert good.stats.state is StreamState.LIVE
+
+
+def test_damaged_file_counts_corrupt_frames_and_finishes(tmp_path: Path, readers: list[CameraReader]) -> None:
+    data = write_faststart_clip(tmp_path / "whole.mp4").read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: len(data) // 2] + data[len(data) // 2 + len(data) // 5 :])
+    reader = CameraReader(camera(str(cut), realtime=False), buffer_size=100)
+    readers.append(reader)
+    reader.start()
+    assert collect(reader, until=lambda _: reader.finished)
+    stats = reader.stats
+    assert stats.corrupt_frames > 0 and stats.frames_decoded > 0 and stats.last_error == END_OF_FILE
+
+
+def test_demo_source_runs_through_the_reader_at_the_analysis_rate(readers: list[CameraReader]) -> None:
+    reader = CameraReader(camera("demo:?seed=3", analysis_fps=5))
+    readers.append(reader)
+    reader.start()
+    frames = collect(reader, until=lambda got: len(got) >= 4)
+    assert len(frames) >= 4
+    assert frames[0].image.shape == (360, 640, 3)
+    steps = [round(b.pts_s - a.pts_s, 3) for a, b in itertools.pairwise(frames)]
+    assert all(s >= 0.19 for s in steps)  # decimated by pts: never two frames within 1/analysis_fps
+    reader.mark_analyzed()
+    assert reader.stats.frames_analyzed == 1 and reader.stats.state is StreamState.LIVE
+
+
+def test_disabled_camera_reports_disabled_and_starts_no_thread(tiny_clip: Path) -> None:
+    cfg = camera(str(tiny_clip)).model_copy(update={"enabled": False})
+    reader = CameraReader(cfg)
+    reader.start()
+    assert reader.stats.state is StreamState.DISABLED and not reader.running
+
+
+def test_mjpeg_over_http_is_decoded(readers: list[CameraReader]) -> None:
+    server = MjpegServer(fps=20)
+    try:
+        reader = CameraReader(camera(server.url(), "mjpeg", analysis_fps=5, timeout_s=5))
+        readers.append(reader)
+        reader.start()
+        frames = collect(reader, until=lambda got: len(got) >= 3)
+        assert len(frames) >= 3
+        assert frames[0].image.shape == (240, 320, 3) and reader.stats.state is StreamState.LIVE
+    finally:
+        reader.stop(timeout=5.0)
+        server.close()
+
+
+def test_camera_that_hangs_goes_stalled_then_offline_and_recovers(readers: list[CameraReader]) -> None:
+    server = MjpegServer(fps=20)
+    try:
+        reader = CameraReader(
+            camera(
+                server.url(),
+                "hangs",
+                timeout_s=1.5,
+                stall_after_s=0.5,
+                reconnect_initial_s=0.1,
+                reconnect_max_s=0.3,
+            )
+        )
+        readers.append(reader)
+        reader.start()
+        assert collect(reader, until=bool)
+        server.paused.set()
+        assert wait_until(lambda: reader.stats.state is StreamState.STALLED)
+        assert wait_until(lambda: reader.stats.state is StreamState.OFFLINE)
+        assert "no data" in (reader.stats.last_error or "")
+        server.paused.clear()
+        assert collect(reader, until=bool)
+        assert reader.stats.state is StreamState.LIVE
+        assert reader.stats.reconnects >= 1
+    finally:
+        reader.stop(timeout=5.0)
+        server.close()
+
+
+def test_injected_clock_stamps_wall_time(tiny_clip: Path, readers: list[CameraReader]) -> None:
+    clock = FakeClock(start=1_000.0)
+    reader = CameraReader(camera(str(tiny_clip), realtime=False), clock=clock, buffer_size=100)
+    readers.append(reader)
+    reader.start()
+    frame = reader.get(5.0)
+    assert frame is not None and frame.wall_time == 1_000.0
+
+
+@pytest.mark.parametrize("size", [0, -1])
+def test_buffer_size_must_be_positive(tiny_clip: Path, size: int) -> None:
+    with pytest.raises(ValueError, match="buffer_size"):
+        CameraReader(camera(str(tiny_clip)), buffer_size=size)

@@ -1,0 +1,78 @@
+"""A real RTSP stream: the ffmpeg CLI publishes a clip to a local relay; the reader plays it, loses it
+when ffmpeg is killed, and reconnects when ffmpeg comes back."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from gwanje.core.health import StreamState
+from gwanje.ingest import CameraReader
+from tests.ingest.conftest import camera, collect, wait_until
+from tests.ingest.rtsp_relay import RtspRelay
+
+pytestmark = [
+    pytest.mark.ffmpeg,
+    pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs the ffmpeg command line (apt-get install ffmpeg)"),
+]
+
+
+class Publisher:
+    def __init__(self, clip: Path, url: str) -> None:
+        self._cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-re", "-stream_loop", "-1"]
+        self._cmd += ["-i", str(clip), "-c", "copy", "-f", "rtsp", "-rtsp_transport", "tcp", url]
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self._cmd, stdin=subprocess.DEVNULL)
+
+    def kill(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture
+def relay() -> Iterator[RtspRelay]:
+    server = RtspRelay()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def publisher(gop_clip: Path, relay: RtspRelay) -> Iterator[Publisher]:
+    pub = Publisher(gop_clip, relay.url())
+    yield pub
+    pub.kill()
+
+
+def test_rtsp_stream_reconnects_after_the_camera_comes_back(
+    relay: RtspRelay, publisher: Publisher, readers: list[CameraReader]
+) -> None:
+    publisher.start()
+    reader = CameraReader(
+        camera(relay.url(), "rtsp", timeout_s=3, stall_after_s=1, reconnect_initial_s=0.2, reconnect_max_s=1)
+    )
+    readers.append(reader)
+    reader.start()
+    frames = collect(reader, until=lambda got: len(got) >= 5, timeout=30)
+    assert len(frames) >= 5 and frames[0].image.shape == (240, 320, 3)
+    assert reader.stats.state is StreamState.LIVE
+
+    publisher.kill()
+    assert wait_until(lambda: reader.stats.state in (StreamState.STALLED, StreamState.OFFLINE), timeout=20)
+    assert wait_until(lambda: reader.stats.state is StreamState.OFFLINE, timeout=20)
+    reconnects_while_down = reader.stats.reconnects
+    assert reader.stats.last_error and "rtsp://127.0.0.1" in reader.stats.last_error
+
+    publisher.start()
+    after = collect(reader, until=lambda got: len(got) >= 5, timeout=40)
+    assert len(after) >= 5
+    stats = reader.stats
+    assert stats.state is StreamState.LIVE and stats.reconnects >= max(reconnects_while_down, 1)
+    assert after[0].pts_s > frames[-1].pts_s  # pts keep increasing across the reconnect
