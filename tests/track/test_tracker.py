@@ -131,3 +131,11 @@ def test_box_iou() -> None:
     a = np.array([[0, 0, 10, 10]], np.float32)
     b = np.array([[0, 0, 10, 10], [5, 0, 15, 10], [20, 20, 30, 30]], np.float32)
     np.testing.assert_allclose(box_iou(a, b), [[1.0, 1 / 3, 0.0]], rtol=1e-6)
+
+
+def test_turning_round_keeps_the_id() -> None:
+    # a narrow box moving 15 px per frame turns back: it lands 30 px (its own width) from the prediction
+    tracker = Tracker()
+    xs = [100 + 15 * i for i in range(10)] + [235 - 15 * i for i in range(1, 6)]
+    ids = [tracker.update(dets([person_box(x, 300, width=30)]), i / FPS).tracker_id.tolist() for i, x in enumerate(xs)]
+    assert ids[1:] == [[1]] * (len(xs) - 1)

@@ -1,7 +1,9 @@
 """A small ByteTrack-style multi-object tracker that works in seconds, not frames.
 
 Each frame, every track predicts where it is now with a constant-velocity (alpha-beta) model on
-its box centre. Confident detections are matched to all tracks by IoU with those predictions;
+its box centre. Confident detections are matched to all tracks by IoU with those predictions,
+and those left over try again with slightly grown boxes (C-BIoU: someone who turned round, or
+who was missed for a few frames, is further from the prediction than their own width);
 then the less confident detections may only extend tracks that were matched on the previous
 frame, with a stricter IoU (ByteTrack's second stage: a person half hidden behind a pillar keeps
 their id instead of starting a new one). Detections never match tracks of another label.
@@ -27,6 +29,9 @@ log = logging.getLogger(__name__)
 
 SECOND_STAGE_IOU = 0.5
 """IoU a low-confidence detection needs with a track's prediction: stricter, as ByteTrack does."""
+BUFFER = 0.3
+"""Confident detections left after the first match try again with boxes grown by this fraction of
+their size: someone who turned round or was missed for a few frames is further than the prediction."""
 POSITION_GAIN = 0.7
 """Alpha: how far a track's state moves towards a matched detection (1: follow it exactly)."""
 VELOCITY_GAIN = 0.3
@@ -78,8 +83,14 @@ def _cxcywh(box: FloatArray) -> FloatArray:
     return np.array([(x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1], np.float32)
 
 
-def box_iou(a: FloatArray, b: FloatArray) -> FloatArray:
-    """IoU of every box of ``a`` (N x 4) with every box of ``b`` (M x 4), as an N x M matrix."""
+def box_iou(a: FloatArray, b: FloatArray, buffer: float = 0.0) -> FloatArray:
+    """IoU of every box of ``a`` (N x 4) with every box of ``b`` (M x 4), as an N x M matrix.
+
+    With ``buffer`` every box is first grown by that fraction of its width and height on each side
+    (C-BIoU), so boxes that moved further than their own size between two frames still overlap.
+    """
+    if buffer:
+        a, b = _grow(a, buffer), _grow(b, buffer)
     tl = np.maximum(a[:, None, :2], b[None, :, :2])
     br = np.minimum(a[:, None, 2:], b[None, :, 2:])
     inter = np.prod(np.clip(br - tl, 0, None), axis=2)
@@ -87,6 +98,11 @@ def box_iou(a: FloatArray, b: FloatArray) -> FloatArray:
     area_b = np.prod(np.clip(b[:, 2:] - b[:, :2], 0, None), axis=1)
     union = area_a[:, None] + area_b[None, :] - inter
     return np.where(union > 0, inter / np.maximum(union, 1e-9), 0.0).astype(np.float32)
+
+
+def _grow(boxes: FloatArray, buffer: float) -> FloatArray:
+    size = boxes[:, 2:] - boxes[:, :2]
+    return np.concatenate([boxes[:, :2] - buffer * size, boxes[:, 2:] + buffer * size], axis=1)
 
 
 def _greedy_match(iou: FloatArray, min_iou: float) -> list[tuple[int, int]]:
@@ -200,6 +216,8 @@ class Tracker:
 
         matched: dict[int, _Track] = {}  # detection row -> track
         free = self._match(high, list(range(len(self._tracks))), predicted, detections, self.match_iou, matched)
+        left = np.array([r for r in high if int(r) not in matched], dtype=np.intp)
+        free = self._match(left, free, predicted, detections, self.match_iou, matched, buffer=BUFFER)
         recent = [i for i in free if self._tracks[i].missed == 0 and self._tracks[i].track_id != NO_TRACK]
         unmatched_recent = set(self._match(low, recent, predicted, detections, SECOND_STAGE_IOU, matched))
         free = [i for i in free if i not in recent or i in unmatched_recent]
@@ -231,11 +249,12 @@ class Tracker:
         detections: Detections,
         min_iou: float,
         matched: dict[int, _Track],
+        buffer: float = 0.0,
     ) -> list[int]:
         """Match detection ``rows`` to the tracks at indices ``pool``; fill ``matched``, return unmatched indices."""
         if not len(rows) or not pool:
             return pool
-        iou = box_iou(predicted[pool], detections.xyxy[rows])
+        iou = box_iou(predicted[pool], detections.xyxy[rows], buffer)
         labels = np.array([self._tracks[i].label for i in pool])
         iou[labels[:, None] != detections.label[rows][None, :]] = 0.0
         taken: set[int] = set()
