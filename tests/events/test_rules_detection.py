@@ -10,6 +10,7 @@ import pytest
 from gwanje.config.camera import CameraConfig
 from gwanje.config.detectors import (
     FightDetectorConfig,
+    FireSmokeDetectorConfig,
     OnnxObjectDetectorConfig,
     PersonDetectorConfig,
     PoseDetectorConfig,
@@ -20,6 +21,7 @@ from gwanje.events.rule import Rule
 from gwanje.events.rules.detection import DetectionRule
 from gwanje.events.rules.factory import build_rules
 from gwanje.events.rules.fall import FallRule
+from gwanje.events.rules.fire_smoke import FireSmokeRule
 from gwanje.events.rules.intrusion import IntrusionRule
 from gwanje.events.rules.line_crossing import LineCrossingRule
 from tests.track.scenes import ctx_at
@@ -61,6 +63,7 @@ def camera(**kw: Any) -> CameraConfig:
 
 
 DETECTORS = {
+    "fire_smoke": FireSmokeDetectorConfig(),
     "person": PersonDetectorConfig(),
     "pose": PoseDetectorConfig(),
     "fight": FightDetectorConfig(),
@@ -70,7 +73,7 @@ DETECTORS = {
 
 def test_build_rules_from_config_and_detectors() -> None:
     cam = camera(
-        detectors=["person", "pose", "fight", "mine"],
+        detectors=["fire_smoke", "person", "pose", "fight", "mine"],
         sensitivity=1.2,
         zones=[{"name": "yard", "polygon": [[0.5, 0.5], [1, 0.5], [1, 1]]}],
         rules=[
@@ -89,15 +92,17 @@ def test_build_rules_from_config_and_detectors() -> None:
         "crowding:yard",
         "line_crossing:door",
         "fall",
+        "fire_smoke",
         "fight",
         "object:mine",
     ]
     assert isinstance(rules[0], IntrusionRule) and rules[0].zone.name == "yard"
     assert isinstance(rules[3], LineCrossingRule) and rules[3].config.direction == "a_to_b"
     assert isinstance(rules[4], FallRule) and rules[4].zone is None
-    fight = rules[5]
+    assert isinstance(rules[5], FireSmokeRule)
+    fight = rules[6]
     assert isinstance(fight, DetectionRule) and fight.sensitivity == 1.2
-    assert isinstance(rules[6], DetectionRule) and rules[6].labels == ("knife",)
+    assert isinstance(rules[7], DetectionRule) and rules[7].labels == ("knife",)
 
 
 def test_unknown_detector_is_a_clear_error() -> None:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Mapping
-from typing import cast
 
 from gwanje.config import rules as rule_config
 from gwanje.config.camera import CameraConfig
@@ -21,6 +19,7 @@ from gwanje.events.rule import Rule
 from gwanje.events.rules.crowding import CrowdingRule
 from gwanje.events.rules.detection import DetectionRule
 from gwanje.events.rules.fall import FallRule
+from gwanje.events.rules.fire_smoke import FireSmokeRule
 from gwanje.events.rules.intrusion import IntrusionRule
 from gwanje.events.rules.line_crossing import LineCrossingRule
 from gwanje.events.rules.loitering import LoiteringRule
@@ -42,9 +41,7 @@ def build_rules(camera: CameraConfig, detector_configs: Mapping[str, DetectorCon
                 f"declared detectors: {sorted(detector_configs)}"
             )
         if isinstance(detector, FireSmokeDetectorConfig):
-            fire_smoke = _fire_smoke_rule(camera)
-            if fire_smoke is not None:
-                rules.append(fire_smoke)
+            rules.append(FireSmokeRule(camera))
         elif isinstance(detector, FightDetectorConfig):
             rules.append(DetectionRule("fight", EventType.FIGHT, ["fight"], camera.sensitivity))
         elif isinstance(detector, OnnxObjectDetectorConfig):
@@ -90,15 +87,3 @@ def _warn_unfed(camera: CameraConfig, produced: set[str]) -> None:
                 labels,
                 camera.detectors,
             )
-
-
-def _fire_smoke_rule(camera: CameraConfig) -> Rule | None:
-    # TEMPORARY until helper H7's gwanje.events.rules.fire_smoke lands; then import it directly.
-    try:
-        module = importlib.import_module("gwanje.events.rules.fire_smoke")
-    except ModuleNotFoundError as err:
-        if err.name != "gwanje.events.rules.fire_smoke":
-            raise
-        log.warning("camera %s: the fire/smoke rule is not installed yet; fire and smoke raise no events", camera.id)
-        return None
-    return cast(Rule, module.FireSmokeRule(camera))
