@@ -139,8 +139,11 @@ def test_clip_supports_range_requests_and_audits_each_viewing_once(api: Api) -> 
     assert later.content == mp4[100:]
     beyond = api.client.get(url, headers={**api.headers(), "Range": f"bytes={len(mp4) + 10}-"})
     assert beyond.status_code == 416
+    head = api.client.head(url, headers=api.headers())
+    assert head.status_code == 200
+    assert head.headers["content-length"] == str(len(mp4))
 
-    # the full GET and the Range request from byte 0 are viewings; continuing a playback is not
+    # the full GET and the Range request from byte 0 are viewings; continuing a playback or HEAD is not
     actions = [a.action for a in api.store.list_audit()]
     assert actions == ["view_clip", "view_clip"]
 

@@ -6,6 +6,7 @@ import os
 import subprocess
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -15,14 +16,16 @@ from sqlalchemy.exc import OperationalError
 
 from gwanje.config.store import StoreConfig
 from gwanje.core.clock import FakeClock
+from gwanje.store.base import Base
+from gwanje.store.db import load_table_modules
 from gwanje.store.repo import Store
 
 PG_ADMIN_URL = os.environ.get("GWANJE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """URL of a fresh database created for this test and dropped after it."""
+@contextmanager
+def _temporary_database() -> Iterator[str]:
+    """Create a uniquely named PostgreSQL database, yield its URL, drop it; skip when no server."""
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
     name = f"gwanje_test_{uuid.uuid4().hex[:12]}"
     try:
@@ -39,18 +42,41 @@ def postgres_url() -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty database for this test only (migration tests)."""
+    with _temporary_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def shared_postgres_url() -> Iterator[str]:
+    """One database for the test run; the ``store`` fixture empties its tables before each test."""
+    with _temporary_database() as url:
+        yield url
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def store_cfg(request: pytest.FixtureRequest, tmp_path: Path) -> StoreConfig:
-    """A StoreConfig for each supported database."""
+    """A StoreConfig for each supported database, each on an empty database."""
     if request.param == "sqlite":
         return StoreConfig(data_dir=tmp_path / "data")
     url: str = request.getfixturevalue("postgres_url")
     return StoreConfig(data_dir=tmp_path / "data", database_url=url)
 
 
-@pytest.fixture
-def store(store_cfg: StoreConfig, fake_clock: FakeClock) -> Iterator[Store]:
-    s = Store.open(store_cfg, clock=fake_clock)
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path: Path, fake_clock: FakeClock) -> Iterator[Store]:
+    """An open, migrated, empty store on each supported database."""
+    if request.param == "sqlite":
+        s = Store.open(StoreConfig(data_dir=tmp_path / "data"), clock=fake_clock)
+    else:
+        url: str = request.getfixturevalue("shared_postgres_url")
+        s = Store.open(StoreConfig(data_dir=tmp_path / "data", database_url=url), clock=fake_clock)
+        load_table_modules()
+        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        with s.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     yield s
     s.close()
 

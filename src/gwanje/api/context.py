@@ -46,10 +46,25 @@ class ApiContext:
     """Alert deliveries of an event (channel, status, attempts, ...), from the outbox."""
 
     @classmethod
-    def create(cls, config: AppConfig, store: Store, media: MediaStore, **callables: Any) -> ApiContext:
+    def create(
+        cls,
+        config: AppConfig,
+        store: Store,
+        media: MediaStore,
+        camera_status: Callable[[], list[StreamStats]] = _no_cameras,
+        latest_snapshot: Callable[[str], bytes | None] = _no_snapshot,
+        delivery_status: Callable[[str], list[dict[str, Any]]] = _no_deliveries,
+        broadcaster: EventBroadcaster | None = None,
+    ) -> ApiContext:
         """A context with tokens from ``config.api`` (or the development token) and a broadcaster sized
-        by ``api.live_queue_size``; ``callables`` fill the other fields. Raises ConfigError in production
-        mode without tokens."""
-        callables.setdefault("broadcaster", EventBroadcaster(config.api.live_queue_size))
-        auth = TokenAuth.from_config(config.api, config.store.data_dir)
-        return cls(store=store, media=media, config=config, auth=auth, **callables)
+        by ``api.live_queue_size``. Raises ConfigError in production mode without tokens."""
+        return cls(
+            store=store,
+            media=media,
+            config=config,
+            auth=TokenAuth.from_config(config.api, config.store.data_dir),
+            camera_status=camera_status,
+            latest_snapshot=latest_snapshot,
+            broadcaster=broadcaster or EventBroadcaster(config.api.live_queue_size),
+            delivery_status=delivery_status,
+        )

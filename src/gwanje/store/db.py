@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SUPPORTED_DIALECTS = ("sqlite", "postgresql")
+PG_CONNECT_TIMEOUT_S = 10
 
 
 def database_url(cfg: StoreConfig) -> URL:
@@ -75,7 +76,10 @@ def create_db_engine(cfg: StoreConfig) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas(int(cfg.busy_timeout_s * 1000)))
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=cfg.pool_size)
+    # a bounded connect timeout, so a health check or a request fails instead of hanging on a dead server
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=cfg.pool_size, connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S}
+    )
 
 
 def load_table_modules() -> None:

@@ -58,6 +58,7 @@ def list_actions(event_id: str, ctx: Ctx, _who: Viewer) -> list[ActionOut]:
     return [ActionOut.of(a) for a in ctx.store.list_actions(event_id)]
 
 
+@router.head("/api/events/{event_id}/snapshot.jpg", include_in_schema=False)
 @router.get(
     "/api/events/{event_id}/snapshot.jpg",
     response_class=FileResponse,
@@ -73,18 +74,22 @@ def snapshot(
 ) -> FileResponse:
     record = event_or_404(ctx, event_id)
     path = media_file(ctx, record.event.snapshot_path, "snapshot")
-    action = "export" if download else "view_snapshot"
-    ctx.store.audit(who.name, action, f"event:{event_id}:snapshot", client_of(request))
+    if request.method == "GET":  # HEAD shows nothing
+        action = "export" if download else "view_snapshot"
+        ctx.store.audit(who.name, action, f"event:{event_id}:snapshot", client_of(request))
     name = f"{record.event.camera_id}_{event_id}.jpg" if download else None
     return file_response(path, "image/jpeg", name)
 
 
 def _first_request_of_playback(request: Request) -> bool:
     """Players fetch a clip in many Range requests; only the one from the start is a new viewing."""
+    if request.method != "GET":
+        return False
     header = request.headers.get("range")
     return header is None or header.replace(" ", "").startswith("bytes=0-")
 
 
+@router.head("/api/events/{event_id}/clip.mp4", include_in_schema=False)
 @router.get(
     "/api/events/{event_id}/clip.mp4",
     response_class=FileResponse,
@@ -100,7 +105,7 @@ def clip(
 ) -> FileResponse:
     record = event_or_404(ctx, event_id)
     path = media_file(ctx, record.event.clip_path, "clip")
-    if download or _first_request_of_playback(request):
+    if _first_request_of_playback(request):
         action = "export" if download else "view_clip"
         ctx.store.audit(who.name, action, f"event:{event_id}:clip", client_of(request))
     name = f"{record.event.camera_id}_{event_id}.mp4" if download else None
