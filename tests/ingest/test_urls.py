@@ -32,7 +32,8 @@ def test_http_and_rtmp_get_a_read_timeout() -> None:
         ("rtmp://h/l", SourceKind.RTMP),
     ):
         target = resolve_source(SourceConfig(url=url, timeout_s=3))
-        assert target.kind is kind and target.options["rw_timeout"] == "3000000"
+        assert target.kind is kind
+        assert target.options["rw_timeout"] == "3000000"
 
 
 def test_files_devices_and_demo_are_recognised() -> None:

@@ -74,7 +74,10 @@ class MotionGate:
     def _prepare(self, frame: Frame) -> npt.NDArray[np.uint8]:
         height = min(self.cfg.frame_height, frame.height)
         width = max(round(frame.width * height / frame.height), 1)
-        small = cv2.resize(frame.image, (width, height), interpolation=cv2.INTER_AREA)
+        # Skip rows and columns first so area averaging only works on about 2x2 pixels per output pixel:
+        # most of the quality for a fraction of the cost of averaging the whole 720p frame.
+        step = max(frame.height // (height * 2), 1)
+        small = cv2.resize(frame.image[::step, ::step], (width, height), interpolation=cv2.INTER_AREA)
         return np.asarray(cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), (3, 3), 0), dtype=np.uint8)
 
     def _regions(self, mask: npt.NDArray[np.uint8], sx: float, sy: float) -> tuple[list[Box], int]:

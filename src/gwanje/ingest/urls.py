@@ -89,7 +89,8 @@ def resolve_source(cfg: SourceConfig) -> SourceTarget:
     if scheme in ("rtsp", "rtsps"):
         kind, defaults = SourceKind.RTSP, {"rtsp_transport": cfg.transport, "timeout": timeout}
     elif scheme in ("rtmp", "rtmps"):
-        kind, defaults = SourceKind.RTMP, {"rw_timeout": timeout}
+        # FLV announces audio it may never send; without a shorter analysis the first frame takes 5 s.
+        kind, defaults = SourceKind.RTMP, {"rw_timeout": timeout, "analyzeduration": "1000000"}
     elif scheme in ("http", "https"):
         kind, defaults = SourceKind.HTTP, {"rw_timeout": timeout}
     elif scheme == "v4l2":

@@ -1,9 +1,10 @@
-"""A real RTSP stream: the ffmpeg CLI publishes a clip to a local relay; the reader plays it, loses it
-when ffmpeg is killed, and reconnects when ffmpeg comes back."""
+"""Real network streams produced by the ffmpeg CLI: RTSP published through a local relay (killed and
+restarted to check reconnects) and RTMP served by ffmpeg itself."""
 
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -76,3 +77,26 @@ def test_rtsp_stream_reconnects_after_the_camera_comes_back(
     stats = reader.stats
     assert stats.state is StreamState.LIVE and stats.reconnects >= max(reconnects_while_down, 1)
     assert after[0].pts_s > frames[-1].pts_s  # pts keep increasing across the reconnect
+
+
+def test_rtmp_stream_served_by_ffmpeg_is_decoded(gop_clip: Path, readers: list[CameraReader]) -> None:
+    port = _free_port()
+    url = f"rtmp://127.0.0.1:{port}/live/cam"
+    cmd = ["ffmpeg", "-hide_banner", "-loglevel", "quiet", "-nostdin", "-re", "-stream_loop", "-1", "-i", str(gop_clip)]
+    server = subprocess.Popen([*cmd, "-c", "copy", "-f", "flv", "-listen", "1", url], stdin=subprocess.DEVNULL)
+    try:
+        reader = CameraReader(camera(url, "rtmp", timeout_s=5, reconnect_initial_s=0.2, reconnect_max_s=0.5))
+        readers.append(reader)
+        reader.start()
+        frames = collect(reader, until=lambda got: len(got) >= 3, timeout=30)
+        assert len(frames) >= 3 and frames[0].image.shape == (240, 320, 3)
+        assert reader.stats.state is StreamState.LIVE
+    finally:
+        server.kill()
+        server.wait(timeout=10)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
