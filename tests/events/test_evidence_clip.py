@@ -136,3 +136,15 @@ def test_reconnect_with_pts_restart_keeps_recording(tmp_path: Path) -> None:
     recorder.close()
     count, duration, _ = _probe(tmp_path / "e.mp4")
     assert count == 15 and duration == pytest.approx(1.5, abs=0.11)
+
+
+def test_start_before_any_frame_records_the_next_post_seconds(tmp_path: Path) -> None:
+    done = Done()
+    recorder = ClipRecorder("cam", ClipConfig(pre_s=2.0, post_s=1.0, fps=10), on_done=done)
+    recorder.start("early", tmp_path / "early.mp4")
+    for frame in _frames(30, 10.0, pts0=50.0):
+        recorder.push(frame)
+    assert done.event.wait(WAIT)
+    recorder.close()
+    count, duration, _ = _probe(tmp_path / "early.mp4")
+    assert count == 10 and duration == pytest.approx(1.0, abs=0.11)

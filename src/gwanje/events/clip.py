@@ -48,7 +48,8 @@ class _Stored:
 class _Recording:
     event_id: str
     path: Path
-    end_slot: int
+    end_slot: int | None
+    """First slot after the clip; None until a frame arrives (a start before any frame)."""
     on_done: DoneCallback | None
     frames: list[_Stored] = field(default_factory=list)
     last_slot: int | None = None
@@ -125,6 +126,8 @@ class ClipRecorder:
             while self._buffer and self._buffer[0].slot < slot - self._pre_slots:
                 self._buffer.popleft()
             for rec in self._recordings:
+                if rec.end_slot is None:
+                    rec.end_slot = slot + self._post_slots
                 if slot >= rec.end_slot:
                     rec.last_slot = rec.end_slot - 1
                     finished.append(rec)
@@ -145,9 +148,10 @@ class ClipRecorder:
         with self._lock:
             if any(r.event_id == event_id for r in self._recordings):
                 return False
-            now = self._last_slot if self._last_slot is not None else 0
-            rec = _Recording(event_id, Path(path), end_slot=now + self._post_slots, on_done=callback)
-            rec.frames = [s for s in self._buffer if s.slot >= now - self._pre_slots]
+            now = self._last_slot
+            end_slot = None if now is None else now + self._post_slots
+            rec = _Recording(event_id, Path(path), end_slot=end_slot, on_done=callback)
+            rec.frames = [] if now is None else [s for s in self._buffer if s.slot >= now - self._pre_slots]
             self._recordings.append(rec)
         return True
 
