@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import itertools
 import socket
+import threading
 from pathlib import Path
 
 import pytest
 
+from gwanje.config.camera import SourceConfig
 from gwanje.core.clock import FakeClock
+from gwanje.core.errors import SourceUnavailable
 from gwanje.core.health import StreamState
-from gwanje.ingest import END_OF_FILE, CameraReader
+from gwanje.ingest import END_OF_FILE, CameraReader, open_source
 from tests.ingest.conftest import camera, collect, wait_until, write_faststart_clip
 from tests.ingest.mjpeg_server import MjpegServer
 
@@ -181,3 +184,25 @@ def test_injected_clock_stamps_wall_time(tiny_clip: Path, readers: list[CameraRe
 def test_buffer_size_must_be_positive(tiny_clip: Path, size: int) -> None:
     with pytest.raises(ValueError, match="buffer_size"):
         CameraReader(camera(str(tiny_clip)), buffer_size=size)
+
+
+@pytest.mark.parametrize("scheme", ["rtsp", "http", "rtmp"])
+def test_a_server_that_never_answers_fails_within_the_timeout(scheme: str) -> None:
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)  # accepts connections (the kernel does) but never says a word
+        url = f"{scheme}://viewer:pw9876@127.0.0.1:{server.getsockname()[1]}/live"
+        outcome: list[BaseException] = []
+
+        def attempt() -> None:
+            try:
+                open_source(SourceConfig(url=url, timeout_s=1.0)).close()
+            except BaseException as exc:
+                outcome.append(exc)
+
+        worker = threading.Thread(target=attempt, daemon=True)
+        worker.start()
+        worker.join(20.0)  # generous: the point is that it does not hang
+    assert not worker.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], SourceUnavailable)
+    assert "no answer within 1 s" in str(outcome[0]) and "pw9876" not in str(outcome[0])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from typing import cast
 
@@ -35,12 +36,14 @@ class AvSource(FrameSource):
         self._loop = is_file and cfg.loop
         self._paced = is_file and cfg.realtime
         self._timeout_s = cfg.timeout_s
+        started = time.monotonic()
         try:
             self._container = av.open(
                 target.url, format=target.format, options=target.options, timeout=(cfg.timeout_s, cfg.timeout_s)
             )
         except Exception as exc:
-            raise self._open_error(exc) from None
+            timed_out = time.monotonic() - started >= 0.9 * cfg.timeout_s
+            raise self._open_error(exc, timed_out) from None
         if not self._container.streams.video:
             self._container.close()
             raise SourceFormatError(
@@ -158,9 +161,12 @@ class AvSource(FrameSource):
     def _message(self, exc: BaseException) -> str:
         return redact(str(exc) or type(exc).__name__, self.target.url)
 
-    def _open_error(self, exc: BaseException) -> Exception:
+    def _open_error(self, exc: BaseException, timed_out: bool) -> Exception:
         where = self.display
         detail = self._message(exc)
+        if timed_out or isinstance(exc, av.error.ExitError | av.error.TimeoutError | TimeoutError):
+            # FFmpeg reports some timeouts as other errors (RTSP: "invalid data"); the clock says what happened.
+            return SourceUnavailable(f"{where}: no answer within {self._timeout_s:g} s")
         if isinstance(exc, av.error.InvalidDataError):
             return SourceFormatError(
                 f"{where}: not a video FFmpeg can read ({detail}); check that it points to a video file or stream"
@@ -173,8 +179,6 @@ class AvSource(FrameSource):
             return SourceUnavailable(f"{where}: file or device not found")
         if isinstance(exc, av.error.HTTPUnauthorizedError | av.error.HTTPForbiddenError):
             return SourceUnavailable(f"{where}: access refused ({detail}); check the user and password variables")
-        if isinstance(exc, av.error.ExitError | av.error.TimeoutError | TimeoutError):
-            return SourceUnavailable(f"{where}: no answer within {self._timeout_s:g} s")
         if isinstance(exc, av.error.FFmpegError | OSError):
             return SourceUnavailable(f"{where}: cannot open ({detail})")
         return SourceUnavailable(f"{where}: unexpected error while opening ({type(exc).__name__}: {detail})")
