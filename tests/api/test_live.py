@@ -5,14 +5,19 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
 
+from gwanje.api import ApiContext, create_app
 from gwanje.api.live import BroadcasterClosed, EventBroadcaster
 from gwanje.core.events import EventType
-from tests.api.conftest import Api, serve
+from gwanje.store import MediaStore, Store
+from tests.api.conftest import TOKENS, Api, make_config, serve
 from tests.store.factories import make_event
 
 
@@ -59,6 +64,26 @@ def test_sse_delivers_published_events_and_operator_actions(api: Api) -> None:
         }
 
 
+def test_a_disconnected_sse_client_is_forgotten(tmp_path: Path) -> None:
+    config = make_config(tmp_path / "data", live_keepalive_s=0.05)
+    store = Store.open(config.store)
+    ctx = ApiContext.create(config, store, MediaStore.for_config(config.store))
+    app = create_app(ctx)
+    token = TOKENS["viewer"][1]
+    try:
+        with serve(app) as base, httpx.Client(base_url=base, timeout=10) as http:
+            with http.stream("GET", f"/api/events/stream?token={token}") as stream:
+                assert next(stream.iter_lines()).startswith("retry:")
+                assert ctx.broadcaster.clients == 1
+            # the server notices at its next keepalive write at the latest
+            deadline = time.monotonic() + 10
+            while ctx.broadcaster.clients and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert ctx.broadcaster.clients == 0
+    finally:
+        store.close()
+
+
 def test_websocket_delivers_published_messages(api: Api) -> None:
     with api.client.websocket_connect("/api/events/ws", headers=api.headers()) as ws:
         publisher = threading.Thread(target=api.ctx.broadcaster.publish, args=({"kind": "event", "n": 1},))
@@ -73,6 +98,25 @@ def test_websocket_without_token_is_closed(api: Api) -> None:
     with pytest.raises(WebSocketDisconnect) as info, api.client.websocket_connect("/api/events/ws") as ws:
         ws.receive_json()
     assert info.value.code == 1008
+
+
+def test_live_events_with_numpy_values_are_plain_json() -> None:
+    """Engine events carry numpy numbers (confidences, boxes, details); live clients get JSON numbers."""
+
+    async def scenario() -> object:
+        broadcaster = EventBroadcaster()
+        sub = broadcaster.subscribe()
+        box = tuple(np.array([1, 2, 3, 4], np.float32))
+        event = make_event(boxes=[box], peak_confidence=np.float32(0.75), details={"scores": np.array([0.5])})
+        broadcaster.publish_event(event)
+        return await sub.next(timeout=1)
+
+    message = asyncio.run(scenario())
+    assert isinstance(message, dict)
+    payload = json.loads(json.dumps(message))["event"]
+    assert payload["boxes"] == [[1.0, 2.0, 3.0, 4.0]]
+    assert payload["peak_confidence"] == 0.75
+    assert payload["details"] == {"scores": [0.5]}
 
 
 def test_slow_client_loses_newest_messages_and_is_told_how_many() -> None:

@@ -85,6 +85,7 @@ def test_list_filters_and_pages_newest_first(store: Store) -> None:
     # active at some time in [since, until]: fire1 ended at t0+20, so since=t0+10 still includes it
     assert ids(since=t0 + 10, until=t0 + 150) == [fight.id, fire1.id]
     assert ids(since=t0 + 21, until=t0 + 150) == [fight.id]
+    assert ids(since=t0 + 1000) == [fight.id]  # still going (no end yet), so active after any `since`
     assert ids(limit=2) == [fire2.id, fight.id]
     assert ids(limit=2, offset=2) == [fire1.id]
     assert store.count_events(camera_id="cam2") == 2

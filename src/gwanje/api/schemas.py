@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from gwanje.core.events import Event, EventState, EventType, Severity
 from gwanje.core.health import StreamState, StreamStats
-from gwanje.store.records import ActionRecord, AuditRecord, EventRecord, OperatorAction, OperatorStatus
+from gwanje.store.records import ActionRecord, AuditRecord, EventRecord, OperatorAction, OperatorStatus, jsonable
 
 
 class EventOut(BaseModel):
@@ -54,20 +54,20 @@ def event_out(event: Event, status: str | None = None, record: EventRecord | Non
         state=event.state,
         severity=event.severity,
         status=OperatorStatus(status) if status else None,
-        start_time=event.start_time,
-        end_time=event.end_time,
+        start_time=float(event.start_time),
+        end_time=None if event.end_time is None else float(event.end_time),
         start_iso=_iso(event.start_time),
-        start_pts_s=event.start_pts_s,
-        end_pts_s=event.end_pts_s,
-        duration_s=event.duration_s,
-        peak_confidence=event.peak_confidence,
-        peak_time=event.peak_time,
-        boxes=event.boxes,
-        frame_size=event.frame_size,
+        start_pts_s=float(event.start_pts_s),
+        end_pts_s=None if event.end_pts_s is None else float(event.end_pts_s),
+        duration_s=None if event.duration_s is None else float(event.duration_s),
+        peak_confidence=float(event.peak_confidence),
+        peak_time=float(event.peak_time),
+        boxes=jsonable([list(b) for b in event.boxes]),
+        frame_size=(int(event.frame_size[0]), int(event.frame_size[1])),
         zone=event.zone,
         label=event.label,
         key=event.key,
-        details=event.details,
+        details=jsonable(event.details),
         snapshot_url=f"{base}/snapshot.jpg" if event.snapshot_path else None,
         clip_url=f"{base}/clip.mp4" if event.clip_path else None,
         created_at=record.created_at if record else None,

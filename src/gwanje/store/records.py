@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from gwanje.core.events import Event
@@ -85,6 +87,18 @@ class CameraRecord:
     last_status: str | None
     last_error: str | None
     status_time: float | None
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON types only: numpy scalars and arrays (as detectors put in details) become numbers and lists."""
+
+    def fallback(obj: Any) -> Any:
+        for attr in ("tolist", "item"):
+            if hasattr(obj, attr):
+                return getattr(obj, attr)()
+        return str(obj)
+
+    return json.loads(json.dumps(value, default=fallback))
 
 
 def mask_url(url: str) -> str:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, Select, func, select, text, update
+from sqlalchemy import Engine, Select, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,24 +27,13 @@ from gwanje.store.records import (
     OperatorAction,
     OperatorStatus,
     UnknownEvent,
+    jsonable,
     mask_url,
 )
 
 log = logging.getLogger(__name__)
 
 MAX_PAGE = 1000
-
-
-def _jsonable(value: Any) -> Any:
-    """Plain JSON types only (numpy scalars and arrays become numbers and lists)."""
-
-    def fallback(obj: Any) -> Any:
-        for attr in ("tolist", "item"):
-            if hasattr(obj, attr):
-                return getattr(obj, attr)()
-        return str(obj)
-
-    return json.loads(json.dumps(value, default=fallback))
 
 
 def _event_values(event: Event) -> dict[str, Any]:
@@ -61,7 +49,7 @@ def _event_values(event: Event) -> dict[str, Any]:
         "end_pts_s": None if event.end_pts_s is None else float(event.end_pts_s),
         "peak_confidence": float(event.peak_confidence),
         "peak_time": float(event.peak_time),
-        "boxes": _jsonable([list(b) for b in event.boxes]),
+        "boxes": jsonable([list(b) for b in event.boxes]),
         "frame_width": int(event.frame_size[0]),
         "frame_height": int(event.frame_size[1]),
         "zone": event.zone,
@@ -69,7 +57,7 @@ def _event_values(event: Event) -> dict[str, Any]:
         "key": event.key,
         "snapshot_path": event.snapshot_path,
         "clip_path": event.clip_path,
-        "details": _jsonable(event.details),
+        "details": jsonable(event.details),
     }
 
 
@@ -192,8 +180,8 @@ class Store:
             query = query.where(EventRow.camera_id == camera_id)
         if event_type is not None:
             query = query.where(EventRow.event_type == str(EventType(event_type)))
-        if since is not None:  # an event counts when it was active after `since`
-            query = query.where(func.coalesce(EventRow.end_time, EventRow.start_time, 0) >= since)
+        if since is not None:  # active at or after `since`: still going, or ended after it
+            query = query.where(or_(EventRow.end_time.is_(None), EventRow.end_time >= since))
         if until is not None:
             query = query.where(EventRow.start_time <= until)
         if state is not None:

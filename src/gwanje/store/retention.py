@@ -116,6 +116,11 @@ class RetentionWorker:
                 log.error("media retention failed (will retry every %.0f s): %s", self._cfg.check_interval_s, exc)
             self._failing = True
             return None
+        except Exception:  # a bug must not end retention for good: log it and try again next time
+            if not self._failing:
+                log.exception("media retention failed unexpectedly (will retry)")
+            self._failing = True
+            return None
         if self._failing:
             log.info("media retention works again")
         self._failing = False
