@@ -16,8 +16,10 @@ from onnx import TensorProto, helper, numpy_helper
 OPSET = 17
 
 
-def _save(graph: onnx.GraphProto, path: Path) -> Path:
+def _save(graph: onnx.GraphProto, path: Path, metadata: dict[str, str] | None = None) -> Path:
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    if metadata:
+        helper.set_model_props(model, metadata)
     model.ir_version = 8
     onnx.checker.check_model(model)
     onnx.save(model, str(path))
@@ -60,7 +62,9 @@ def constant_model(
     return _save(graph, path)
 
 
-def mean_model(path: Path, input_shape: Sequence[int | str] = ("batch", 3, 8, 8)) -> Path:
+def mean_model(
+    path: Path, input_shape: Sequence[int | str] = ("batch", 3, 8, 8), metadata: dict[str, str] | None = None
+) -> Path:
     """Outputs the mean of each sample ([N, 1]), so tests can see which sample produced which row."""
     graph = helper.make_graph(
         [
@@ -72,4 +76,4 @@ def mean_model(path: Path, input_shape: Sequence[int | str] = ("batch", 3, 8, 8)
         [helper.make_tensor_value_info("out", TensorProto.FLOAT, [input_shape[0], 1])],
         [numpy_helper.from_array(np.array([1], np.int64), "axis")],
     )
-    return _save(graph, path)
+    return _save(graph, path, metadata)

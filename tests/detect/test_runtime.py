@@ -113,3 +113,9 @@ def test_closed_model_refuses_to_run(tmp_path: Path) -> None:
     model.close()
     with pytest.raises(RuntimeError, match="closed"):
         model.run({"x": _samples(1)})
+
+
+def test_custom_metadata_is_exposed(tmp_path: Path) -> None:
+    path = mean_model(tmp_path / "m.onnx", metadata={"feature_version": "3"})
+    assert OnnxModel(path, RuntimeConfig(), name="m").metadata == {"feature_version": "3"}
+    assert OnnxModel(mean_model(tmp_path / "n.onnx"), RuntimeConfig(), name="n").metadata == {}

@@ -162,6 +162,8 @@ class OnnxModel:
         self.providers: list[str] = list(session.get_providers())
         self.inputs: tuple[TensorInfo, ...] = tuple(_tensor_info(i) for i in session.get_inputs())
         self.outputs: tuple[TensorInfo, ...] = tuple(_tensor_info(o) for o in session.get_outputs())
+        self.metadata: dict[str, str] = dict(session.get_modelmeta().custom_metadata_map)
+        """The model's custom metadata (key/value strings written at export, e.g. a feature version)."""
         self._input_by_name = {i.name: i for i in self.inputs}
         log.info(
             "loaded model %s from %s (providers %s, inputs %s, outputs %s)",
