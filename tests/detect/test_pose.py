@@ -78,21 +78,30 @@ def test_generated_frame_gives_well_shaped_results(analyzer: PoseAnalyzer) -> No
     rng = np.random.default_rng(3)
     image = rng.integers(0, 255, (720, 1280, 3), dtype=np.uint8)
     tracks = Detections.from_arrays(
-        [[100, 100, 200, 400], [600, 300, 900, 450], [1200, 600, 1400, 900], [5, 5, 8, 9]],
-        [0.9, 0.8, 0.7, 0.6],
-        "person",
-        tracker_id=[4, 5, 6, 7],
+        [[100, 100, 200, 400], [600, 300, 900, 450], [1000, 300, 1200, 700], [5, 5, 8, 9], [0, 0, 300, 200]],
+        [0.9, 0.8, 0.7, 0.6, 0.9],
+        ["person", "person", "person", "person", "car"],
+        tracker_id=[4, 5, 6, 7, 8],
     )
     result = PoseAnalyzer("pose", PoseDetectorConfig(threshold=0.0)).analyze(_frame(image), tracks)
-    assert len(result) == 3  # the 3 x 4 px "person" is too small for landmarks
-    assert result.keypoints is not None and result.keypoints.shape == (3, 33, 3)
-    assert np.isfinite(result.keypoints).all()
-    assert sorted(result.tracker_id.tolist()) == [4, 5, 6]
-    assert result.data["pose_score"].shape == (3,)
-    assert len(analyzer.analyze(_frame(image), Detections.empty())) == 0
-    assert len(analyzer.analyze(_frame(np.zeros((1, 1, 3), np.uint8)), tracks)) == 0
+    # Every track comes back in order (the pipeline replaces its tracks with this result).
+    assert result.tracker_id.tolist() == [4, 5, 6, 7, 8]
+    np.testing.assert_array_equal(result.xyxy, tracks.xyxy)
+    assert result.keypoints is not None and result.keypoints.shape == (5, 33, 3)
+    assert np.isfinite(result.keypoints[:3]).all()
+    assert np.isnan(result.keypoints[3:]).all()  # a 3 x 4 px "person" and a car get no pose
+    assert result.data["pose_score"].shape == (5,)
+    assert (result.data["pose_score"][3:] == 0).all()
+    capped = PoseAnalyzer("pose", PoseDetectorConfig(threshold=0.0, max_people=1)).analyze(_frame(image), tracks)
+    assert capped.keypoints is not None
+    assert np.isfinite(capped.keypoints[2]).all()  # the largest person
+    assert np.isnan(capped.keypoints[[0, 1]]).all()
+    empty = analyzer.analyze(_frame(image), Detections.empty())
+    assert len(empty) == 0
+    tiny = analyzer.analyze(_frame(np.zeros((1, 1, 3), np.uint8)), tracks)
+    assert len(tiny) == 5 and tiny.keypoints is not None and np.isnan(tiny.keypoints).all()
     dark = analyzer.analyze(_frame(np.zeros((720, 1280, 3), np.uint8)), tracks)
-    assert dark.keypoints is None or dark.keypoints.shape[1:] == (33, 3)
+    assert dark.keypoints is not None and dark.keypoints.shape == (5, 33, 3)
 
 
 def test_real_person_gets_a_plausible_skeleton(analyzer: PoseAnalyzer, datasets_dir: Path) -> None:
@@ -101,6 +110,7 @@ def test_real_person_gets_a_plausible_skeleton(analyzer: PoseAnalyzer, datasets_
     result = analyzer.analyze(_frame(image), tracks)
     assert len(result) == 1 and result.tracker_id[0] == 12
     assert result.data["pose_score"][0] > 0.9
+    assert result.keypoints is not None
     keypoints = result.keypoints[0]
     x1, y1, x2, y2 = PERSON_BOX
     inside = (keypoints[:, 0] > x1 - 20) & (keypoints[:, 0] < x2 + 20)
@@ -120,7 +130,8 @@ def test_a_lying_person_is_posed_on_an_upright_crop(analyzer: PoseAnalyzer, data
     x1, y1, x2, y2 = PERSON_BOX
     lying_box = [[359 - y2, x1, 359 - y1, x2]]
     lying = analyzer.analyze(_frame(turned), Detections.from_arrays(lying_box, [0.9], "person"))
-    assert len(lying) == 1 and lying.keypoints is not None and standing.keypoints is not None
+    assert lying.keypoints is not None and standing.keypoints is not None
+    assert np.isfinite(lying.keypoints).all()
     back = np.stack([lying.keypoints[0, :, 1], 359 - lying.keypoints[0, :, 0]], axis=1)
     assert np.abs(back - standing.keypoints[0, :, :2]).mean() < 5.0
     plain = PoseAnalyzer("pose", PoseDetectorConfig(upright_crops=False))

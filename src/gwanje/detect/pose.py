@@ -121,11 +121,12 @@ def select_people(tracks: Detections, max_people: int, min_height: float) -> npt
 
 
 class PoseAnalyzer:
-    """The ``pose`` analyser: the given people again, with ``keypoints`` (N x 33 x 3) in frame pixels.
+    """The ``pose`` analyser: every given track again, in order, with ``keypoints`` (N x 33 x 3) in frame pixels.
 
-    Only people whose pose the model confirms (pose flag >= ``threshold``) are returned, with the flag in
-    ``data["pose_score"]`` and their ``tracker_id`` kept. Keypoint scores are MediaPipe's visibility.
-    The result depends only on the frame and the tracks given (no state between calls).
+    The pipeline replaces its tracks with the result, so no row is dropped: tracks that were not posed (not a
+    person, too small, over ``max_people``, or a pose flag below ``threshold``) get NaN keypoints, which rules
+    treat as "no keypoints". ``data["pose_score"]`` holds the pose flag (0 where the model did not run).
+    Keypoint scores are MediaPipe's visibility. The result depends only on the frame and the tracks given.
     """
 
     labels = ("person",)
@@ -153,26 +154,29 @@ class PoseAnalyzer:
         return self.analyze_image(frame.image, tracks)
 
     def analyze_image(self, image: Image, tracks: Detections) -> Detections:
+        keypoints = np.full((len(tracks), len(KEYPOINT_NAMES), 3), np.nan, np.float32)
+        scores = np.zeros(len(tracks), np.float32)
         rows = select_people(tracks, self.cfg.max_people, self.cfg.min_person_height)
-        if rows.size == 0 or image.ndim != 3 or image.shape[0] < 2 or image.shape[1] < 2:
-            return Detections.empty()
-        boxes = tracks.xyxy[rows]
+        if rows.size and image.ndim == 3 and image.shape[0] >= 2 and image.shape[1] >= 2:
+            found, flags = self._pose(image, tracks.xyxy[rows])
+            confirmed = flags >= self.cfg.threshold
+            keypoints[rows[confirmed]] = found[confirmed]
+            scores[rows] = flags
+        return tracks.replace(keypoints=keypoints, data={**tracks.data, "pose_score": scores})
+
+    def _pose(self, image: Image, boxes: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Landmarks (N x 33 x 3) and pose flags of the people in ``boxes``, upright crops tried where needed."""
         matrices = [crop_transform(box) for box in boxes]
         keypoints, flags = self._run(image, matrices)
         if self.cfg.upright_crops:
-            retries = [(j, angle) for j in range(len(rows)) for angle in _upright_angles(boxes[j], keypoints[j])]
+            retries = [(j, angle) for j in range(len(boxes)) for angle in _upright_angles(boxes[j], keypoints[j])]
             if retries:
                 rotated = [crop_transform(boxes[j], angle) for j, angle in retries]
                 new_keypoints, new_flags = self._run(image, rotated)
                 for k, (j, _) in enumerate(retries):
                     if new_flags[k] > flags[j]:
                         keypoints[j], flags[j] = new_keypoints[k], new_flags[k]
-        confirmed = flags >= self.cfg.threshold
-        selected = tracks[rows[confirmed]]
-        return selected.replace(
-            keypoints=np.stack(keypoints)[confirmed].astype(np.float32),
-            data={**selected.data, "pose_score": flags[confirmed].astype(np.float32)},
-        )
+        return np.stack(keypoints).astype(np.float32), flags
 
     def _run(self, image: Image, matrices: Sequence[npt.NDArray[np.float64]]) -> tuple[list[FloatArray], FloatArray]:
         batch = np.concatenate([crop_tensor(image, m) for m in matrices])
