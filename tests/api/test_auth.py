@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import stat
+import warnings
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,18 @@ from gwanje.config import parse_config
 from gwanje.core.errors import ConfigError
 from tests.api.conftest import Api
 from tests.store.factories import make_event
+
+
+def test_openapi_documents_every_endpoint_and_the_bearer_scheme(api: Api) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # e.g. duplicate operation ids
+        doc = api.client.get("/openapi.json").json()
+    assert {"/api/events", "/api/events/{event_id}/clip.mp4", "/api/events/stream", "/metrics"} <= set(doc["paths"])
+    assert doc["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    clip_params = {p["name"] for p in doc["paths"]["/api/events/{event_id}/clip.mp4"]["get"]["parameters"]}
+    assert {"token", "download"} <= clip_params
+    list_params = {p["name"] for p in doc["paths"]["/api/events"]["get"]["parameters"]}
+    assert "token" not in list_params
 
 
 def test_health_needs_no_token_and_checks_the_database(api: Api) -> None:

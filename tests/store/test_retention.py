@@ -113,6 +113,15 @@ def test_worker_runs_a_pass_at_start_and_stops(store: Store, tmp_path: Path) -> 
     assert _paths(store, old)[0] is None
 
 
+def test_worker_applies_retention_at_a_given_time(store: Store, tmp_path: Path) -> None:
+    media = MediaStore(tmp_path / "media")
+    event = _stored_event(store, media, age_days=10)
+    worker = RetentionWorker(media, store, RetentionConfig(media_days=30), FakeClock(NOW))
+    assert worker.apply_retention().deleted == 0
+    assert worker.apply_retention(NOW + 25 * DAY_S).deleted_by_age == 1
+    assert _paths(store, event)[0] is None
+
+
 def test_real_clock_default_keeps_fresh_media(store: Store, tmp_path: Path) -> None:
     media = MediaStore(tmp_path / "media")
     path = media.write_snapshot("ev-1", "gate", time.time(), b"x")

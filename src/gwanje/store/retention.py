@@ -107,10 +107,14 @@ class RetentionWorker:
         self.last_report: RetentionReport | None = None
         self.runs = 0
 
+    def apply_retention(self, now: float | None = None) -> RetentionReport:
+        """One pass at ``now`` (default: the clock's time); errors are raised."""
+        return apply_retention(self._media, self._store, self._cfg, self._clock.time() if now is None else now)
+
     def run_once(self) -> RetentionReport | None:
         """One pass; failures are logged once (and the recovery once), never raised."""
         try:
-            report = apply_retention(self._media, self._store, self._cfg, self._clock.time())
+            report = self.apply_retention()
         except (StorageError, OSError) as exc:
             if not self._failing:
                 log.error("media retention failed (will retry every %.0f s): %s", self._cfg.check_interval_s, exc)
