@@ -78,6 +78,7 @@ def test_tile_regions_cover_the_frame_with_overlap() -> None:
     panorama = tile_regions(2000, 400, "auto", 1.5, full_frame=False)
     assert panorama[0][0] == 0 and panorama[-1][2] == 2000
     assert all(b[0] <= a[2] - 0.2 * 400 for a, b in itertools.pairwise(panorama))
+    assert tile_regions(1000, 40, "auto", 1.5, full_frame=False) == [(0, 0, 1000, 40)]  # a sliver: run whole
     portrait = tile_regions(360, 640, "auto", 1.5, full_frame=False)
     assert portrait == [(0, 0, 360, 360), (0, 280, 360, 640)]
 

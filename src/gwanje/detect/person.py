@@ -42,6 +42,8 @@ LETTERBOX_PAD = 0
 """Upstream warps with a zero border before normalising."""
 TILE_MAX_STEP = 0.8
 """Neighbouring tiles start at most 0.8 tile apart, so they overlap by at least 20 % (160 px of 720)."""
+MAX_TILES = 6
+"""A frame that would need more tiles (a sliver, not a camera picture) is run whole instead."""
 SEAM_MARGIN = 0.02
 """A box within 2 % of the tile side from a cut (interior) tile edge counts as cut by the seam."""
 SEAM_COVER = 0.6
@@ -69,6 +71,8 @@ def tile_regions(width: int, height: int, tiles: str, min_aspect: float, full_fr
     if tiles == "none" or short_side == 0 or long_side < min_aspect * short_side:
         return [whole]
     count = math.ceil((long_side - short_side) / (TILE_MAX_STEP * short_side)) + 1
+    if count > MAX_TILES:
+        return [whole]
     starts = [round(i * (long_side - short_side) / (count - 1)) for i in range(count)]
     if width >= height:
         regions = [(s, 0, s + short_side, height) for s in starts]
