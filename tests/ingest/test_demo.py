@@ -36,8 +36,9 @@ def test_fire_and_smoke_appear_during_the_fire_window_only() -> None:
     later = scene.render((18 * 15) + 4)
     change = np.abs(later.astype(np.int16) - burning.astype(np.int16))
     assert change[100:232, 420:520].mean() > 3 * change[0:80, 0:200].mean()
-    # Smoke darkens the wall above the fire.
-    assert burning[20:120, 380:560].mean() < quiet[20:120, 380:560].mean() - 3
+    # A grey plume covers the wall above the fire: a change there, without the colour of the flame.
+    above = np.abs(burning[0:70, 380:560].astype(np.int16) - quiet[0:70, 380:560].astype(np.int16))
+    assert above.mean() > 5 and _fire_pixels(burning[0:70, 380:560]) == 0
     assert scene.fire_time(10 + 40 + 1) == pytest.approx(1.0)  # and it comes back every period
 
 

@@ -164,7 +164,7 @@ class FireRenderer:
         fade_up = np.clip(1.0 - y_grid / reach, 0.0, 1.0) * np.clip(y_grid * 6.0, 0.0, 1.0)
         alpha = np.clip(np.sqrt(body * fade_up) * (0.5 + 1.2 * rolls) * density, 0.0, 0.9)
         alpha = cv2.GaussianBlur(alpha.astype(np.float32), (0, 0), 2.0)[..., None]
-        grey = (35.0 + 70.0 * rolls)[..., None] * np.array([1.0, 1.0, 1.03], dtype=np.float32)
+        grey = (125.0 + 90.0 * rolls)[..., None] * np.array([1.0, 1.0, 1.03], dtype=np.float32)
         region = img[top:bottom, x0:x1].astype(np.float32)
         img[top:bottom, x0:x1] = np.clip(region * (1.0 - alpha) + grey * alpha, 0, 255).astype(np.uint8)
 
