@@ -10,6 +10,7 @@ import logging
 import shutil
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from gwanje.config.store import RetentionConfig
 from gwanje.core.clock import Clock, RealClock
@@ -47,6 +48,13 @@ def _over_budget(kept_bytes: int, free_bytes: int, cfg: RetentionConfig) -> int:
     return max(over_size, short_free, 0)
 
 
+def _existing(path: Path) -> Path:
+    """The path or its nearest existing parent: the disk the media directory is (or will be) on."""
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
 def apply_retention(media: MediaStore, store: Store, cfg: RetentionConfig, now: float) -> RetentionReport:
     """One pass: delete files older than ``media_days``, then the oldest until within the budget."""
     report = RetentionReport()
@@ -71,7 +79,7 @@ def apply_retention(media: MediaStore, store: Store, cfg: RetentionConfig, now: 
         else:
             kept.append(f)
     kept_bytes = sum(f.size for f in kept)
-    free = shutil.disk_usage(media.root).free if media.root.is_dir() else 0
+    free = shutil.disk_usage(_existing(media.root)).free
     need = _over_budget(kept_bytes, free, cfg)
     for f in kept:  # oldest first
         if need <= 0:
