@@ -14,6 +14,9 @@ from gwanje.core.errors import GwanjeError
 COMMAND_MODULES: tuple[str, ...] = (
     "gwanje.cli.config_cmds",
     "gwanje.cli.train",
+    "gwanje.cli.analyze",
+    "gwanje.cli.eval_cmd",
+    "gwanje.cli.serve",
     # one line per command module; keep this list in this form so parallel edits merge cleanly
 )
 

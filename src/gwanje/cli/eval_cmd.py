@@ -1,0 +1,103 @@
+"""`gwanje eval MANIFEST --out DIR`: score Gwanje on your own labelled images and videos."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from gwanje.config import AppConfig, load_config
+from gwanje.core.errors import SourceFormatError
+from gwanje.core.frame import Frame, Image
+from gwanje.detect.base import Detector
+from gwanje.eval.manifest import SCORABLE_TYPES, load_manifest
+from gwanje.eval.metrics import Alert, summarize
+from gwanje.eval.report import write_report
+from gwanje.eval.runner import run
+from gwanje.eval.workload import WorkloadAssumptions, workload
+from gwanje.runtime.analyze import FileAnalyzer, analysis_camera
+from gwanje.runtime.detectors import build_detectors, close_all
+
+IMAGE_TYPES = ("fire", "smoke")
+"""Types a single image can be scored on; the others need video (motion, dwell time, tracks)."""
+
+
+def _parse_classes(text: str | None) -> list[str] | None:
+    if not text:
+        return None
+    out = [c.strip().lower() for c in text.split(",") if c.strip()]
+    bad = [c for c in out if c not in SCORABLE_TYPES]
+    if bad:
+        raise SystemExit(
+            f"gwanje eval: --classes: unknown type(s) {', '.join(bad)}; allowed: {', '.join(SCORABLE_TYPES)}"
+        )
+    return out
+
+
+def _run(args: argparse.Namespace) -> int:
+    manifest = load_manifest(Path(args.manifest))
+    for problem in manifest.problems:
+        print(f"{manifest.path}: skipped {problem}", file=sys.stderr)
+    types = _parse_classes(args.classes) or manifest.types
+    if not types:
+        print("gwanje eval: no event types to score (no labels in the manifest and no --classes)", file=sys.stderr)
+        return 2
+    app = load_config(args.config) if args.config else AppConfig()
+    camera = analysis_camera(app, args.camera, types)
+    detectors = build_detectors(app, [camera])
+    frame_detectors = [d for d in detectors.values() if isinstance(d, Detector)]
+    analyzer = FileAnalyzer(app, camera, detectors)
+
+    def predict_image(path: Path) -> tuple[dict[str, float], set[str]]:
+        raw = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        if raw is None:
+            raise SourceFormatError(f"{path}: not a readable image")
+        image: Image = np.asarray(raw, dtype=np.uint8)
+        frame = Frame(camera_id=camera.id, seq=0, pts_s=0.0, wall_time=0.0, image=image)
+        scores: dict[str, float] = {}
+        for det in frame_detectors:
+            d = det.detect([frame])[0]
+            for t in IMAGE_TYPES:
+                sel = d.confidence[d.label == t]
+                if len(sel):
+                    scores[t] = max(scores.get(t, 0.0), float(sel.max()) * camera.sensitivity)
+        return scores, set(scores)
+
+    def predict_video(path: Path) -> tuple[list[Alert], float]:
+        result = analyzer.run(path)
+        alerts = [Alert(e.type, e.alert_s, e.start_s, e.end_s, e.confidence) for e in result.events]
+        return alerts, result.duration_s
+
+    try:
+        results = run(manifest, types, predict_image, predict_video)
+    finally:
+        close_all(detectors)
+    metrics = summarize(results, types)
+    metrics["workload"] = workload(results, types, WorkloadAssumptions(args.cameras, args.handle_s, args.utilisation))
+    out = Path(args.out)
+    write_report(out, manifest, results, metrics, "gwanje " + shlex.join(sys.argv[2:] if len(sys.argv) > 2 else []))
+    for t in types:
+        m = metrics["per_type"][t]
+        print(
+            f"{t:<10} P {m['precision']:.3f}  R {m['recall']:.3f}  F1 {m['f1']:.3f}  FPR {m['false_positive_rate']:.3f}"
+        )
+    print(f"wrote {out / 'metrics.json'} and {out / 'report.md'}")
+    return 0
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("eval", help="score detections and events against a labelled manifest (CSV)")
+    p.add_argument("manifest", help="CSV with columns path,labels,start_s,end_s (paths relative to the CSV)")
+    p.add_argument("--classes", help="comma-separated types to score (default: the types in the manifest)")
+    p.add_argument("--out", required=True, help="directory for metrics.json, report.md and the pictures")
+    p.add_argument("--config", help="YAML config whose detectors and (first or --camera) camera settings apply")
+    p.add_argument("--camera", help="camera of the config whose settings apply")
+    p.add_argument("--cameras", type=int, default=1000, help="workload estimate: cameras in the centre (1000)")
+    p.add_argument("--handle-s", type=float, default=60.0, help="workload estimate: seconds per alert (60)")
+    p.add_argument("--utilisation", type=float, default=0.5, help="workload estimate: share of an hour on alerts")
+    p.set_defaults(func=_run)

@@ -1,0 +1,49 @@
+"""`gwanje serve`: the monitoring service with its API (embedded demo defaults without --config)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from typing import Any
+
+import uvicorn
+
+from gwanje.api.app import create_app
+from gwanje.config import load_config
+from gwanje.runtime.defaults import demo_config
+from gwanje.runtime.service import Service
+
+log = logging.getLogger("gwanje.serve")
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.config:
+        config = load_config(args.config)
+    else:
+        config = demo_config()
+        log.info("no --config given: running the offline demo camera (see README to add a real camera)")
+    if args.host or args.port:
+        api = config.api.model_copy(update={k: v for k, v in (("host", args.host), ("port", args.port)) if v})
+        config = config.model_copy(update={"api": api})
+    service = Service(config)
+    try:
+        context = service.api_context()  # refuses production mode without tokens before any camera starts
+        service.start()
+        log.info(
+            "API on http://%s:%d (OpenAPI docs at /docs; token: see %s)",
+            config.api.host,
+            config.api.port,
+            "api.tokens in the config" if config.api.tokens else f"{config.store.data_dir / 'api-token'}",
+        )
+        uvicorn.run(create_app(context), host=config.api.host, port=config.api.port, log_level="warning")
+    finally:
+        service.stop()
+    return 0
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("serve", help="run the monitoring service and its API (offline demo camera without --config)")
+    p.add_argument("--config", help="YAML configuration (default: the built-in demo)")
+    p.add_argument("--host", help="override api.host")
+    p.add_argument("--port", type=int, help="override api.port")
+    p.set_defaults(func=_run)

@@ -1,0 +1,139 @@
+"""One camera's analysis thread: takes frames from its reader, runs its pipeline, hands events to the sink."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from concurrent.futures import TimeoutError as FutureTimeout
+from pathlib import Path
+
+import cv2
+
+from gwanje.config.camera import CameraConfig
+from gwanje.config.schema import AppConfig
+from gwanje.core.detections import Detections
+from gwanje.core.errors import GwanjeError
+from gwanje.core.events import Event, EventState
+from gwanje.core.frame import Frame
+from gwanje.core.health import StreamState, StreamStats
+from gwanje.events.clip import ClipRecorder
+from gwanje.events.evidence import render_event_snapshot
+from gwanje.ingest.reader import CameraReader
+from gwanje.runtime.detectors import AnyDetector
+from gwanje.runtime.inference import InferenceWorker
+from gwanje.runtime.pipeline import CameraPipeline
+from gwanje.runtime.sink import EventSink
+
+log = logging.getLogger(__name__)
+
+INFERENCE_TIMEOUT_S = 30.0
+ONLINE = frozenset({StreamState.LIVE, StreamState.STALLED})
+
+
+class CameraWorker:
+    """Reader thread + analysis thread of one camera. An exception here never reaches another camera."""
+
+    def __init__(
+        self,
+        app: AppConfig,
+        camera: CameraConfig,
+        detectors: dict[str, AnyDetector],
+        workers: dict[str, InferenceWorker],
+        sink: EventSink,
+    ) -> None:
+        self.camera = camera
+        self.reader = CameraReader(camera)
+        self._workers = workers
+        self._sink = sink
+        self._pipeline = CameraPipeline(app, camera, detectors, detect=self._detect)
+        self._zones = [(z.name, z.polygon) for z in camera.zones]
+        self._clips = ClipRecorder(camera.id, camera.clip)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"camera-{camera.id}", daemon=True)
+        self._latest: Frame | None = None
+        self._online: bool | None = None
+        self._failing = False
+
+    def start(self) -> None:
+        self.reader.start()
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.reader.stop()
+        self._thread.join(10.0)
+        self._clips.close(wait=True)
+
+    @property
+    def stats(self) -> StreamStats:
+        return self.reader.stats
+
+    def latest_jpeg(self) -> bytes | None:
+        """The newest analysed frame as JPEG (encoded on request: most frames are never looked at)."""
+        frame = self._latest
+        if frame is None:
+            return None
+        ok, data = cv2.imencode(".jpg", frame.image, [cv2.IMWRITE_JPEG_QUALITY, 80])
+        return bytes(data.tobytes()) if ok else None
+
+    def _detect(self, name: str, frame: Frame) -> Detections:
+        worker = self._workers[name]
+        return worker.submit(frame).result(timeout=INFERENCE_TIMEOUT_S)
+
+    def _run(self) -> None:
+        last: Frame | None = None
+        while not self._stop.is_set():
+            self._report_health()
+            frame = self.reader.get(timeout=0.5)
+            if frame is None:
+                if self.reader.finished:
+                    break
+                continue
+            last = frame
+            self._latest = frame
+            self._clips.push(frame)
+            try:
+                result = self._pipeline.process(frame)
+            except (GwanjeError, FutureTimeout, ValueError) as exc:
+                # a failed inference or a broken frame costs this frame only
+                if not self._failing:
+                    log.error(
+                        "camera %s: analysis failed, frames are skipped until it recovers: %s", self.camera.id, exc
+                    )
+                    self._failing = True
+                continue
+            if self._failing:
+                log.info("camera %s: analysis recovered", self.camera.id)
+                self._failing = False
+            if result.moving:
+                self.reader.mark_analyzed()
+            else:
+                self.reader.mark_motion_skipped()
+            for event in result.events:
+                self._handle(event, frame, result.context.tracks)
+        for event in self._pipeline.close(last):
+            self._sink.publish(event)
+        self._report_health()
+
+    def _handle(self, event: Event, frame: Frame, tracks: Detections) -> None:
+        if event.state is EventState.START:
+            try:
+                jpeg = render_event_snapshot(frame.image, event, tracks=tracks, zones=self._zones)
+                self._sink.write_snapshot(event, jpeg)
+            except ValueError as exc:
+                log.error("camera %s: snapshot of event %s not rendered: %s", self.camera.id, event.id, exc)
+            path = self._sink.clip_path(event) if self.camera.clip.enabled else None
+            if path is not None:
+                self._clips.start(event.id, path, on_done=functools.partial(self._clip_done, event))
+        self._sink.publish(event)
+
+    def _clip_done(self, event: Event, _event_id: str, path: Path | None, error: BaseException | None) -> None:
+        self._sink.clip_done(event, path, error)
+
+    def _report_health(self) -> None:
+        state = self.reader.stats.state
+        online = state in ONLINE
+        if online != self._online:
+            self._online = online
+            self._sink.camera_health(self.camera.id, online, state.value)

@@ -1,0 +1,93 @@
+"""The monitoring service: builds everything from the configuration, starts it in order, stops it in reverse."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from gwanje.alerts.service import AlertService
+from gwanje.api.context import ApiContext
+from gwanje.api.live import EventBroadcaster
+from gwanje.config.schema import AppConfig
+from gwanje.core.health import StreamState, StreamStats
+from gwanje.detect.base import Detector
+from gwanje.ingest.urls import mask_url
+from gwanje.runtime.camera_worker import CameraWorker
+from gwanje.runtime.detectors import AnyDetector, build_detectors, close_all
+from gwanje.runtime.inference import InferenceWorker
+from gwanje.runtime.sink import EventSink
+from gwanje.store.media import MediaStore
+from gwanje.store.repo import Store
+from gwanje.store.retention import RetentionWorker
+
+log = logging.getLogger(__name__)
+
+
+class Service:
+    """Store, alerts, models, inference workers and one worker per enabled camera."""
+
+    def __init__(self, config: AppConfig) -> None:
+        self.config = config
+        self.store = Store.open(config.store)
+        self.media = MediaStore.for_config(config.store)
+        self.broadcaster = EventBroadcaster(config.api.live_queue_size)
+        self.alerts = AlertService(config.alerts, self.store.engine)
+        self.retention = RetentionWorker(self.media, self.store, config.store.retention)
+        self.sink = EventSink(self.store, self.media, self.alerts, self.broadcaster)
+        self.detectors: dict[str, AnyDetector] = {}
+        self.inference: dict[str, InferenceWorker] = {}
+        self.cameras: dict[str, CameraWorker] = {}
+        self._started = False
+
+    def start(self) -> None:
+        """Load the models (a model that fails to load stops the start with its name) and start every camera."""
+        enabled = [c for c in self.config.cameras if c.enabled]
+        for cam in self.config.cameras:
+            self.store.upsert_camera(cam.id, cam.name, mask_url(cam.source.url), cam.enabled)
+        self.detectors = build_detectors(self.config, enabled)
+        for name, det in self.detectors.items():
+            if isinstance(det, Detector):
+                self.inference[name] = InferenceWorker.for_runtime(det, self.config.detectors[name].runtime)
+        self.alerts.start([c.id for c in enabled])
+        self.retention.start()
+        for cam in enabled:
+            worker = CameraWorker(self.config, cam, self.detectors, self.inference, self.sink)
+            self.cameras[cam.id] = worker
+            worker.start()
+            log.info("camera %s: watching %s with %s", cam.id, mask_url(cam.source.url), ", ".join(cam.detectors))
+        self._started = True
+
+    def stop(self) -> None:
+        """Cameras first (their open events end and are stored), then inference, alerts, storage."""
+        for worker in self.cameras.values():
+            worker.stop()
+        for inf in self.inference.values():
+            inf.close()
+        close_all(self.detectors)
+        self.alerts.stop()
+        self.retention.stop()
+        self.broadcaster.close()
+        self.store.close()
+
+    def camera_status(self) -> list[StreamStats]:
+        out = [w.stats for w in self.cameras.values()]
+        out += [StreamStats(camera_id=c.id, state=StreamState.DISABLED) for c in self.config.cameras if not c.enabled]
+        return out
+
+    def latest_snapshot(self, camera_id: str) -> bytes | None:
+        worker = self.cameras.get(camera_id)
+        return None if worker is None else worker.latest_jpeg()
+
+    def api_context(self) -> ApiContext:
+        return ApiContext.create(
+            config=self.config,
+            store=self.store,
+            media=self.media,
+            camera_status=self.camera_status,
+            latest_snapshot=self.latest_snapshot,
+            delivery_status=self._deliveries,
+            broadcaster=self.broadcaster,
+        )
+
+    def _deliveries(self, event_id: str) -> list[dict[str, Any]]:
+        return self.alerts.outbox.delivery_status(event_id)

@@ -1,0 +1,124 @@
+"""Where events go once the engine emits them: media, database, outbox, live stream.
+
+Order matters: evidence is written first so the stored row and the alert carry its paths; the
+row is stored before the alert is queued, and the alert is queued before anything is sent. A
+failure of one step (a full disk, a database that went away) is logged once and never stops the
+camera or the other steps.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from gwanje.alerts.service import AlertService
+from gwanje.api.live import EventBroadcaster
+from gwanje.core.errors import StorageError
+from gwanje.core.events import Event, EventState
+from gwanje.store.media import MediaStore
+from gwanje.store.repo import Store
+
+log = logging.getLogger(__name__)
+
+
+class EventSink:
+    """Persists and announces events of every camera; thread-safe."""
+
+    def __init__(self, store: Store, media: MediaStore, alerts: AlertService, broadcaster: EventBroadcaster) -> None:
+        self.store = store
+        self.media = media
+        self.alerts = alerts
+        self.broadcaster = broadcaster
+        self._lock = threading.Lock()
+        self._latest: dict[str, Event] = {}
+        """Newest state of each event that is open or still waiting for its clip."""
+        self._clip_pending: set[str] = set()
+        self._failing: set[str] = set()
+
+    def relative(self, path: Path) -> str:
+        """Media paths are stored relative to the media root, so a data directory can be moved."""
+        try:
+            return str(path.relative_to(self.media.root))
+        except ValueError:
+            return str(path)
+
+    def write_snapshot(self, event: Event, jpeg: bytes) -> None:
+        try:
+            path = self.media.write_snapshot(event.id, event.camera_id, event.start_time, jpeg)
+        except StorageError as exc:
+            self._fail("snapshot", f"camera {event.camera_id}: snapshot of event {event.id} not saved: {exc}")
+            return
+        event.snapshot_path = self.relative(path)
+
+    def clip_path(self, event: Event) -> Path | None:
+        """Where the clip of a starting event goes; the sink then waits for :meth:`clip_done`."""
+        try:
+            path = self.media.clip_path(event.id, event.camera_id, event.start_time)
+        except StorageError as exc:
+            self._fail("clip", f"camera {event.camera_id}: clip of event {event.id} not recorded: {exc}")
+            return None
+        with self._lock:
+            self._clip_pending.add(event.id)
+        return path
+
+    def publish(self, event: Event) -> None:
+        """Store, queue alerts, push to live clients."""
+        with self._lock:
+            known = self._latest.get(event.id)
+            if known is not None:
+                event.snapshot_path = event.snapshot_path or known.snapshot_path
+                event.clip_path = event.clip_path or known.clip_path
+            if event.state is EventState.END and event.id not in self._clip_pending:
+                self._latest.pop(event.id, None)
+            else:
+                self._latest[event.id] = event
+        try:
+            self.store.save_event(event)
+            self._recovered("database")
+        except StorageError as exc:
+            self._fail("database", f"event {event.id} ({event.event_type}) not stored: {exc}")
+        try:
+            self.alerts.outbox.enqueue(event)
+            self._recovered("outbox")
+        except StorageError as exc:
+            self._fail("outbox", f"alert for event {event.id} not queued: {exc}")
+        self.broadcaster.publish_event(event)
+
+    def clip_done(self, event: Event, path: Path | None, error: BaseException | None) -> None:
+        """Called from the clip writer thread when an event's clip is written (or failed)."""
+        with self._lock:
+            self._clip_pending.discard(event.id)
+            current = self._latest.get(event.id, event)
+            if current.state is EventState.END:
+                self._latest.pop(event.id, None)
+        if error is not None or path is None:
+            self._fail("clip", f"camera {event.camera_id}: clip of event {event.id} failed: {error}")
+            return
+        current.clip_path = self.relative(path)
+        try:
+            self.store.save_event(current)
+        except StorageError as exc:
+            self._fail("database", f"clip path of event {event.id} not stored: {exc}")
+
+    def camera_health(self, camera_id: str, online: bool, state: str) -> None:
+        """A camera went on- or offline: MQTT availability, the cameras table."""
+        self.alerts.camera_available(camera_id, online)
+        try:
+            self.store.set_camera_status(camera_id, state)
+        except StorageError as exc:
+            self._fail("database", f"camera {camera_id} status not stored: {exc}")
+
+    def _fail(self, what: str, message: str) -> None:
+        with self._lock:
+            first = what not in self._failing
+            self._failing.add(what)
+        if first:
+            log.error("%s (further %s failures are not logged until it recovers)", message, what)
+
+    def _recovered(self, what: str) -> None:
+        with self._lock:
+            was = what in self._failing
+            self._failing.discard(what)
+        if was:
+            log.info("%s writes recovered", what)
