@@ -31,8 +31,8 @@ def test_end_message_has_duration_and_absolute_media_urls_when_a_base_url_is_set
     event = make_event(EventState.END, event_id="a/b c")
     message = build_message(event, "m1", 1.0, base_url="https://ops.example:8000/")
     assert message["event"]["duration_s"] == 30.0
-    assert message["event"]["snapshot_url"] == "https://ops.example:8000/api/events/a%2Fb%20c/snapshot"
-    assert message["event"]["clip_url"] == "https://ops.example:8000/api/events/a%2Fb%20c/clip"
+    assert message["event"]["snapshot_url"] == "https://ops.example:8000/api/events/a%2Fb%20c/snapshot.jpg"
+    assert message["event"]["clip_url"] == "https://ops.example:8000/api/events/a%2Fb%20c/clip.mp4"
 
 
 def test_body_is_strict_json_even_with_numpy_and_nan_details() -> None:

@@ -87,7 +87,7 @@ def test_delivers_signed_json_with_event_fields(engine: Engine, receiver: Receiv
     assert (event["id"], event["camera"], event["type"], event["severity"]) == ("evt-1", "gate-1", "fire", "critical")
     assert event["boxes"] == [[10.0, 20.0, 110.0, 220.0]]
     assert event["frame_size"] == [1280, 720]
-    assert event["snapshot_url"] == "/api/events/evt-1/snapshot"
+    assert event["snapshot_url"] == "/api/events/evt-1/snapshot.jpg"
     assert event["clip_url"] is None
     (row,) = _status(outbox)
     assert row["attempts"] == 1

@@ -67,8 +67,8 @@ def build_message(event: Event, message_id: str, created_at: float, base_url: st
             "peak_time": event.peak_time,
             "boxes": [list(box) for box in event.boxes],
             "frame_size": list(event.frame_size),
-            "snapshot_url": None if event.snapshot_path is None else media_url(event.id, "snapshot", base_url),
-            "clip_url": None if event.clip_path is None else media_url(event.id, "clip", base_url),
+            "snapshot_url": None if event.snapshot_path is None else media_url(event.id, "snapshot.jpg", base_url),
+            "clip_url": None if event.clip_path is None else media_url(event.id, "clip.mp4", base_url),
             "details": event.details,
         },
     }
