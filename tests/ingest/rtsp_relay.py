@@ -1,7 +1,7 @@
 """A minimal RTSP relay for tests, in the style of MediaMTX: ``ffmpeg -f rtsp`` publishes to it (ANNOUNCE,
-RECORD, RTP interleaved over TCP), readers play from it (DESCRIBE, SETUP, PLAY). When the publisher goes away,
-its readers are disconnected and the path answers 404 until a publisher comes back, as with a real camera
-or relay that restarts. Only TCP-interleaved transport, loopback only.
+RECORD, RTP interleaved over TCP), readers play from it (DESCRIBE, SETUP, PLAY) over TCP (interleaved) or UDP
+(RTP to the reader's client ports). When the publisher goes away, its readers are disconnected and the path
+answers 404 until a publisher comes back, as with a real camera or relay that restarts. Loopback only.
 """
 
 from __future__ import annotations
@@ -12,11 +12,18 @@ import threading
 from dataclasses import dataclass, field
 
 
+@dataclass(frozen=True)
+class _Reader:
+    conn: socket.socket
+    base: int
+    """First interleaved channel (TCP) or first client port (UDP)."""
+    udp: bool
+
+
 @dataclass
 class _Path:
     sdp: bytes
-    readers: list[tuple[socket.socket, int]] = field(default_factory=list)
-    """Reader sockets with the first interleaved channel each one asked for."""
+    readers: list[_Reader] = field(default_factory=list)
 
 
 class RtspRelay:
@@ -30,6 +37,10 @@ class RtspRelay:
         self._lock = threading.Lock()
         self._closed = False
         self._connections: list[socket.socket] = []
+        self.reader_transports: list[str] = []
+        """'udp' or 'tcp' for each reader SETUP, so tests can check which transport was used."""
+        self._udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self._udp.bind(("127.0.0.1", 0))
         threading.Thread(target=self._accept, daemon=True).start()
 
     def url(self, path: str = "s") -> str:
@@ -38,6 +49,7 @@ class RtspRelay:
     def close(self) -> None:
         self._closed = True
         self._server.close()
+        self._udp.close()
         with self._lock:
             for conn in self._connections:
                 with contextlib.suppress(OSError):
@@ -109,11 +121,14 @@ class RtspRelay:
                 extra["Content-Base"] = url.rstrip("/") + "/"
         elif method == "SETUP":
             transport = headers.get("transport", "")
-            if "interleaved=" not in transport:
+            udp = "client_port=" in transport and "interleaved=" not in transport
+            key = "client_port=" if udp else "interleaved="
+            if key not in transport:
                 status = "461 Unsupported Transport"
             else:
-                base = int(transport.split("interleaved=")[1].split("-")[0].split(";")[0])
-                extra["Transport"] = transport
+                base = int(transport.split(key)[1].split("-")[0].split(";")[0])
+                server_port = self._udp.getsockname()[1]
+                extra["Transport"] = transport + (f";server_port={server_port}-{server_port + 1}" if udp else "")
                 extra["Session"] = "12345678"
                 if "mode=record" in transport.lower():
                     publish_base = base
@@ -123,7 +138,8 @@ class RtspRelay:
                         if entry is None:
                             status = "404 Not Found"
                         else:
-                            entry.readers.append((conn, base))
+                            entry.readers.append(_Reader(conn, base, udp))
+                            self.reader_transports.append("udp" if udp else "tcp")
         elif method in ("PLAY", "RECORD", "GET_PARAMETER", "TEARDOWN", "SET_PARAMETER"):
             extra["Session"] = "12345678"
         else:
@@ -136,21 +152,24 @@ class RtspRelay:
         with self._lock:
             entry = self._paths.get(path)
             readers = list(entry.readers) if entry else []
-        for conn, base in readers:
-            frame = b"$" + bytes([base + channel_offset]) + len(payload).to_bytes(2, "big") + payload
+        for reader in readers:
             try:
-                conn.sendall(frame)
+                if reader.udp:
+                    self._udp.sendto(payload, ("127.0.0.1", reader.base + channel_offset))
+                else:
+                    header = b"$" + bytes([reader.base + channel_offset]) + len(payload).to_bytes(2, "big")
+                    reader.conn.sendall(header + payload)
             except OSError:
                 with self._lock:
-                    if entry and (conn, base) in entry.readers:
-                        entry.readers.remove((conn, base))
+                    if entry and reader in entry.readers:
+                        entry.readers.remove(reader)
 
     def _unpublish(self, path: str) -> None:
         with self._lock:
             entry = self._paths.pop(path, None)
-        for conn, _ in entry.readers if entry else []:
+        for reader in entry.readers if entry else []:
             with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
+                reader.conn.shutdown(socket.SHUT_RDWR)
 
 
 def _read_request(first: bytes, stream: object) -> tuple[str, str, dict[str, str], bytes]:

@@ -64,6 +64,7 @@ def test_rtsp_stream_reconnects_after_the_camera_comes_back(
     frames = collect(reader, until=lambda got: len(got) >= 5, timeout=30)
     assert len(frames) >= 5 and frames[0].image.shape == (240, 320, 3)
     assert reader.stats.state is StreamState.LIVE
+    assert set(relay.reader_transports) == {"tcp"}
 
     publisher.kill()
     assert wait_until(lambda: reader.stats.state in (StreamState.STALLED, StreamState.OFFLINE), timeout=20)
@@ -100,3 +101,14 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def test_rtsp_over_udp_is_decoded(relay: RtspRelay, publisher: Publisher, readers: list[CameraReader]) -> None:
+    publisher.start()
+    reader = CameraReader(camera(relay.url(), "rtsp-udp", transport="udp", timeout_s=5, reconnect_initial_s=0.2))
+    readers.append(reader)
+    reader.start()
+    frames = collect(reader, until=lambda got: len(got) >= 5, timeout=30)
+    assert len(frames) >= 5 and frames[0].image.shape == (240, 320, 3)
+    assert reader.stats.state is StreamState.LIVE
+    assert relay.reader_transports and set(relay.reader_transports) == {"udp"}
