@@ -81,15 +81,18 @@ def test_low_free_space_deletes_oldest_until_enough_is_free(store: Store, tiny_f
     assert [_paths(store, e)[0] is None for e in events] == [True, False, False]
 
 
-def test_files_being_written_are_left_alone(store: Store, tmp_path: Path) -> None:
+def test_files_being_written_are_left_alone_and_abandoned_ones_removed(store: Store, tmp_path: Path) -> None:
     media = MediaStore(tmp_path / "media")
     final = media.clip_path("ev-1", "gate", NOW - 90 * DAY_S)
-    partial = media.partial_path(final)
-    partial.write_bytes(b"half a clip")
-    os.utime(partial, (NOW - 90 * DAY_S, NOW - 90 * DAY_S))
+    writing, abandoned = media.partial_path(final), media.partial_path(final)
+    writing.write_bytes(b"half a clip")
+    abandoned.write_bytes(b"left by a crash")
+    os.utime(writing, (NOW - 60, NOW - 60))
+    os.utime(abandoned, (NOW - 2 * DAY_S, NOW - 2 * DAY_S))
     report = apply_retention(media, store, RetentionConfig(media_days=1, max_media_gb=1e-9), NOW)
     assert report.deleted == 0
-    assert partial.read_bytes() == b"half a clip"
+    assert writing.read_bytes() == b"half a clip"
+    assert not abandoned.exists()
 
 
 def test_impossible_budget_is_reported(store: Store, tiny_fs: Callable[[int], Path]) -> None:

@@ -145,6 +145,16 @@ class MediaStore:
                     continue
                 yield MediaFile(path, kind, path.stem, st.st_size, st.st_mtime)
 
+    def stale_partials(self, unchanged_since: float) -> Iterator[Path]:
+        """Temporary files not modified after ``unchanged_since``: left by a crash, no writer will finish them."""
+        for kind in KINDS:
+            for path in (self.root / kind).glob("*/*/.*.part"):
+                try:
+                    if path.stat().st_mtime < unchanged_since:
+                        yield path
+                except FileNotFoundError:
+                    continue
+
     def remove_empty_dirs(self, unchanged_since: float) -> None:
         """Delete camera/day directories that are empty and were not modified after ``unchanged_since``
         (a writer may just have created one and not yet put its file in)."""

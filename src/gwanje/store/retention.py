@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 GB = 1024**3
 DAY_S = 86400.0
 EMPTY_DIR_GRACE_S = 3600.0
+STALE_PARTIAL_S = DAY_S
+"""A temporary media file untouched this long was abandoned (the writer crashed)."""
 
 
 @dataclass
@@ -71,6 +73,12 @@ def apply_retention(media: MediaStore, store: Store, cfg: RetentionConfig, now: 
         deleted.append(f)
         report.bytes_freed += f.size
         return True
+
+    for partial in media.stale_partials(unchanged_since=now - STALE_PARTIAL_S):
+        try:
+            partial.unlink(missing_ok=True)
+        except OSError as exc:
+            report.errors.append(f"cannot delete the abandoned temporary file {partial}: {exc.strerror}")
 
     kept: list[MediaFile] = []
     for f in files:
