@@ -6,6 +6,8 @@ import os
 from itertools import islice, pairwise
 from pathlib import Path
 
+import av
+import numpy as np
 import pytest
 
 from gwanje.config.camera import SourceConfig
@@ -46,6 +48,18 @@ def test_a_file_that_is_not_video_is_a_clear_format_error(tmp_path: Path, name: 
     assert "video" in str(info.value)
     with pytest.raises(SourceFormatError):
         list(iter_file_frames(path, 5.0))
+
+
+def test_an_audio_only_file_is_a_format_error_listing_its_streams(tmp_path: Path) -> None:
+    path = tmp_path / "siren.wav"
+    with av.open(str(path), mode="w") as container:
+        stream = container.add_stream("pcm_s16le", rate=8000)
+        samples = av.AudioFrame.from_ndarray(np.zeros((1, 8000), np.int16), format="s16", layout="mono")
+        samples.sample_rate = 8000
+        for packet in [*stream.encode(samples), *stream.encode()]:
+            container.mux(packet)
+    with pytest.raises(SourceFormatError, match=r"no video stream \(streams found: \['audio'\]\)"):
+        open_source(SourceConfig(url=str(path)))
 
 
 def test_a_missing_file_is_unavailable_not_a_format_error(tmp_path: Path) -> None:

@@ -45,10 +45,10 @@ class AvSource(FrameSource):
             timed_out = time.monotonic() - started >= 0.9 * cfg.timeout_s
             raise self._open_error(exc, timed_out) from None
         if not self._container.streams.video:
+            found = [s.type for s in self._container.streams] or "none"
             self._container.close()
             raise SourceFormatError(
-                f"{self.display}: no video stream (streams found: "
-                f"{[s.type for s in self._container.streams] or 'none'}); point the camera at a video URL or file"
+                f"{self.display}: no video stream (streams found: {found}); point the camera at a video URL or file"
             )
         self._stream = self._container.streams.video[0]
         if self._container.format.name in _TEXT_FORMATS or self._stream.codec_context.name in _TEXT_CODECS:
@@ -70,14 +70,6 @@ class AvSource(FrameSource):
     @property
     def finite(self) -> bool:
         return self.kind is SourceKind.FILE and not self._loop
-
-    @property
-    def width(self) -> int:
-        return int(self._stream.codec_context.width or 0)
-
-    @property
-    def height(self) -> int:
-        return int(self._stream.codec_context.height or 0)
 
     def duration_s(self) -> float | None:
         """Length of a file in seconds, when the container says so."""

@@ -59,6 +59,7 @@ class CameraReader:
         self._eof = False
         self._seq = 0
         self._corrupt_before = 0
+        self._last_pts = 0.0
         self._outage = False
         self._start_mono = self._clock.monotonic()
 
@@ -156,8 +157,9 @@ class CameraReader:
             except Exception as exc:
                 wait = backoff.next_delay()
                 message = redact(f"{self._display}: unexpected {type(exc).__name__}: {exc}", cfg.url)
-                if not self._outage:
-                    log.exception("camera %s: %s", self.camera.id, message)
+                if not self._outage:  # a bug, not a camera problem: keep the traceback, once per outage
+                    log.exception("camera %s: %s; retrying with backoff", self.camera.id, message)
+                    self._outage = True
             if self._stop.is_set():
                 break
             self._go_offline(message, wait)
@@ -182,8 +184,10 @@ class CameraReader:
                 return
             raw = decoded.pts_s
             if live and (base is None or raw < previous_raw - _LIVE_PTS_JUMP_BACK_S):
-                # Live pts start anywhere and restart on reconnect: continue from the time since start.
-                base, first_raw = self._clock.monotonic() - self._start_mono, raw
+                # Live pts start anywhere and restart on reconnect: continue from the time since start,
+                # and never below a pts already handed out.
+                base = max(self._clock.monotonic() - self._start_mono, self._last_pts + 0.001)
+                first_raw = raw
             previous_raw = raw
             pts = (base or 0.0) + raw - first_raw if live else raw
             if source.paced:
@@ -221,6 +225,7 @@ class CameraReader:
     def _push(self, image: Image, pts_s: float) -> None:
         frame = Frame(self.camera.id, self._seq, pts_s, self._clock.time(), image)
         self._seq += 1
+        self._last_pts = pts_s
         with self._cond:
             if len(self._buffer) >= self._buffer_size:
                 self._buffer.popleft()
