@@ -218,19 +218,22 @@ def main() -> None:
     parser.add_argument("--npm-tarball", type=Path, help=f"an existing `npm pack {NPM_PACKAGE}` tarball")
     parser.add_argument("--mediapipe-wheel", type=Path, help=f"an existing {MEDIAPIPE} cp311 manylinux wheel")
     parser.add_argument("--only", choices=["nanodet", "pose"], help="convert one model only")
+    parser.add_argument("--models-dir", type=Path, default=MODELS_DIR, help="where the ONNX files go")
+    parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="where the reference .npz files go")
     args = parser.parse_args()
-    MODELS_DIR.mkdir(parents=True, exist_ok=True)
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    models_dir, data_dir = args.models_dir, args.data_dir
+    models_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="gwanje-convert-") as tmp:
         workdir = Path(tmp)
         if args.only in (None, "nanodet"):
             tarball = args.npm_tarball or fetch_npm_tarball(workdir)
             model_json = extract_nanodet(tarball, workdir)
-            convert_nanodet(model_json, MODELS_DIR / NANODET_ONNX, DATA_DIR / "nanodet_reference.npz")
+            convert_nanodet(model_json, models_dir / NANODET_ONNX, data_dir / "nanodet_reference.npz")
         if args.only in (None, "pose"):
             wheel = args.mediapipe_wheel or fetch_mediapipe_wheel(workdir)
             tflite = extract_pose(wheel, workdir)
-            convert_pose(tflite, MODELS_DIR / POSE_ONNX, DATA_DIR / "pose_reference.npz")
+            convert_pose(tflite, models_dir / POSE_ONNX, data_dir / "pose_reference.npz")
 
 
 if __name__ == "__main__":
