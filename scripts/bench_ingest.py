@@ -19,30 +19,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import av
-import cv2
-import numpy as np
 
 from gwanje.config.camera import MotionConfig, SourceConfig
 from gwanje.core.frame import Frame
 from gwanje.ingest import MotionGate, open_source
-from gwanje.ingest.demo import DemoScene, DemoSettings
-
-
-def make_clip(path: Path, seconds: float, width: int, height: int, fps: int = 25) -> Path:
-    scene = DemoScene(DemoSettings(seed=1, fps=fps, fire_start_s=4.0))
-    with av.open(str(path), mode="w") as container:
-        stream = container.add_stream("libx264", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        stream.bit_rate = 2_000_000
-        stream.codec_context.gop_size = 50
-        stream.options = {"preset": "veryfast", "bf": "0"}
-        for i in range(int(seconds * fps)):
-            img = np.asarray(cv2.resize(scene.render(i), (width, height)), dtype=np.uint8)
-            for packet in stream.encode(av.VideoFrame.from_ndarray(img, format="bgr24")):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return path
+from gwanje.ingest.demo import DemoSettings
+from gwanje.ingest.demo_clip import write_demo_clip
 
 
 def _timed(run: Callable[[], int], repeats: int) -> tuple[float, float, int]:
@@ -105,7 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp:
-        clip = args.clip or make_clip(Path(tmp) / "bench.mp4", args.seconds, args.width, args.height)
+        clip = args.clip or write_demo_clip(
+            Path(tmp) / "bench.mp4", args.seconds, DemoSettings(fps=25, fire_start_s=4.0), (args.width, args.height)
+        )
         with av.open(str(clip)) as probe:
             vs = probe.streams.video[0]
             desc = f"{vs.codec_context.name} {vs.codec_context.width}x{vs.codec_context.height}"

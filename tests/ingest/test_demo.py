@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from gwanje.config.camera import SourceConfig
 from gwanje.core.errors import SourceFormatError
 from gwanje.core.frame import Image
-from gwanje.ingest import open_source
+from gwanje.ingest import iter_file_frames, open_source, probe_duration
 from gwanje.ingest.demo import DemoScene, DemoSettings
+from gwanje.ingest.demo_clip import main
 
 
 def _fire_pixels(img: Image) -> int:
@@ -57,3 +60,14 @@ def test_demo_url_settings_and_errors() -> None:
         open_source(SourceConfig(url="demo:?colour=red"))
     with pytest.raises(SourceFormatError, match="not a number"):
         open_source(SourceConfig(url="demo:?fps=fast"))
+
+
+def test_demo_clip_file_decodes_to_the_rendered_scene(tmp_path: Path) -> None:
+    out = tmp_path / "demo.mp4"
+    assert main([str(out), "--seconds", "1", "--seed", "4", "--fire-start", "0.2"]) == 0
+    frames = list(iter_file_frames(out, analysis_fps=15))
+    assert len(frames) == 15 and frames[0].image.shape == (360, 640, 3)
+    expected = DemoScene(DemoSettings(seed=4, fire_start_s=0.2)).render(10)
+    error = np.abs(frames[10].image.astype(np.int16) - expected.astype(np.int16)).mean()
+    assert error < 8  # the same picture, give or take H.264 losses
+    assert probe_duration(out) == pytest.approx(1.0, abs=0.1)

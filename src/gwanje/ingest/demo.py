@@ -3,6 +3,8 @@
 A static street with mild sensor noise, a person walking back and forth and, every ``fire_period_s``
 (first at ``fire_start_s``), a fire of ``fire_duration_s`` with a smoke plume. Deterministic for a seed:
 frame ``n`` is the same whenever it is rendered. URL: ``demo:`` or ``demo:?seed=7&fps=15&fire_period_s=40``.
+
+To get a file of it (for ``gwanje analyze`` or a benchmark): ``python -m gwanje.ingest.demo_clip out.mp4``.
 """
 
 from __future__ import annotations
