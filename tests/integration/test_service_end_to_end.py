@@ -19,6 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from gwanje.api.app import create_app
+from gwanje.cli.serve import api_context
 from gwanje.config import parse_config
 from gwanje.ingest.demo import DemoScene, DemoSettings
 from gwanje.runtime.service import Service
@@ -65,7 +66,9 @@ def test_intrusion_flows_to_every_output(tmp_path: Path, scene_clip: Path) -> No
             }
         )
         service = Service(config)
-        context = service.api_context()
+        context = api_context(service)
+        service.add_listener(context.broadcaster.publish_event)
+        live = context.broadcaster.published
         service.start()
         try:
             wait_for(lambda: any(m["type"] == "end" for m in hook.messages()), 60, "the event's end on the webhook")
@@ -114,3 +117,4 @@ def test_intrusion_flows_to_every_output(tmp_path: Path, scene_clip: Path) -> No
         frames = sum(1 for _ in container.decode(video=0))
     assert frames >= 5  # 1 s before + 2 s after at 5 fps, less what the stream had not yet shown
     assert {"view_snapshot", "view_clip"} <= set(audit)
+    assert context.broadcaster.published - live >= 2  # new and end went to the live stream too

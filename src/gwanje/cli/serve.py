@@ -9,6 +9,7 @@ from typing import Any
 import uvicorn
 
 from gwanje.api.app import create_app
+from gwanje.api.context import ApiContext
 from gwanje.config import load_config
 from gwanje.runtime.defaults import demo_config
 from gwanje.runtime.service import Service
@@ -27,7 +28,8 @@ def _run(args: argparse.Namespace) -> int:
         config = config.model_copy(update={"api": api})
     service = Service(config)
     try:
-        context = service.api_context()  # refuses production mode without tokens before any camera starts
+        context = api_context(service)  # refuses production mode without tokens before any camera starts
+        service.add_listener(context.broadcaster.publish_event)
         service.start()
         log.info(
             "API on http://%s:%d (OpenAPI docs at /docs; token: see %s)",
@@ -35,10 +37,28 @@ def _run(args: argparse.Namespace) -> int:
             config.api.port,
             "api.tokens in the config" if config.api.tokens else f"{config.store.data_dir / 'api-token'}",
         )
-        uvicorn.run(create_app(context), host=config.api.host, port=config.api.port, log_level="warning")
+        uvicorn.run(
+            create_app(context),
+            host=config.api.host,
+            port=config.api.port,
+            log_level="warning",
+            timeout_graceful_shutdown=3,
+        )
     finally:
         service.stop()
     return 0
+
+
+def api_context(service: Service) -> ApiContext:
+    """The API's view of a running service."""
+    return ApiContext.create(
+        config=service.config,
+        store=service.store,
+        media=service.media,
+        camera_status=service.camera_status,
+        latest_snapshot=service.latest_snapshot,
+        delivery_status=service.deliveries,
+    )
 
 
 def register(sub: Any) -> None:

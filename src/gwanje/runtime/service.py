@@ -6,8 +6,6 @@ import logging
 from typing import Any
 
 from gwanje.alerts.service import AlertService
-from gwanje.api.context import ApiContext
-from gwanje.api.live import EventBroadcaster
 from gwanje.config.schema import AppConfig
 from gwanje.core.health import StreamState, StreamStats
 from gwanje.detect.base import Detector
@@ -15,7 +13,7 @@ from gwanje.ingest.urls import mask_url
 from gwanje.runtime.camera_worker import CameraWorker
 from gwanje.runtime.detectors import AnyDetector, build_detectors, close_all
 from gwanje.runtime.inference import InferenceWorker
-from gwanje.runtime.sink import EventSink
+from gwanje.runtime.sink import EventListener, EventSink
 from gwanje.store.media import MediaStore
 from gwanje.store.repo import Store
 from gwanje.store.retention import RetentionWorker
@@ -30,10 +28,9 @@ class Service:
         self.config = config
         self.store = Store.open(config.store)
         self.media = MediaStore.for_config(config.store)
-        self.broadcaster = EventBroadcaster(config.api.live_queue_size)
         self.alerts = AlertService(config.alerts, self.store.engine)
         self.retention = RetentionWorker(self.media, self.store, config.store.retention)
-        self.sink = EventSink(self.store, self.media, self.alerts, self.broadcaster)
+        self.sink = EventSink(self.store, self.media, self.alerts)
         self.detectors: dict[str, AnyDetector] = {}
         self.inference: dict[str, InferenceWorker] = {}
         self.cameras: dict[str, CameraWorker] = {}
@@ -66,7 +63,6 @@ class Service:
         close_all(self.detectors)
         self.alerts.stop()
         self.retention.stop()
-        self.broadcaster.close()
         self.store.close()
 
     def camera_status(self) -> list[StreamStats]:
@@ -78,16 +74,10 @@ class Service:
         worker = self.cameras.get(camera_id)
         return None if worker is None else worker.latest_jpeg()
 
-    def api_context(self) -> ApiContext:
-        return ApiContext.create(
-            config=self.config,
-            store=self.store,
-            media=self.media,
-            camera_status=self.camera_status,
-            latest_snapshot=self.latest_snapshot,
-            delivery_status=self._deliveries,
-            broadcaster=self.broadcaster,
-        )
-
-    def _deliveries(self, event_id: str) -> list[dict[str, Any]]:
+    def deliveries(self, event_id: str) -> list[dict[str, Any]]:
+        """Alert deliveries of one event (channel, status, attempts, last error)."""
         return self.alerts.outbox.delivery_status(event_id)
+
+    def add_listener(self, listener: EventListener) -> None:
+        """Be told of every event change after it is stored (call before ``start``)."""
+        self.sink.listeners.append(listener)

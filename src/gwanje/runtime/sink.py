@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from gwanje.alerts.service import AlertService
-from gwanje.api.live import EventBroadcaster
 from gwanje.core.errors import StorageError
 from gwanje.core.events import Event, EventState
 from gwanje.store.media import MediaStore
@@ -22,14 +22,18 @@ from gwanje.store.repo import Store
 log = logging.getLogger(__name__)
 
 
+EventListener = Callable[[Event], None]
+"""Told of every stored event change (the API's live stream registers one)."""
+
+
 class EventSink:
     """Persists and announces events of every camera; thread-safe."""
 
-    def __init__(self, store: Store, media: MediaStore, alerts: AlertService, broadcaster: EventBroadcaster) -> None:
+    def __init__(self, store: Store, media: MediaStore, alerts: AlertService) -> None:
         self.store = store
         self.media = media
         self.alerts = alerts
-        self.broadcaster = broadcaster
+        self.listeners: list[EventListener] = []
         self._lock = threading.Lock()
         self._latest: dict[str, Event] = {}
         """Newest state of each event that is open or still waiting for its clip."""
@@ -63,7 +67,7 @@ class EventSink:
         return path
 
     def publish(self, event: Event) -> None:
-        """Store, queue alerts, push to live clients."""
+        """Store, queue alerts, tell the listeners (live clients)."""
         with self._lock:
             known = self._latest.get(event.id)
             if known is not None:
@@ -83,7 +87,8 @@ class EventSink:
             self._recovered("outbox")
         except StorageError as exc:
             self._fail("outbox", f"alert for event {event.id} not queued: {exc}")
-        self.broadcaster.publish_event(event)
+        for listener in self.listeners:
+            listener(event)
 
     def clip_done(self, event: Event, path: Path | None, error: BaseException | None) -> None:
         """Called from the clip writer thread when an event's clip is written (or failed)."""
