@@ -17,6 +17,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gwanje.cli.analyze",
     "gwanje.cli.eval_cmd",
     "gwanje.cli.serve",
+    "gwanje.cli.bench",
     # one line per command module; keep this list in this form so parallel edits merge cleanly
 )
 
