@@ -206,3 +206,14 @@ def test_a_server_that_never_answers_fails_within_the_timeout(scheme: str) -> No
     assert not worker.is_alive()
     assert len(outcome) == 1 and isinstance(outcome[0], SourceUnavailable)
     assert "no answer within 1 s" in str(outcome[0]) and "pw9876" not in str(outcome[0])
+
+
+def test_stop_requests_reach_every_reader_before_anyone_waits(readers: list[CameraReader]) -> None:
+    group = [CameraReader(camera("demo:", f"demo-{i}")) for i in range(3)]
+    readers.extend(group)
+    for reader in group:
+        reader.start()
+    assert wait_until(lambda: all(r.stats.state is StreamState.LIVE for r in group))
+    for reader in group:
+        reader.request_stop()
+    assert wait_until(lambda: not any(r.running for r in group))

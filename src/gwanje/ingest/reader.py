@@ -76,11 +76,16 @@ class CameraReader:
         self._thread = threading.Thread(target=self._run, name=f"reader-{self.camera.id}", daemon=True)
         self._thread.start()
 
-    def stop(self, timeout: float | None = None) -> None:
-        """Ask the thread to end and wait for it (a network read can hold it up to ``timeout_s``)."""
+    def request_stop(self) -> None:
+        """Ask the thread to end without waiting: call it on every reader first, then ``stop()`` each, so that
+        cameras blocked in a network read wait out their timeouts together rather than one after another."""
         self._stop.set()
         with self._cond:
             self._cond.notify_all()
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Ask the thread to end and wait for it (a network read can hold it up to ``timeout_s``)."""
+        self.request_stop()
         thread = self._thread
         if thread is not None:
             thread.join(self._source_cfg.timeout_s + 2.0 if timeout is None else timeout)
