@@ -23,6 +23,10 @@ _MAX_DEMUX_ERRORS_IN_A_ROW = 25
 
 _FALLBACK_FPS = 25.0
 
+_UNTIMED_FORMATS = frozenset({"mpjpeg", "mjpeg", "jpeg_pipe", "image2pipe", "h264", "hevc"})
+"""Demuxers that invent pts at a guessed 25 fps (MJPEG over HTTP, raw elementary streams): on a live source
+their frames are timed by arrival instead, or decimation would follow the guess, not the camera."""
+
 _TEXT_FORMATS = frozenset({"tty"})
 _TEXT_CODECS = frozenset({"ansi", "bintext", "xbin", "idf"})
 
@@ -62,6 +66,7 @@ class AvSource(FrameSource):
             self._stream.thread_type = "AUTO"
         rate = self._stream.average_rate or self._stream.guessed_rate
         self._interval = 1.0 / float(rate) if rate else 1.0 / _FALLBACK_FPS
+        self._arrival_pts = target.kind.is_live and self._container.format.name in _UNTIMED_FORMATS
 
     @property
     def paced(self) -> bool:
@@ -107,12 +112,13 @@ class AvSource(FrameSource):
             self._container.seek(0)
         errors_in_row = 0
         previous_pts: float | None = None
+        arrival_origin = time.monotonic()
         while True:
             try:
                 for packet in self._container.demux(self._stream):
                     errors_in_row = 0
                     for frame in self._decode(packet):
-                        pts = frame.time
+                        pts = time.monotonic() - arrival_origin if self._arrival_pts else frame.time
                         if pts is None:
                             pts = (previous_pts + self._interval) if previous_pts is not None else 0.0
                         previous_pts = pts
