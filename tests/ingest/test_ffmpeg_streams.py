@@ -13,7 +13,7 @@ import pytest
 
 from gwanje.core.health import StreamState
 from gwanje.ingest import CameraReader
-from tests.ingest.conftest import camera, collect, wait_until
+from tests.ingest.helpers import camera, collect, wait_until
 from tests.ingest.rtsp_relay import RtspRelay
 
 pytestmark = [

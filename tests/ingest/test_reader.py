@@ -14,7 +14,7 @@ from gwanje.core.clock import FakeClock
 from gwanje.core.errors import SourceUnavailable
 from gwanje.core.health import StreamState
 from gwanje.ingest import END_OF_FILE, CameraReader, open_source
-from tests.ingest.conftest import camera, collect, wait_until, write_faststart_clip
+from tests.ingest.helpers import camera, collect, wait_until, write_faststart_clip
 from tests.ingest.mjpeg_server import MjpegServer
 
 

@@ -13,7 +13,7 @@ import pytest
 from gwanje.config.camera import SourceConfig
 from gwanje.core.errors import SourceFormatError, SourceUnavailable
 from gwanje.ingest.source import iter_file_frames, open_source, probe_duration
-from tests.ingest.conftest import write_faststart_clip
+from tests.ingest.helpers import write_faststart_clip
 
 
 def test_file_decodes_every_frame_as_bgr_with_media_pts(tiny_clip: Path) -> None:
