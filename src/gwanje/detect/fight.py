@@ -103,13 +103,12 @@ class FightAnalyzer:
         if step is None or not self._full(window):
             return Detections.empty()
         steps = [s for _, s in window.steps]
-        features = window_features(steps)
-        if not triggered(features, self.cfg.trigger_changed_fraction):
+        if not triggered(steps, self.cfg.trigger_changed_fraction):
             return Detections.empty()
         people = tracks.with_label(PERSON)
         if self.cfg.require_people and not _two_people_close(people):
             return Detections.empty()
-        score = self.score(features[None, :])[0]
+        score = self.score(window_features(steps)[None, :])[0]
         if score < self.cfg.threshold:
             return Detections.empty()
         box = _fight_box(frame, step, people)

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from gwanje.detect.fight_features import window_frame_count
+from gwanje.detect.fight_features import FEATURE_VERSION, window_frame_count
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", type=Path, default=DEFAULT_OUT, help="ONNX file to write (default: the packaged model)"
     )
-    parser.add_argument("--report", type=Path, default=None, help="write the figures as JSON here")
+    parser.add_argument(
+        "--report", type=Path, default=None, help="figures as JSON (default: beside the model, NAME.metrics.json)"
+    )
+    parser.add_argument(
+        "--reference",
+        type=Path,
+        default=None,
+        help="also write an .npz of held-out window features and the training model's scores (for tests)",
+    )
     parser.add_argument("--classifier", choices=("logistic", "boosting"), default="logistic")
     parser.add_argument("--fps", type=float, default=5.0, help="analysis rate the clips are sampled at")
     parser.add_argument("--window-s", type=float, default=1.6, help="window length in seconds")
@@ -59,7 +67,8 @@ def run(args: argparse.Namespace) -> int:
     _require_training_libs()
     from gwanje.training.fight_data import build_windows, load_clips
     from gwanje.training.fight_export import export_onnx
-    from gwanje.training.fight_validate import cross_validate, fit_and_score
+    from gwanje.training.fight_model import split_holdout
+    from gwanje.training.fight_validate import DEFAULT_TRIGGER, cross_validate, fit_and_score
 
     started = time.monotonic()
     clips = load_clips(args.data)
@@ -68,9 +77,6 @@ def run(args: argparse.Namespace) -> int:
     groups = [c.group for c in clips]
     labels = [c.label for c in clips]
     lead = window_frame_count(args.window_s, args.fps) - 1
-
-    from gwanje.training.fight_model import split_holdout
-
     held = split_holdout(groups, labels, args.holdout, args.seed)
     folds = cross_validate(windows, clips, ~held, args)
     final, threshold, held_metrics = fit_and_score(windows, clips, ~held, held, args)
@@ -82,9 +88,14 @@ def run(args: argparse.Namespace) -> int:
         "trained_on": f"{int((~held).sum())} clips of {len(set(np.asarray(groups)[~held]))} source videos",
     }
     export_onnx(final, threshold, metadata, args.out)
+    if args.reference is not None:
+        _write_reference(args.reference, final, threshold, windows.x[held[windows.clip]])
     report: dict[str, Any] = {
         "data": str(args.data),
-        "settings": {k: v for k, v in vars(args).items() if k in _SETTINGS},
+        "settings": {
+            **{k: v for k, v in vars(args).items() if k in _SETTINGS},
+            "trigger_changed_fraction": DEFAULT_TRIGGER,
+        },
         "lead_frames": lead,
         "raw_threshold": threshold,
         "folds": folds,
@@ -95,11 +106,23 @@ def run(args: argparse.Namespace) -> int:
         "seconds": round(time.monotonic() - started, 1),
     }
     _print_report(report)
-    if args.report is not None:
-        args.report.parent.mkdir(parents=True, exist_ok=True)
-        args.report.write_text(json.dumps(report, indent=2) + "\n")
+    report_path = args.report or args.out.with_suffix(".metrics.json")
+    report_path.parent.mkdir(parents=True, exist_ok=True)
+    report_path.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"figures written to {report_path}")
     print(f"model written to {args.out}")
     return 0
+
+
+def _write_reference(path: Path, model: Any, threshold: float, features: np.ndarray[Any, Any]) -> None:
+    """A few real windows and what the training model scores them, to pin the ONNX file in tests."""
+    from gwanje.training.fight_export import calibrated
+
+    picked = features[np.linspace(0, len(features) - 1, num=min(16, len(features))).astype(int)]
+    scores = calibrated(model.predict_proba(picked)[:, 1], threshold)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, features=picked.astype(np.float32), scores=scores, feature_version=FEATURE_VERSION)
+    print(f"reference inputs and outputs written to {path}")
 
 
 _SETTINGS = ("classifier", "fps", "window_s", "phases", "folds", "holdout", "max_fpr", "seed")

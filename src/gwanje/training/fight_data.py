@@ -50,9 +50,17 @@ class WindowSet:
     clip: npt.NDArray[np.int64]
     phase: npt.NDArray[np.int64]
     end_index: npt.NDArray[np.int64]
+    changed: FloatArray
+    """Largest changed-pixel fraction of a frame pair in the window (what the run-time trigger compares)."""
 
     def select(self, mask: npt.NDArray[np.bool_]) -> WindowSet:
-        return WindowSet(self.x[mask], self.y[mask], self.clip[mask], self.phase[mask], self.end_index[mask])
+        return WindowSet(
+            self.x[mask], self.y[mask], self.clip[mask], self.phase[mask], self.end_index[mask], self.changed[mask]
+        )
+
+    def gated(self, scores: npt.NDArray[np.float64], min_changed_fraction: float) -> npt.NDArray[np.float64]:
+        """Scores with the windows below the trigger set to 0, as the analyzer never scores them."""
+        return np.where(self.changed >= min_changed_fraction, scores, 0.0)
 
 
 def read_labels(data_dir: Path) -> list[tuple[Path, int, str]]:
@@ -119,11 +127,12 @@ def clip_steps(clip: Clip, fps: float, phase_s: float) -> list[MotionStep]:
     ]
 
 
-def windows_of_steps(steps: Sequence[MotionStep], window_frames: int) -> Iterable[tuple[int, FloatArray]]:
-    """(index of the window's last frame, features) for every full window."""
+def windows_of_steps(steps: Sequence[MotionStep], window_frames: int) -> Iterable[tuple[int, FloatArray, float]]:
+    """(index of the window's last frame, features, largest changed fraction) for every full window."""
     pairs = window_frames - 1
     for end in range(pairs, len(steps) + 1):
-        yield end, window_features(steps[end - pairs : end])
+        window = steps[end - pairs : end]
+        yield end, window_features(window), max(s.changed_fraction for s in window)
 
 
 def build_windows(clips: Sequence[Clip], fps: float, window_s: float, phases: int) -> WindowSet:
@@ -131,12 +140,14 @@ def build_windows(clips: Sequence[Clip], fps: float, window_s: float, phases: in
     window_frames = window_frame_count(window_s, fps)
     xs: list[FloatArray] = []
     meta: list[tuple[int, int, int, int]] = []
+    changed: list[float] = []
     for ci, clip in enumerate(clips):
         for p in range(phases):
             steps = clip_steps(clip, fps, p / (phases * fps))
-            for end, x in windows_of_steps(steps, window_frames):
+            for end, x, most_changed in windows_of_steps(steps, window_frames):
                 xs.append(x)
+                changed.append(most_changed)
                 meta.append((clip.label, ci, p, end))
     x = np.stack(xs) if xs else np.zeros((0, WINDOW_DIM), np.float32)
     m = np.asarray(meta, np.int64).reshape(-1, 4)
-    return WindowSet(x.astype(np.float32), m[:, 0], m[:, 1], m[:, 2], m[:, 3])
+    return WindowSet(x.astype(np.float32), m[:, 0], m[:, 1], m[:, 2], m[:, 3], np.asarray(changed, np.float32))

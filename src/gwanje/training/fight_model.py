@@ -167,6 +167,16 @@ def choose_threshold(per_clip: Sequence[FloatArray], labels: Sequence[int], lead
 
 
 def window_auc(y: npt.NDArray[np.int64], scores: FloatArray) -> float:
-    from sklearn.metrics import roc_auc_score
-
-    return float(roc_auc_score(y, scores)) if len(np.unique(y)) == 2 else float("nan")
+    """ROC AUC (Mann-Whitney, ties counted half); NaN with one class. Numpy only, so checks run without sklearn."""
+    pos, neg = scores[y == 1], scores[y == 0]
+    if not len(pos) or not len(neg):
+        return float("nan")
+    order = np.argsort(np.concatenate([pos, neg]), kind="mergesort")
+    ranks = np.empty(len(order))
+    values = np.concatenate([pos, neg])[order]
+    start = 0
+    for end in range(1, len(values) + 1):
+        if end == len(values) or values[end] != values[start]:
+            ranks[order[start:end]] = (start + end + 1) / 2.0
+            start = end
+    return float((ranks[: len(pos)].sum() - len(pos) * (len(pos) + 1) / 2.0) / (len(pos) * len(neg)))

@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from gwanje.detect.fight_features import triggered, window_frame_count
+from gwanje.config.detectors import FightDetectorConfig
+from gwanje.detect.fight_features import window_frame_count
 from gwanje.training.fight_data import Clip, WindowSet
 from gwanje.training.fight_export import calibrated
 from gwanje.training.fight_model import (
@@ -26,8 +27,8 @@ from gwanje.training.fight_model import (
 )
 
 Mask = npt.NDArray[np.bool_]
-DEFAULT_TRIGGER = 0.005
-"""FightDetectorConfig.trigger_changed_fraction's default: windows below it score 0, as at run time."""
+DEFAULT_TRIGGER = FightDetectorConfig().trigger_changed_fraction
+"""Windows below the analyzer's default trigger score 0, as at run time."""
 
 
 def _window_mask(windows: WindowSet, clip_mask: Mask) -> Mask:
@@ -35,8 +36,7 @@ def _window_mask(windows: WindowSet, clip_mask: Mask) -> Mask:
 
 
 def _gated(windows: WindowSet, scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    gate = np.array([triggered(x, DEFAULT_TRIGGER) for x in windows.x])
-    return np.where(gate, scores, 0.0)
+    return windows.gated(scores, DEFAULT_TRIGGER)
 
 
 def _fit(windows: WindowSet, clip_mask: Mask, args: argparse.Namespace) -> Any:

@@ -1,0 +1,133 @@
+"""Figures of the shipped fight model that docs/models/fight.md quotes. Each sub-command prints numbers.
+
+  python scripts/eval_fight.py holdout [--data DIR]   held-out source videos, recomputed with ONNX Runtime
+  python scripts/eval_fight.py normal  [--data DIR]   false alarms per hour on normal footage (event engine)
+  python scripts/eval_fight.py bench   [--seconds S]  CPU cost per frame and per window
+
+All of them run the analyzer at the cameras' default analysis rate (5 fps).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import av
+import numpy as np
+
+from gwanje.config.detectors import FightDetectorConfig
+from gwanje.config.events import default_tuning
+from gwanje.core.detections import Detections
+from gwanje.core.events import EventState, EventType, Observation
+from gwanje.core.frame import Frame
+from gwanje.detect.fight import FightAnalyzer
+from gwanje.detect.fight_features import WINDOW_DIM
+from gwanje.events.engine import EventEngine
+from gwanje.training.fight_check import METRICS_FILE, check_holdout
+
+DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+FPS = 5.0
+
+
+def frames_at(path: Path, fps: float, camera: str) -> Iterator[Frame]:
+    """Decode a file and keep the frames a sampler at ``fps`` would pass on, with their media times."""
+    next_t = 0.0
+    with av.open(str(path)) as container:
+        for i, frame in enumerate(container.decode(video=0)):
+            t = float(frame.time or 0.0)
+            if t + 1e-6 < next_t:
+                continue
+            next_t += 1.0 / fps
+            yield Frame(camera, i, t, 1e9 + t, frame.to_ndarray(format="bgr24"))
+
+
+def cmd_holdout(args: argparse.Namespace) -> None:
+    saved = json.loads(METRICS_FILE.read_text())
+    got = check_holdout(args.data, args.model or METRICS_FILE.with_name("fight.onnx"), saved)
+    print(f"held-out source videos: {len(saved['holdout']['source_videos'])}")
+    for key, value in got.items():
+        print(f"{key:<16} {value!s:<10} (committed {saved['holdout']['metrics'][key]})")
+
+
+def cmd_normal(args: argparse.Namespace) -> None:
+    analyzer = FightAnalyzer("fight", FightDetectorConfig(model_path=args.model))
+    tuning = default_tuning()
+    total_s = 0.0
+    starts = 0
+    positives = 0
+    frames_seen = 0
+    for path in sorted(args.data.glob("*.mp4")):
+        engine = EventEngine(path.stem, tuning=lambda t: tuning[t])
+        last: Frame | None = None
+        for frame in frames_at(path, FPS, path.stem):
+            found = analyzer.analyze(frame, Detections.empty())
+            obs = [Observation(EventType.FIGHT, float(c), found[i : i + 1]) for i, c in enumerate(found.confidence)]
+            positives += bool(len(found))
+            frames_seen += 1
+            events = engine.update(frame, obs)
+            starts += sum(e.state == EventState.START for e in events)
+            last = frame
+        if last is not None:
+            total_s += last.pts_s
+            print(f"{path.name}: {last.pts_s:.0f} s analysed")
+    analyzer.close()
+    hours = total_s / 3600
+    print(f"frames {frames_seen}, frames with a fight detection {positives} ({positives / max(frames_seen, 1):.2%})")
+    print(f"fight events {starts} in {total_s:.0f} s = {starts / hours:.1f} false alarms per hour")
+
+
+def cmd_bench(args: argparse.Namespace) -> None:
+    from tests.detect.fight_scenes import calm_frames, scuffle_frames  # synthetic scenes, no data needed
+
+    n = int(args.seconds * FPS)
+    scenes = {
+        "quiet camera (static frames)": [np.full((720, 1280, 3), 90, np.uint8)] * n,
+        "people walking (flow, model gated)": [
+            np.ascontiguousarray(np.kron(img, np.ones((4, 4, 1), np.uint8))) for img in calm_frames(n, FPS, 1)
+        ],
+        "scuffle (flow + model every frame)": [
+            np.ascontiguousarray(np.kron(img, np.ones((4, 4, 1), np.uint8))) for img in scuffle_frames(n, FPS, 2)
+        ],
+    }
+    print(f"frames 1280x720, {FPS:g} fps, {n} frames per scene, 1 thread")
+    for name, images in scenes.items():
+        analyzer = FightAnalyzer("fight", FightDetectorConfig(model_path=args.model, threshold=0.0))
+        frames = [Frame("bench", i, i / FPS, 1e9 + i / FPS, img) for i, img in enumerate(images)]
+        started = time.process_time()
+        for frame in frames:
+            analyzer.analyze(frame, Detections.empty())
+        per_frame = (time.process_time() - started) / len(frames)
+        print(f"{name:<38} {per_frame * 1e3:6.2f} ms CPU per frame = {per_frame * FPS:6.1%} of a core at {FPS:g} fps")
+        analyzer.close()
+    analyzer = FightAnalyzer("fight", FightDetectorConfig(model_path=args.model))
+    x = np.random.default_rng(0).random((1, WINDOW_DIM), dtype=np.float32)
+    calls = 1000
+    started = time.process_time()
+    for _ in range(calls):
+        analyzer.score(x)
+    print(f"model call per window: {(time.process_time() - started) / calls * 1e3:.3f} ms CPU")
+    analyzer.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", type=Path, default=None, help="ONNX file (default: the packaged model)")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("holdout")
+    p.add_argument("--data", type=Path, default=DATASETS / "fight-surv-akti")
+    p.set_defaults(func=cmd_holdout)
+    p = sub.add_parser("normal")
+    p.add_argument("--data", type=Path, default=DATASETS / "normal-cctv-intel-samples")
+    p.set_defaults(func=cmd_normal)
+    p = sub.add_parser("bench")
+    p.add_argument("--seconds", type=float, default=20.0)
+    p.set_defaults(func=cmd_bench)
+    args = parser.parse_args()
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()
