@@ -133,20 +133,40 @@ def _street(rng: np.random.Generator) -> Image:
 
 
 def _draw_walker(img: Image, t: float, phase: float) -> None:
-    """A person crossing the pavement back and forth (about 12 s each way), legs and arms swinging."""
+    """A person crossing the pavement back and forth (about 12 s each way): shadow, legs with knees and shoes,
+    a jacket with swinging arms, neck, head and hair, drawn so that person detectors recognise it."""
     period = 24.0
     u = ((t / period + phase) % 1.0) * 2.0
     x = int(40 + (WIDTH - 80) * (u if u < 1.0 else 2.0 - u))
+    facing = 1 if u < 1.0 else -1
     feet_y = 228
     stride = math.sin(t * 2.0 * math.pi * 0.9)
-    skin, shirt, trousers = (120, 150, 195), (140, 70, 40), (50, 45, 40)
-    hip = (x, feet_y - 42)
-    shoulder = (x, feet_y - 72)
-    for sign in (1, -1):
-        foot = (int(x + sign * 11 * stride), feet_y)
-        cv2.line(img, hip, foot, trousers, 8)
-        hand = (int(x - sign * 10 * stride), feet_y - 44)
-        cv2.line(img, shoulder, hand, shirt, 6)
-    cv2.ellipse(img, (x, feet_y - 57), (9, 17), 0, 0, 360, shirt, -1)
-    cv2.circle(img, (x, feet_y - 86), 8, skin, -1)
-    cv2.ellipse(img, (x, feet_y - 90), (8, 5), 0, 180, 360, (30, 30, 40), -1)
+    bob = round(1.5 * abs(stride))
+    skin, jacket, jacket_dark = (110, 140, 185), (140, 72, 42), (105, 52, 30)
+    trousers, shoes, hair = (55, 48, 44), (25, 25, 28), (30, 32, 40)
+    cv2.ellipse(img, (x + 6, feet_y + 2), (20, 4), 0, 0, 360, (95, 98, 102), -1)  # shadow on the pavement
+    hip = (x, feet_y - 44 - bob)
+    shoulder_y = feet_y - 76 - bob
+    for sign, shade in ((-1, 0.8), (1, 1.0)):  # far leg darker, drawn first
+        swing = sign * stride
+        knee = (int(x + 7 * swing + 2 * facing), feet_y - 22 - bob)
+        foot = (int(x + 13 * swing), feet_y - 2)
+        colour = tuple(int(c * shade) for c in trousers)
+        cv2.line(img, hip, knee, colour, 8, cv2.LINE_AA)
+        cv2.line(img, knee, foot, colour, 7, cv2.LINE_AA)
+        cv2.ellipse(img, (foot[0] + 3 * facing, foot[1] + 1), (6, 3), 0, 0, 360, shoes, -1, cv2.LINE_AA)
+    far_arm = (int(x + 9 * stride), feet_y - 46 - bob)
+    cv2.line(img, (x, shoulder_y + 3), far_arm, jacket_dark, 6, cv2.LINE_AA)
+    torso = np.array(
+        [[x - 9, shoulder_y], [x + 9, shoulder_y], [x + 8, hip[1] + 2], [x - 8, hip[1] + 2]], dtype=np.int32
+    )
+    cv2.fillConvexPoly(img, torso, jacket, cv2.LINE_AA)
+    near_elbow = (int(x - 6 * stride), shoulder_y + 17)
+    near_hand = (int(x - 11 * stride), feet_y - 46 - bob)
+    cv2.line(img, (x, shoulder_y + 3), near_elbow, jacket, 6, cv2.LINE_AA)
+    cv2.line(img, near_elbow, near_hand, jacket, 5, cv2.LINE_AA)
+    cv2.circle(img, near_hand, 3, skin, -1, cv2.LINE_AA)
+    cv2.rectangle(img, (x - 3, shoulder_y - 5), (x + 3, shoulder_y), skin, -1)  # neck
+    head = (x + facing, shoulder_y - 12)
+    cv2.ellipse(img, head, (7, 9), 0, 0, 360, skin, -1, cv2.LINE_AA)
+    cv2.ellipse(img, (head[0] - 2 * facing, head[1] - 3), (8, 7), 0, 180, 360, hair, -1, cv2.LINE_AA)
