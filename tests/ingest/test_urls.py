@@ -6,6 +6,7 @@ from gwanje.ingest.urls import SourceKind, mask_url, redact, resolve_source
 
 def test_password_in_userinfo_and_query_is_masked() -> None:
     assert mask_url("rtsp://admin:s3cr%40t@10.0.0.5:554/Streaming/101") == "rtsp://admin:***@10.0.0.5:554/Streaming/101"
+    assert mask_url("rtsp://admin:p@ss@10.0.0.5/s") == "rtsp://admin:***@10.0.0.5/s"  # raw '@' in the password
     masked = mask_url("http://cam/video.cgi?user=admin&password=hunter2&res=hd")
     assert "hunter2" not in masked and "res=hd" in masked
 

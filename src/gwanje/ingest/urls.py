@@ -11,7 +11,8 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 from gwanje.config.camera import SourceConfig
 
 _SECRET_QUERY = re.compile(r"(?i)([?&;](?:password|passwd|pass|pwd|token|key|secret|auth)=)([^&;#]*)")
-_USERINFO_PASSWORD = re.compile(r"(?i)([a-z][a-z0-9+.-]*://[^/\s:@]*:)([^@/\s]*)(@)")
+_USERINFO_PASSWORD = re.compile(r"(?i)([a-z][a-z0-9+.-]*://[^/\s:@]*:)([^/\s]*)(@)")
+"""Greedy up to the last ``@`` before the path, as FFmpeg splits it: a raw ``@`` in a password stays hidden."""
 _MASK = "***"
 
 
