@@ -59,8 +59,13 @@ class CameraWorker:
         self.reader.start()
         self._thread.start()
 
-    def stop(self) -> None:
+    def request_stop(self) -> None:
+        """Ask both threads to end without waiting (so cameras blocked in a read stop together)."""
         self._stop.set()
+        self.reader.request_stop()
+
+    def stop(self) -> None:
+        self.request_stop()
         self.reader.stop()
         self._thread.join(10.0)
         self._clips.close(wait=True)
@@ -106,7 +111,7 @@ class CameraWorker:
             if self._failing:
                 log.info("camera %s: analysis recovered", self.camera.id)
                 self._failing = False
-            if result.moving:
+            if result.ran_detectors:
                 self.reader.mark_analyzed()
             else:
                 self.reader.mark_motion_skipped()

@@ -44,7 +44,8 @@ class FrameResult:
     context: FrameContext
     events: list[Event] = field(default_factory=list)
     observations: list[Observation] = field(default_factory=list)
-    moving: bool = True
+    ran_detectors: bool = True
+    """False when the motion gate saw nothing new and the last detections were reused."""
 
 
 class CameraPipeline:
@@ -83,13 +84,13 @@ class CameraPipeline:
 
     def process(self, frame: Frame) -> FrameResult:
         """Analyse one frame and return the event changes it caused."""
-        moving = True
+        run = True
         if self._motion is not None:
-            moving = self._motion.check(frame).moving
+            run = self._motion.check(frame).run_detectors
         parts: list[Detections] = []
         for name in self._frame_detectors:
             # Without motion the scene is what it was: reuse the last answer instead of paying for inference.
-            if moving or name not in self._last:
+            if run or name not in self._last:
                 self._last[name] = self._detect(name, frame)
             parts.append(self._last[name])
         detections = Detections.merge(parts)
@@ -108,7 +109,7 @@ class CameraPipeline:
             for rule in self._rules:
                 observations.extend(rule.evaluate(ctx))
         events = self._engine.update(frame, observations)
-        return FrameResult(context=ctx, events=events, observations=observations, moving=moving)
+        return FrameResult(context=ctx, events=events, observations=observations, ran_detectors=run)
 
     def close(self, last: Frame | None) -> list[Event]:
         """End every open event (end of a file, camera removed, shutdown)."""

@@ -57,6 +57,8 @@ class Service:
     def stop(self) -> None:
         """Cameras first (their open events end and are stored), then inference, alerts, storage."""
         for worker in self.cameras.values():
+            worker.request_stop()
+        for worker in self.cameras.values():
             worker.stop()
         for inf in self.inference.values():
             inf.close()
