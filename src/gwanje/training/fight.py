@@ -57,7 +57,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _require_training_libs() -> None:
     try:
         import onnx  # noqa: F401
-        import skl2onnx  # type: ignore[import-untyped]  # noqa: F401
+        import skl2onnx  # noqa: F401
         import sklearn  # noqa: F401
     except ModuleNotFoundError as exc:
         raise SystemExit(f"training needs the train extra (missing {exc.name}): pip install -e '.[train]'") from exc

@@ -21,8 +21,8 @@ def export_onnx(classifier: Any, threshold: float, metadata: dict[str, str], pat
     """Write the classifier with the threshold calibration and ``metadata`` as ONNX model properties."""
     import onnx
     from onnx import TensorProto, helper
-    from skl2onnx import convert_sklearn  # type: ignore[import-untyped]
-    from skl2onnx.common.data_types import FloatTensorType  # type: ignore[import-untyped]
+    from skl2onnx import convert_sklearn
+    from skl2onnx.common.data_types import FloatTensorType
 
     base = convert_sklearn(
         classifier,
