@@ -73,7 +73,14 @@ def test_a_disconnected_sse_client_is_forgotten(tmp_path: Path) -> None:
     try:
         with serve(app) as base, httpx.Client(base_url=base, timeout=10) as http:
             with http.stream("GET", f"/api/events/stream?token={token}") as stream:
-                assert next(stream.iter_lines()).startswith("retry:")
+                # Keep the line iterator referenced: dropping a half-read httpx iterator closes it, and
+                # httpcore then closes the connection, which is a real disconnect the server must act on.
+                lines = stream.iter_lines()
+                assert next(lines).startswith("retry:")
+                assert ctx.broadcaster.clients == 1
+                keepalives = (line for line in lines if line == ": keepalive")
+                next(keepalives)
+                next(keepalives)  # a connected client stays subscribed across keepalives
                 assert ctx.broadcaster.clients == 1
             # the server notices at its next keepalive write at the latest
             deadline = time.monotonic() + 10
