@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from gwanje.config.camera import SourceConfig
-from gwanje.ingest.urls import SourceKind, mask_url, redact, resolve_source
+from gwanje.core.secrets import mask_url, redact
+from gwanje.ingest.urls import SourceKind, resolve_source
 
 
 def test_password_in_userinfo_and_query_is_masked() -> None:

@@ -4,10 +4,10 @@ Public API: ``open_source``, ``FrameSource``, ``CameraReader``, ``iter_file_fram
 ``MotionGate``, ``MotionResult``, ``mask_url``.
 """
 
+from gwanje.core.secrets import mask_url
 from gwanje.ingest.motion import MotionGate, MotionResult
 from gwanje.ingest.reader import END_OF_FILE, CameraReader
 from gwanje.ingest.source import DecodedFrame, FrameSource, iter_file_frames, open_source, probe_duration
-from gwanje.ingest.urls import mask_url
 
 __all__ = [
     "END_OF_FILE",

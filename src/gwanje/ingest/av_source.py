@@ -13,8 +13,9 @@ import av.error
 from gwanje.config.camera import SourceConfig
 from gwanje.core.errors import SourceFormatError, SourceUnavailable
 from gwanje.core.frame import Image
+from gwanje.core.secrets import redact
 from gwanje.ingest.base import DecodedFrame, FrameSource
-from gwanje.ingest.urls import SourceKind, SourceTarget, redact
+from gwanje.ingest.urls import SourceKind, SourceTarget
 
 log = logging.getLogger(__name__)
 

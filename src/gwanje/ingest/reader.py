@@ -13,10 +13,10 @@ from gwanje.core.clock import Clock, RealClock
 from gwanje.core.errors import SourceFormatError, SourceUnavailable
 from gwanje.core.frame import Frame, Image
 from gwanje.core.health import StreamState, StreamStats
+from gwanje.core.secrets import mask_url, redact
 from gwanje.ingest.base import FrameSource
 from gwanje.ingest.source import open_source
 from gwanje.ingest.timing import Backoff, Decimator, Pacer, RateMeter
-from gwanje.ingest.urls import mask_url, redact
 
 log = logging.getLogger(__name__)
 

@@ -9,11 +9,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from gwanje.config.camera import SourceConfig
-
-_SECRET_QUERY = re.compile(r"(?i)([?&;](?:password|passwd|pass|pwd|token|key|secret|auth)=)([^&;#]*)")
-_USERINFO_PASSWORD = re.compile(r"(?i)([a-z][a-z0-9+.-]*://[^/\s:@]*:)([^/\s]*)(@)")
-"""Greedy up to the last ``@`` before the path, as FFmpeg splits it: a raw ``@`` in a password stays hidden."""
-_MASK = "***"
+from gwanje.core.secrets import mask_url
 
 
 class SourceKind(StrEnum):
@@ -47,29 +43,6 @@ class SourceTarget:
     def display(self) -> str:
         """The URL with credentials masked: safe for logs, errors and the API."""
         return mask_url(self.url)
-
-
-def mask_url(url: str) -> str:
-    """Replace the password in ``scheme://user:password@host`` and secret query parameters with ``***``."""
-    masked = _USERINFO_PASSWORD.sub(lambda m: m.group(1) + _MASK + m.group(3), url)
-    return _SECRET_QUERY.sub(lambda m: m.group(1) + _MASK, masked)
-
-
-def redact(text: str, url: str) -> str:
-    """Remove every form of ``url``'s secrets from ``text`` (FFmpeg error messages may quote the raw URL)."""
-    text = text.replace(url, mask_url(url))
-    for secret in _secrets_of(url):
-        if len(secret) >= 3:
-            text = text.replace(secret, _MASK)
-    return mask_url(text)
-
-
-def _secrets_of(url: str) -> list[str]:
-    secrets = [m.group(2) for m in _SECRET_QUERY.finditer(url)]
-    parts = urlsplit(url) if "://" in url else None
-    if parts is not None and parts.password:
-        secrets += [parts.password, unquote(parts.password)]
-    return [s for s in secrets if s]
 
 
 def _microseconds(seconds: float) -> str:

@@ -8,8 +8,8 @@ from typing import Any
 from gwanje.alerts.service import AlertService
 from gwanje.config.schema import AppConfig
 from gwanje.core.health import StreamState, StreamStats
+from gwanje.core.secrets import mask_url
 from gwanje.detect.base import Detector
-from gwanje.ingest.urls import mask_url
 from gwanje.runtime.camera_worker import CameraWorker
 from gwanje.runtime.detectors import AnyDetector, build_detectors, close_all
 from gwanje.runtime.inference import InferenceWorker

@@ -4,6 +4,7 @@
 snapshot and clip files; ``RetentionWorker`` deletes old media in the background.
 """
 
+from gwanje.core.secrets import mask_url
 from gwanje.store.media import MediaStore
 from gwanje.store.records import (
     ActionRecord,
@@ -13,7 +14,6 @@ from gwanje.store.records import (
     OperatorAction,
     OperatorStatus,
     UnknownEvent,
-    mask_url,
 )
 from gwanje.store.repo import Store
 from gwanje.store.retention import RetentionReport, RetentionWorker, apply_retention

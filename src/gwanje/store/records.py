@@ -6,12 +6,8 @@ import json
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from gwanje.core.events import Event
-
-MASK = "***"
-_SECRET_QUERY_KEYS = frozenset({"password", "passwd", "pass", "pwd", "token", "key", "secret", "auth", "apikey"})
 
 
 class OperatorStatus(StrEnum):
@@ -99,27 +95,3 @@ def jsonable(value: Any) -> Any:
         return str(obj)
 
     return json.loads(json.dumps(value, default=fallback))
-
-
-def mask_url(url: str) -> str:
-    """The URL with its password (and secret-looking query values) replaced by ``***``.
-
-    >>> mask_url("rtsp://admin:hunter2@10.0.0.5:554/stream?token=abc&ch=1")
-    'rtsp://admin:***@10.0.0.5:554/stream?token=***&ch=1'
-    >>> mask_url("/videos/lobby.mp4")
-    '/videos/lobby.mp4'
-    """
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return MASK  # unparseable: show nothing rather than risk a secret
-    netloc = parts.netloc
-    if "@" in netloc:
-        userinfo, host = netloc.rsplit("@", 1)
-        user = userinfo.split(":", 1)[0]
-        netloc = f"{user}:{MASK}@{host}" if ":" in userinfo else f"{MASK}@{host}"
-    query = parts.query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        query = urlencode([(k, MASK if k.lower() in _SECRET_QUERY_KEYS else v) for k, v in pairs], safe="*")
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))

@@ -16,6 +16,7 @@ from gwanje.config.store import StoreConfig
 from gwanje.core.clock import Clock, RealClock
 from gwanje.core.errors import StorageError
 from gwanje.core.events import Event, EventState, EventType, Severity
+from gwanje.core.secrets import mask_url
 from gwanje.store.db import create_db_engine, upgrade_to_head
 from gwanje.store.models import AuditRow, CameraRow, EventActionRow, EventRow
 from gwanje.store.records import (
@@ -28,7 +29,6 @@ from gwanje.store.records import (
     OperatorStatus,
     UnknownEvent,
     jsonable,
-    mask_url,
 )
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from gwanje.api.deps import Ctx, Viewer, client_of
 from gwanje.api.schemas import CameraOut
 from gwanje.config.camera import CameraConfig
 from gwanje.core.health import StreamStats
-from gwanje.store.records import mask_url
+from gwanje.core.secrets import mask_url
 
 router = APIRouter(tags=["cameras"])
 
