@@ -2,7 +2,9 @@
 
 Writes ``OUTPUT`` (the ONNX model), ``OUTPUT`` with ``.json`` (operating thresholds chosen on the
 validation split, validation metrics, settings) and, with ``--reference``, a small ``.npz`` of a
-fixed input and the PyTorch output, so the shipped ONNX can be checked without PyTorch.
+fixed input and the output of the PyTorch head on the backbone's features, so the shipped ONNX can
+be checked without PyTorch. The features come from NanoDet-g's backbone (frozen; see
+``fire_smoke_backbone``), so only a small head is trained.
 The test split is never looked at here: ``scripts/eval_fire_smoke.py`` reports it.
 
 Example:
@@ -27,6 +29,7 @@ from gwanje.training.fire_smoke_metrics import binary_metrics, choose_threshold
 log = logging.getLogger(__name__)
 
 REFERENCE_SEED = 1234
+NANODET_FILE = "nanodet-g-416.onnx"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,10 +42,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--output", type=Path, default=Path("fire_smoke.onnx"), help="ONNX file to write")
     parser.add_argument("--reference", type=Path, help="also write a reference input/output .npz here")
-    parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--learning-rate", type=float, default=3e-3)
-    parser.add_argument("--width", type=int, default=32, help="channels of the first full-resolution stage")
+    parser.add_argument(
+        "--backbone",
+        type=Path,
+        help="NanoDet-g ONNX whose backbone gives the features (default: the packaged nanodet-g-416.onnx)",
+    )
+    parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--learning-rate", type=float, default=2e-3)
+    parser.add_argument("--width", type=int, default=96, help="channels of the head")
+    parser.add_argument("--variants", type=int, default=5, help="augmented copies of each training image")
     parser.add_argument("--max-fpr", type=float, default=0.08, help="FPR cap when choosing thresholds on val")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=0, help="PyTorch threads (0: all cores)")
@@ -54,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
     except ModuleNotFoundError:
         print("training needs PyTorch: pip install -e '.[train]' (torch==2.13.0, CPU build)")
         return 2
+    from gwanje.detect.runtime import packaged_model
     from gwanje.training.fire_smoke_model import INPUT_SIZE, export_onnx, probabilities
     from gwanje.training.fire_smoke_train import TrainSettings, torch_scores, train
 
@@ -76,13 +86,15 @@ def run(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         learning_rate=args.learning_rate,
         width=args.width,
+        variants=args.variants,
         seed=args.seed,
     )
+    nanodet = args.backbone if args.backbone is not None else packaged_model(NANODET_FILE)
     started = time.monotonic()
-    net = train(train_set, settings)
+    head, backbone = train(train_set, settings, nanodet)
     train_seconds = time.monotonic() - started
 
-    scores = torch_scores(net, val_set)
+    scores = torch_scores(head, backbone, val_set)
     report: dict[str, Any] = {"settings": vars(settings), "train_seconds": round(train_seconds), "val": {}}
     thresholds = {}
     for channel, label in enumerate(("fire", "smoke")):
@@ -93,12 +105,13 @@ def run(args: argparse.Namespace) -> int:
     report["thresholds"] = thresholds
     print(json.dumps(report, indent=2))
 
-    export_onnx(net, args.output)
+    export_onnx(head, nanodet, args.output)
     args.output.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
     if args.reference is not None:
         rng = np.random.default_rng(REFERENCE_SEED)
         image = rng.random((1, 3, INPUT_SIZE, INPUT_SIZE), dtype=np.float32)
-        cells = probabilities(net, torch.from_numpy(image)).numpy()
+        f16, f32 = backbone.features(image)
+        cells = probabilities(head, torch.from_numpy(f16), torch.from_numpy(f32)).numpy()
         args.reference.parent.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(args.reference, image=image, cells=cells)
     print(f"wrote {args.output} ({args.output.stat().st_size / 1e6:.2f} MB) in {train_seconds:.0f} s of training")

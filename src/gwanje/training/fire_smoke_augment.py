@@ -55,13 +55,24 @@ def photometric(image: Image, rng: np.random.Generator) -> Image:
         k = int(rng.choice([3, 5]))
         out = np.asarray(cv2.GaussianBlur(out, (k, k), 0), np.uint8)
     if rng.random() < 0.3:
-        noise = rng.normal(0, rng.uniform(2, 10), out.shape)
+        noise = _unit_noise(out.shape, rng) * np.float32(rng.uniform(2, 10))
         out = np.clip(out.astype(np.float32) + noise, 0, 255).astype(np.uint8)
     if rng.random() < 0.4:
         ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(25, 85))])
         if ok:
             out = np.asarray(cv2.imdecode(buf, cv2.IMREAD_COLOR), np.uint8)
     return out
+
+
+_NOISE_BANK: dict[tuple[int, ...], npt.NDArray[np.float32]] = {}
+
+
+def _unit_noise(shape: tuple[int, ...], rng: np.random.Generator) -> npt.NDArray[np.float32]:
+    """Gaussian sensor noise of ``shape``: a random roll of a fixed field (drawing fresh noise per image is slow)."""
+    if shape not in _NOISE_BANK:
+        _NOISE_BANK[shape] = np.random.default_rng(0).standard_normal((shape[0] * 2, *shape[1:]), dtype=np.float32)
+    start = int(rng.integers(0, shape[0]))
+    return np.roll(_NOISE_BANK[shape][start : start + shape[0]], int(rng.integers(0, shape[1])), axis=1)
 
 
 def paste_static_object(image: Image, rng: np.random.Generator) -> Image:

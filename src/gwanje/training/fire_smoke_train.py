@@ -1,4 +1,7 @@
-"""The fire/smoke training loop (PyTorch, CPU).
+"""The fire/smoke training loop (PyTorch, CPU): cache backbone features of augmented images, train the head.
+
+The NanoDet backbone is frozen, so each training image is augmented ``variants`` times once, its
+features are cached (float16) and the head trains for many epochs on the cache in seconds.
 
 Loss per image = cell loss + image loss, for each class:
 * cell loss: binary cross-entropy on cells whose target is known (boxes give 1 for covered
@@ -13,6 +16,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -22,31 +26,39 @@ from torch import nn
 
 from gwanje.detect.fire_smoke import to_input
 from gwanje.training.fire_smoke_augment import augment, cell_targets
+from gwanje.training.fire_smoke_backbone import BackboneRunner
 from gwanje.training.fire_smoke_data import UNKNOWN, Sample, box_masks
-from gwanje.training.fire_smoke_model import INPUT_SIZE, STRIDE, FireSmokeNet, probabilities
+from gwanje.training.fire_smoke_model import INPUT_SIZE, STRIDE, FireSmokeHead, probabilities
 
 log = logging.getLogger(__name__)
 
 PRELOAD_SIZE = 320
-"""Training images are kept in memory at this size; random crops are then resized to INPUT_SIZE."""
+"""Training images are read at this size; random crops are then resized to INPUT_SIZE."""
+FEATURE_BATCH = 32
 
 
 @dataclass(frozen=True)
 class TrainSettings:
-    epochs: int = 30
-    batch_size: int = 32
-    learning_rate: float = 3e-3
-    weight_decay: float = 1e-4
-    width: int = 32
+    epochs: int = 40
+    batch_size: int = 64
+    learning_rate: float = 2e-3
+    weight_decay: float = 1e-3
+    width: int = 96
+    variants: int = 5
+    """Augmented copies of each training image whose features are cached (the first is un-augmented)."""
     negative_rate: float = 0.25
     seed: int = 0
 
 
 @dataclass
-class _Loaded:
-    image: npt.NDArray[np.uint8]
-    mask: npt.NDArray[np.uint8]
-    sample: Sample
+class FeatureCache:
+    """Backbone features of the augmented training images, with their targets."""
+
+    f16: npt.NDArray[np.float16]
+    f32: npt.NDArray[np.float16]
+    cells: npt.NDArray[np.float32]
+    labels: npt.NDArray[np.float32]
+    weights: npt.NDArray[np.float64]
 
 
 def read_image(sample: Sample) -> npt.NDArray[np.uint8]:
@@ -56,25 +68,12 @@ def read_image(sample: Sample) -> npt.NDArray[np.uint8]:
     return np.asarray(image, np.uint8)
 
 
-def _preload(samples: Sequence[Sample]) -> list[_Loaded]:
-    loaded = []
-    for sample in samples:
-        image = np.asarray(
-            cv2.resize(read_image(sample), (PRELOAD_SIZE, PRELOAD_SIZE), interpolation=cv2.INTER_AREA), np.uint8
-        )
-        loaded.append(_Loaded(image, box_masks(sample.boxes, PRELOAD_SIZE, PRELOAD_SIZE), sample))
-    return loaded
-
-
 def _targets(
-    item: _Loaded, mask: npt.NDArray[np.uint8], grid: int
+    sample: Sample, mask: npt.NDArray[np.uint8], grid: int
 ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
     """(cell targets [2, G, G], image labels [2]) after augmentation; -1 = unknown."""
-    sample = item.sample
     if sample.boxes is not None:
-        cells = cell_targets(mask, grid)
-        labels = mask.reshape(-1, 2).max(axis=0).astype(np.float32)
-        return cells, labels
+        return cell_targets(mask, grid), mask.reshape(-1, 2).max(axis=0).astype(np.float32)
     cells = np.full((2, grid, grid), -1.0, np.float32)
     labels = np.array([sample.fire, sample.smoke], np.float32)
     for channel, value in enumerate((sample.fire, sample.smoke)):
@@ -82,35 +81,6 @@ def _targets(
             cells[channel] = 0.0
     labels[labels == UNKNOWN] = -1.0
     return cells, labels
-
-
-def _batch(
-    items: Sequence[_Loaded], rng: np.random.Generator, settings: TrainSettings
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    grid = INPUT_SIZE // STRIDE
-    images, cells, labels = [], [], []
-    for item in items:
-        image, mask = augment(item.image, item.mask, INPUT_SIZE, rng, settings.negative_rate)
-        cell, label = _targets(item, mask, grid)
-        images.append(image)
-        cells.append(cell)
-        labels.append(label)
-    size = (INPUT_SIZE, INPUT_SIZE)
-    return (
-        torch.from_numpy(to_input(images, size)),
-        torch.from_numpy(np.stack(cells)),
-        torch.from_numpy(np.stack(labels)),
-    )
-
-
-def _loss(logits: torch.Tensor, cells: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    bce = nn.functional.binary_cross_entropy_with_logits
-    known = cells >= 0
-    cell_loss = bce(logits[known], cells[known]) if known.any() else logits.sum() * 0
-    image_logits = logits.flatten(2).max(dim=2).values
-    known_img = labels >= 0
-    image_loss = bce(image_logits[known_img], labels[known_img]) if known_img.any() else logits.sum() * 0
-    return cell_loss + image_loss
 
 
 def sample_weights(samples: Sequence[Sample]) -> npt.NDArray[np.float64]:
@@ -125,43 +95,111 @@ def sample_weights(samples: Sequence[Sample]) -> npt.NDArray[np.float64]:
     return np.asarray(weights / weights.sum(), np.float64)
 
 
-def train(samples: Sequence[Sample], settings: TrainSettings) -> FireSmokeNet:
-    """Train on ``samples`` (the training split) and return the network in eval mode."""
-    torch.manual_seed(settings.seed)
+def cache_features(samples: Sequence[Sample], backbone: BackboneRunner, settings: TrainSettings) -> FeatureCache:
+    """Augment every sample ``settings.variants`` times and keep the backbone's features and the targets."""
     rng = np.random.default_rng(settings.seed)
-    loaded = _preload(samples)
-    weights = sample_weights(samples)
-    net = FireSmokeNet(settings.width)
-    optimiser = torch.optim.AdamW(net.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay)
-    steps_per_epoch = max(1, len(loaded) // settings.batch_size)
-    total = steps_per_epoch * settings.epochs
+    grid = INPUT_SIZE // STRIDE
+    size = (INPUT_SIZE, INPUT_SIZE)
+    images: list[npt.NDArray[np.uint8]] = []
+    f16: list[npt.NDArray[np.float16]] = []
+    f32: list[npt.NDArray[np.float16]] = []
+    cells, labels, weights = [], [], []
+    per_sample = sample_weights(samples)
+
+    def flush() -> None:
+        a, b = backbone.features(to_input(images, size))
+        f16.append(a.astype(np.float16))
+        f32.append(b.astype(np.float16))
+        images.clear()
+
+    started = time.monotonic()
+    for sample, weight in zip(samples, per_sample, strict=True):
+        image = np.asarray(
+            cv2.resize(read_image(sample), (PRELOAD_SIZE, PRELOAD_SIZE), interpolation=cv2.INTER_AREA), np.uint8
+        )
+        mask = box_masks(sample.boxes, PRELOAD_SIZE, PRELOAD_SIZE)
+        for variant in range(settings.variants):
+            if variant == 0:
+                out = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), np.uint8)
+                out_mask = np.asarray(cv2.resize(mask, size, interpolation=cv2.INTER_NEAREST), np.uint8)
+            else:
+                out, out_mask = augment(image, mask, INPUT_SIZE, rng, settings.negative_rate)
+            cell, label = _targets(sample, out_mask.reshape(INPUT_SIZE, INPUT_SIZE, 2), grid)
+            images.append(out)
+            cells.append(cell)
+            labels.append(label)
+            weights.append(weight)
+            if len(images) == FEATURE_BATCH:
+                flush()
+    if images:
+        flush()
+    log.info("cached features of %d augmented images in %.0f s", len(cells), time.monotonic() - started)
+    w = np.asarray(weights, np.float64)
+    return FeatureCache(
+        f16=np.concatenate(f16),
+        f32=np.concatenate(f32),
+        cells=np.stack(cells),
+        labels=np.stack(labels),
+        weights=w / w.sum(),
+    )
+
+
+def _loss(logits: torch.Tensor, cells: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    bce = nn.functional.binary_cross_entropy_with_logits
+    known = cells >= 0
+    cell_loss = bce(logits[known], cells[known]) if known.any() else logits.sum() * 0
+    image_logits = logits.flatten(2).max(dim=2).values
+    known_img = labels >= 0
+    image_loss = bce(image_logits[known_img], labels[known_img]) if known_img.any() else logits.sum() * 0
+    return cell_loss + image_loss
+
+
+def train_head(cache: FeatureCache, settings: TrainSettings) -> FireSmokeHead:
+    """Train the head on cached features; returns it in eval mode."""
+    torch.manual_seed(settings.seed)
+    rng = np.random.default_rng(settings.seed + 1)
+    head = FireSmokeHead(settings.width)
+    optimiser = torch.optim.AdamW(head.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay)
+    count = len(cache.cells)
+    batch = min(settings.batch_size, count)
+    steps_per_epoch = max(1, count // batch)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
-        optimiser, max_lr=settings.learning_rate, total_steps=total, pct_start=0.15
+        optimiser, max_lr=settings.learning_rate, total_steps=steps_per_epoch * settings.epochs, pct_start=0.1
     )
     for epoch in range(settings.epochs):
-        net.train()
+        head.train()
         started, losses = time.monotonic(), []
         for _ in range(steps_per_epoch):
-            picks = rng.choice(len(loaded), size=min(settings.batch_size, len(loaded)), p=weights)
-            images, cells, labels = _batch([loaded[i] for i in picks], rng, settings)
-            loss = _loss(net(images), cells, labels)
+            picks = rng.choice(count, size=batch, p=cache.weights)
+            logits = head(
+                torch.from_numpy(cache.f16[picks].astype(np.float32)),
+                torch.from_numpy(cache.f32[picks].astype(np.float32)),
+            )
+            loss = _loss(logits, torch.from_numpy(cache.cells[picks]), torch.from_numpy(cache.labels[picks]))
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
             schedule.step()
             losses.append(loss.item())
         log.info(
-            "epoch %d/%d loss %.4f (%.0f s)", epoch + 1, settings.epochs, np.mean(losses), time.monotonic() - started
+            "epoch %d/%d loss %.4f (%.1f s)", epoch + 1, settings.epochs, np.mean(losses), time.monotonic() - started
         )
-    net.eval()
-    return net
+    head.eval()
+    return head
 
 
-def torch_scores(net: FireSmokeNet, samples: Sequence[Sample], batch_size: int = 32) -> npt.NDArray[np.float32]:
+def train(samples: Sequence[Sample], settings: TrainSettings, nanodet: Path) -> tuple[FireSmokeHead, BackboneRunner]:
+    """Cache features of ``samples`` (the training split) and train the head on them."""
+    backbone = BackboneRunner(nanodet)
+    return train_head(cache_features(samples, backbone, settings), settings), backbone
+
+
+def torch_scores(head: FireSmokeHead, backbone: BackboneRunner, samples: Sequence[Sample]) -> npt.NDArray[np.float32]:
     """Image-level (fire, smoke) probabilities [N, 2] with the detector's own pre-processing."""
     out = []
-    for start in range(0, len(samples), batch_size):
-        images = [read_image(s) for s in samples[start : start + batch_size]]
-        batch = torch.from_numpy(to_input(images, (INPUT_SIZE, INPUT_SIZE)))
-        out.append(probabilities(net, batch).flatten(2).max(dim=2).values.numpy())
+    for start in range(0, len(samples), FEATURE_BATCH):
+        images = [read_image(s) for s in samples[start : start + FEATURE_BATCH]]
+        f16, f32 = backbone.features(to_input(images, (INPUT_SIZE, INPUT_SIZE)))
+        cells = probabilities(head, torch.from_numpy(f16), torch.from_numpy(f32))
+        out.append(cells.flatten(2).max(dim=2).values.numpy())
     return np.concatenate(out) if out else np.zeros((0, 2), np.float32)
