@@ -1,7 +1,8 @@
 """Figures of the shipped fight model that docs/models/fight.md quotes. Each sub-command prints numbers.
 
   python scripts/eval_fight.py holdout [--data DIR]   held-out source videos, recomputed with ONNX Runtime
-  python scripts/eval_fight.py normal  [--data DIR]   false alarms per hour on normal footage (event engine)
+  python scripts/eval_fight.py clips   [--people]     held-out clips through the per-frame API and event engine
+  python scripts/eval_fight.py normal  [--people]     false alarms per hour on normal footage (event engine)
   python scripts/eval_fight.py bench   [--seconds S]  CPU cost per frame and per window
 
 All of them run the analyzer at the cameras' default analysis rate (5 fps).
@@ -18,15 +19,17 @@ from pathlib import Path
 import av
 import numpy as np
 
-from gwanje.config.detectors import FightDetectorConfig
+from gwanje.config.detectors import FightDetectorConfig, PersonDetectorConfig
 from gwanje.config.events import default_tuning
 from gwanje.core.detections import Detections
 from gwanje.core.events import EventState, EventType, Observation
 from gwanje.core.frame import Frame
 from gwanje.detect.fight import FightAnalyzer
 from gwanje.detect.fight_features import WINDOW_DIM
+from gwanje.detect.person import PersonDetector
 from gwanje.events.engine import EventEngine
 from gwanje.training.fight_check import METRICS_FILE, check_holdout
+from gwanje.training.fight_data import read_labels
 
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 FPS = 5.0
@@ -53,7 +56,8 @@ def cmd_holdout(args: argparse.Namespace) -> None:
 
 
 def cmd_normal(args: argparse.Namespace) -> None:
-    analyzer = FightAnalyzer("fight", FightDetectorConfig(model_path=args.model))
+    analyzer = FightAnalyzer("fight", FightDetectorConfig(model_path=args.model, require_people=args.people))
+    people = PersonDetector("person", PersonDetectorConfig()) if args.people else None
     tuning = default_tuning()
     total_s = 0.0
     starts = 0
@@ -63,7 +67,8 @@ def cmd_normal(args: argparse.Namespace) -> None:
         engine = EventEngine(path.stem, tuning=lambda t: tuning[t])
         last: Frame | None = None
         for frame in frames_at(path, FPS, path.stem):
-            found = analyzer.analyze(frame, Detections.empty())
+            tracks = people.detect([frame])[0] if people is not None else Detections.empty()
+            found = analyzer.analyze(frame, tracks)
             obs = [Observation(EventType.FIGHT, float(c), found[i : i + 1]) for i, c in enumerate(found.confidence)]
             positives += bool(len(found))
             frames_seen += 1
@@ -77,6 +82,38 @@ def cmd_normal(args: argparse.Namespace) -> None:
     hours = total_s / 3600
     print(f"frames {frames_seen}, frames with a fight detection {positives} ({positives / max(frames_seen, 1):.2%})")
     print(f"fight events {starts} in {total_s:.0f} s = {starts / hours:.1f} false alarms per hour")
+
+
+def cmd_clips(args: argparse.Namespace) -> None:
+    """Held-out clips through the per-frame API and the real event engine, as `gwanje eval` will run them."""
+    held = set(json.loads(METRICS_FILE.read_text())["holdout"]["source_videos"])
+    analyzer = FightAnalyzer("fight", FightDetectorConfig(model_path=args.model, require_people=args.people))
+    people = PersonDetector("person", PersonDetectorConfig()) if args.people else None
+    tuning = default_tuning()
+    outcomes: list[tuple[int, float | None]] = []
+    for path, label, group in read_labels(args.data):
+        if group not in held:
+            continue
+        engine = EventEngine(path.stem, tuning=lambda t: tuning[t])
+        alert: float | None = None
+        for frame in frames_at(path, FPS, path.stem):
+            tracks = people.detect([frame])[0] if people is not None else Detections.empty()
+            found = analyzer.analyze(frame, tracks)
+            obs = [Observation(EventType.FIGHT, float(c), found[i : i + 1]) for i, c in enumerate(found.confidence)]
+            started = [e for e in engine.update(frame, obs) if e.state == EventState.START]
+            if started and alert is None:
+                alert = frame.pts_s
+        outcomes.append((label, alert))
+    analyzer.close()
+    y = np.array([o[0] == 1 for o in outcomes])
+    pred = np.array([o[1] is not None for o in outcomes])
+    tp, fp, fn = int((y & pred).sum()), int((~y & pred).sum()), int((y & ~pred).sum())
+    delays = [a for lab, a in outcomes if lab == 1 and a is not None]
+    print(f"clips {len(y)} ({int(y.sum())} fight), people required: {args.people}")
+    print(
+        f"f1 {2 * tp / max(2 * tp + fp + fn, 1):.3f}  recall {tp / max(tp + fn, 1):.3f}  fpr {fp / max(int((~y).sum()), 1):.3f}"
+    )
+    print(f"median time to alert from clip start {np.median(delays) if delays else float('nan'):.2f} s")
 
 
 def cmd_bench(args: argparse.Namespace) -> None:
@@ -121,7 +158,12 @@ def main() -> None:
     p.set_defaults(func=cmd_holdout)
     p = sub.add_parser("normal")
     p.add_argument("--data", type=Path, default=DATASETS / "normal-cctv-intel-samples")
+    p.add_argument("--people", action="store_true", help="run the person detector and require two people close")
     p.set_defaults(func=cmd_normal)
+    p = sub.add_parser("clips")
+    p.add_argument("--data", type=Path, default=DATASETS / "fight-surv-akti")
+    p.add_argument("--people", action="store_true", help="run the person detector and require two people close")
+    p.set_defaults(func=cmd_clips)
     p = sub.add_parser("bench")
     p.add_argument("--seconds", type=float, default=20.0)
     p.set_defaults(func=cmd_bench)

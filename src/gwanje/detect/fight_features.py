@@ -40,7 +40,7 @@ FloatArray = npt.NDArray[np.float32]
 Grey = npt.NDArray[np.uint8]
 Box = tuple[float, float, float, float]
 
-FEATURE_VERSION = 2
+FEATURE_VERSION = 3
 """Bumped whenever a feature changes meaning; stored in the model so a mismatch is caught at load time."""
 WORK_WIDTH = 160
 """Frames are analysed at this width (height keeps the aspect ratio)."""
@@ -57,6 +57,9 @@ LOCAL_GRID = 6
 """Cells per side in which local direction disorder is measured (twice as many for the fine grid)."""
 LOCAL_MIN_MOVING = 8
 """A cell needs this many moving pixels for its direction histogram to count."""
+BORDER = 8
+"""Pixels along each edge left out of the flow statistics: people entering or leaving the picture
+give unreliable flow there (leaving them out also scored better across source videos)."""
 
 PAIR_NAMES: tuple[str, ...] = (
     "global_entropy",
@@ -144,6 +147,7 @@ def motion_step(prev: Grey, cur: Grey, dt: float) -> MotionStep:
     flow = np.asarray(raw, np.float32) / np.float32(width * dt)
     flow -= np.median(flow.reshape(-1, 2), axis=0)  # camera shake and pans move everything alike
     speed = np.hypot(flow[..., 0], flow[..., 1])
+    speed[:BORDER], speed[-BORDER:], speed[:, :BORDER], speed[:, -BORDER:] = 0, 0, 0, 0
     ys, xs = np.nonzero(speed > MOVING_SPEED)
     if len(ys) < LOCAL_MIN_MOVING:
         return MotionStep(values, changed, None, dt)
