@@ -16,6 +16,7 @@ from gwanje.core.frame import Frame
 from gwanje.detect.base import TrackAnalyzer
 from gwanje.detect.fight import FightAnalyzer
 from gwanje.detect.fight_features import FEATURE_VERSION, WINDOW_DIM
+from gwanje.detect.runtime import packaged_model
 from tests.detect.fight_scenes import calm_frames, scuffle_frames
 from tests.support.media import static_frames, write_clip
 
@@ -132,6 +133,15 @@ def test_decoded_clip_through_the_per_frame_api(tmp_path: Path, analyzer: FightA
     assert all(len(d) in (0, 1) for d in results)
 
 
-def test_model_for_other_features_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ModelLoadError):
+def test_missing_model_or_a_model_for_other_features_is_refused(tmp_path: Path) -> None:
+    onnx = pytest.importorskip("onnx")
+    with pytest.raises(ModelLoadError, match="not found"):
         FightAnalyzer("fight", FightDetectorConfig(model_path=tmp_path / "missing.onnx"))
+    model = onnx.load(str(packaged_model("fight.onnx")))
+    for prop in model.metadata_props:
+        if prop.key == "feature_version":
+            prop.value = str(FEATURE_VERSION + 100)
+    old = tmp_path / "old.onnx"
+    onnx.save(model, str(old))
+    with pytest.raises(ModelLoadError, match="retrain"):
+        FightAnalyzer("fight", FightDetectorConfig(model_path=old))

@@ -127,6 +127,8 @@ class FightAnalyzer:
         dt = pts - window.last_pts
         window.last_grey, window.last_pts = grey, pts
         if previous is None or previous.shape != grey.shape or not 0 < dt <= self.cfg.max_gap_s:
+            if previous is not None:
+                log.debug("fight window restarted (frame size %s -> %s, step %.2f s)", previous.shape, grey.shape, dt)
             window.steps.clear()
             window.first_pts.clear()
             return None
