@@ -80,7 +80,8 @@ def _run(args: argparse.Namespace) -> int:
     metrics = summarize(results, types)
     metrics["workload"] = workload(results, types, WorkloadAssumptions(args.cameras, args.handle_s, args.utilisation))
     out = Path(args.out)
-    write_report(out, manifest, results, metrics, "gwanje " + shlex.join(sys.argv[2:] if len(sys.argv) > 2 else []))
+    argv = sys.argv[sys.argv.index("eval") :] if "eval" in sys.argv else ["eval", args.manifest]
+    write_report(out, manifest, results, metrics, "gwanje " + shlex.join(argv))
     for t in types:
         m = metrics["per_type"][t]
         print(

@@ -110,7 +110,7 @@ def write_report(
             "## Operator workload",
             "",
             f"Alerts per camera-hour: {_fmt(w['alerts_per_camera_hour'], 3)}; false alerts per camera-hour: "
-            f"{_fmt(w['false_alerts_per_camera_hour'], 3)} (over {w['hours_of_video']:.3f} h of video).",
+            f"{_fmt(w['false_alerts_per_camera_hour'], 3)} (over {w['hours_of_video']:.3f} h of {w['footage']}).",
             "",
             f"For {a['cameras']} cameras, {a['handle_s']:.0f} s per alert and {a['utilisation']:.0%} of an operator's "
             f"hour on alerts: **{_fmt(w['operators_with_gwanje'])} operator(s) with Gwanje** against "

@@ -28,7 +28,15 @@ class WorkloadAssumptions:
 
 
 def workload(results: Sequence[ItemResult], types: Sequence[str], a: WorkloadAssumptions) -> dict[str, Any]:
-    videos = [r for r in results if r.error is None and r.row.is_video]
+    """Alert rates and operator counts.
+
+    Most of what a control centre watches is uneventful, so the rates come from the videos labelled
+    with nothing when there are any (what a quiet camera costs); a manifest of incident clips only
+    would otherwise describe a city where something happens every few seconds.
+    """
+    scored = [r for r in results if r.error is None and r.row.is_video]
+    quiet = [r for r in scored if not r.row.labels]
+    videos = quiet or scored
     hours = sum(r.duration_s or 0.0 for r in videos) / 3600.0
     alerts = [al for r in videos for al in r.alerts if al.event_type in types]
     false_alerts = [
@@ -37,6 +45,7 @@ def workload(results: Sequence[ItemResult], types: Sequence[str], a: WorkloadAss
     without = math.ceil(a.cameras / MONITORS_PER_OPERATOR)
     out: dict[str, Any] = {
         "assumptions": {"cameras": a.cameras, "handle_s": a.handle_s, "utilisation": a.utilisation},
+        "footage": "unlabelled videos" if quiet else "all videos (the manifest has no unlabelled video)",
         "hours_of_video": round(hours, 4),
         "alerts": len(alerts),
         "false_alerts": len(false_alerts),
