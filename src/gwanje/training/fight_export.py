@@ -31,6 +31,7 @@ def export_onnx(classifier: Any, threshold: float, metadata: dict[str, str], pat
         target_opset={"": 17, "ai.onnx.ml": 3},
     )
     graph = base.graph
+    graph.name = "gwanje_fight"  # skl2onnx picks a random name; a fixed one makes re-training byte-reproducible
     probabilities = next(o.name for o in graph.output if o.name == "probabilities")
     eps = 1e-6
     offset = math.log(threshold / (1.0 - threshold))
