@@ -95,7 +95,9 @@ def prepare(image: Image) -> Grey:
     """The small grey frame every other function takes (WORK_WIDTH wide, lightly blurred)."""
     if image.ndim != 3 or image.shape[2] != 3 or image.shape[0] < 2 or image.shape[1] < 2:
         raise ValueError(f"fight features need an H x W x 3 BGR image, got shape {image.shape}")
-    height = max(8, round(image.shape[0] * WORK_WIDTH / image.shape[1]))
+    height = min(
+        4 * WORK_WIDTH, max(8, round(image.shape[0] * WORK_WIDTH / image.shape[1]))
+    )  # odd aspect: bounded cost
     grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     small = cv2.resize(grey, (WORK_WIDTH, height), interpolation=cv2.INTER_AREA)
     return np.asarray(cv2.GaussianBlur(small, (3, 3), 0), dtype=np.uint8)
