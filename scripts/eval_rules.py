@@ -36,8 +36,12 @@ from gwanje.config.rules import (  # noqa: E402
 from gwanje.config.schema import AppConfig  # noqa: E402
 from gwanje.core.detections import Detections  # noqa: E402
 from gwanje.core.frame import Frame  # noqa: E402
+from gwanje.events.rules.posture import Posture, posture  # noqa: E402
+from gwanje.ingest.source import iter_file_frames  # noqa: E402
 from gwanje.runtime.analyze import AnalyzedEvent, FileAnalyzer  # noqa: E402
 from gwanje.runtime.detectors import AnyDetector, build_detectors, close_all  # noqa: E402
+from gwanje.runtime.pipeline import CameraPipeline  # noqa: E402
+from gwanje.track.history import TrackSample  # noqa: E402
 
 LABELS_DIR = REPO / "tests" / "data" / "rule_labels"
 DEFAULT_DATASETS = REPO.parent / "shared" / "datasets"
@@ -295,13 +299,40 @@ def evaluate_fall(
     return short, default
 
 
+def diagnose_falls(datasets_dir: Path) -> list[str]:
+    """What the fall rule was given in each labelled fall clip: person track boxes and their posture, before and
+    after the labelled time down. No down-posture box after the fall means no rule threshold could have fired."""
+    spec = json.loads((LABELS_DIR / "fight-surv-akti-falls.json").read_text())
+    app = AppConfig()
+    camera = fall_camera(FALL_DOWN_TIME_S, FALL_FPS)
+    detectors = _detectors(app, camera)
+    lines: list[str] = []
+    try:
+        for fall in spec["falls"]:
+            pipeline = CameraPipeline(app, camera, detectors)
+            counts = {(after, p): 0 for after in (False, True) for p in Posture}
+            for frame in iter_file_frames(datasets_dir / spec["dataset"] / fall["path"], FALL_FPS):
+                tracks = pipeline.process(frame).context.tracks
+                for row in range(len(tracks)):
+                    keypoints = None if tracks.keypoints is None else tracks.keypoints[row]
+                    box = tuple(float(v) for v in tracks.xyxy[row])
+                    sample = TrackSample(frame.pts_s, box, float(tracks.confidence[row]), keypoints)  # type: ignore[arg-type]
+                    counts[(frame.pts_s >= fall["down_s"], posture(sample))] += 1
+            before = "/".join(str(counts[(False, p)]) for p in Posture)
+            after = "/".join(str(counts[(True, p)]) for p in Posture)
+            lines.append(f"{fall['path']:<18} track boxes upright/down/unclear before the fall {before}, after {after}")
+    finally:
+        close_all(detectors)
+    return lines
+
+
 def _alerts(events: list[AnalyzedEvent], event_type: str) -> list[float]:
     return [e.alert_s for e in events if e.type == event_type]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["zones", "fall"])
+    parser.add_argument("what", choices=["zones", "fall", "fall-diagnose"])
     parser.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
     args = parser.parse_args(argv)
     if args.what == "zones":
@@ -309,6 +340,10 @@ def main(argv: list[str] | None = None) -> int:
         for score in evaluate_zones(args.datasets):
             print(score.line())
         print("* = intrusion and loitering tuned with cooldown_s 0 and merge_gap_s 0 (one event per stay)")
+    elif args.what == "fall-diagnose":
+        print(f"person track boxes in the labelled fall clips at {FALL_FPS:g} fps (posture as the fall rule sees it)")
+        for text in diagnose_falls(args.datasets):
+            print(text)
     else:
         short, default = evaluate_fall(args.datasets)
         print(f"fall rule, down_time_s {FALL_DOWN_TIME_S:g}, {FALL_FPS:g} fps, person + pose detectors:")
