@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
@@ -36,6 +38,8 @@ from gwanje.config.rules import (  # noqa: E402
 from gwanje.config.schema import AppConfig  # noqa: E402
 from gwanje.core.detections import Detections  # noqa: E402
 from gwanje.core.frame import Frame  # noqa: E402
+from gwanje.events.context import FrameContext  # noqa: E402
+from gwanje.events.rules.fall import FallRule as FallRuleLogic  # noqa: E402
 from gwanje.events.rules.posture import Posture, posture  # noqa: E402
 from gwanje.ingest.source import iter_file_frames  # noqa: E402
 from gwanje.runtime.analyze import AnalyzedEvent, FileAnalyzer  # noqa: E402
@@ -59,6 +63,8 @@ FALL_DOWN_TIME_S = 0.5
 before the rule was run. See docs/models/fall.md."""
 FALL_FPS = 10.0
 """2-s clips give only 10 frames at the default 5 fps; the tracker needs 2 to give an id."""
+ORACLE_INSTANT_S = 0.001
+"""Almost no stay: what is left is posture, transition and stillness (most clips end < 0.5 s after the fall)."""
 FALL_EARLY_S = 0.5
 """A fall alert earlier than this before the labelled moment is not that fall."""
 
@@ -326,13 +332,55 @@ def diagnose_falls(datasets_dir: Path) -> list[str]:
     return lines
 
 
+@dataclass
+class OracleFall:
+    """The fall rule alone on hand-drawn boxes of the person who falls (as if detector and tracker were perfect)."""
+
+    path: str
+    down_boxes: int
+    down_posture: int
+    """Hand-drawn boxes of the person on the ground that the box-shape posture calls down."""
+    alert_s: float | None
+    """First FALL observation, or None."""
+
+    def line(self) -> str:
+        alert = "no fall" if self.alert_s is None else f"FALL at {self.alert_s:.2f} s"
+        return f"{self.path:<18} on-ground boxes seen as down {self.down_posture}/{self.down_boxes}, {alert}"
+
+
+def oracle_falls(down_time_s: float) -> list[OracleFall]:
+    """Feed each labelled fall's hand-drawn boxes (one track, no keypoints) to the fall rule.
+
+    Needs no video: it checks the rule's posture, transition and stays-down stages on real fall geometry.
+    """
+    spec = json.loads((LABELS_DIR / "fight-surv-akti-falls.json").read_text())
+    results: list[OracleFall] = []
+    for fall in spec["falls"]:
+        width, height = fall["size"]
+        rule = FallRuleLogic(FallRule(down_time_s=down_time_s))
+        samples = [(t, box, False) for t, box in fall["upright_boxes"]] + [(t, b, True) for t, b in fall["down_boxes"]]
+        down_posture, alert = 0, None
+        image = np.zeros((height, width, 3), np.uint8)
+        for seq, (time_s, box, on_ground) in enumerate(sorted(samples, key=lambda sample: sample[0])):
+            pixels = np.asarray(box, np.float32) * np.array([width, height, width, height], np.float32)
+            tracks = Detections.from_arrays(pixels, [0.9], "person", tracker_id=[1])
+            if on_ground:
+                sample = TrackSample(time_s, tuple(float(v) for v in pixels), 0.9)  # type: ignore[arg-type]
+                down_posture += posture(sample) is Posture.DOWN
+            frame = Frame(camera_id="oracle", seq=seq, pts_s=time_s, wall_time=time_s, image=image)
+            if rule.evaluate(FrameContext(frame=frame, detections=tracks, tracks=tracks)) and alert is None:
+                alert = time_s
+        results.append(OracleFall(fall["path"], len(fall["down_boxes"]), down_posture, alert))
+    return results
+
+
 def _alerts(events: list[AnalyzedEvent], event_type: str) -> list[float]:
     return [e.alert_s for e in events if e.type == event_type]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["zones", "fall", "fall-diagnose"])
+    parser.add_argument("what", choices=["zones", "fall", "fall-diagnose", "fall-oracle"])
     parser.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
     args = parser.parse_args(argv)
     if args.what == "zones":
@@ -340,6 +388,15 @@ def main(argv: list[str] | None = None) -> int:
         for score in evaluate_zones(args.datasets):
             print(score.line())
         print("* = intrusion and loitering tuned with cooldown_s 0 and merge_gap_s 0 (one event per stay)")
+    elif args.what == "fall-oracle":
+        for down_time_s in (FALL_DOWN_TIME_S, ORACLE_INSTANT_S):
+            print(f"fall rule, down_time_s {down_time_s:g}, on hand-drawn boxes of the person who falls (no keypoints)")
+            oracle = oracle_falls(down_time_s)
+            for result in oracle:
+                print("  " + result.line())
+            found = sum(r.alert_s is not None for r in oracle)
+            seen, boxes = sum(r.down_posture for r in oracle), sum(r.down_boxes for r in oracle)
+            print(f"  falls found {found}/{len(oracle)}; on-ground boxes seen as down {seen}/{boxes}")
     elif args.what == "fall-diagnose":
         print(f"person track boxes in the labelled fall clips at {FALL_FPS:g} fps (posture as the fall rule sees it)")
         for text in diagnose_falls(args.datasets):
