@@ -52,7 +52,7 @@ def test_tiny_training_run_exports_an_onnx_model_equal_to_pytorch(tmp_path: Path
 
     reference = np.load(ref)
     session = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"])
-    batch = np.concatenate([reference["image"]] * 3)  # dynamic batch
+    batch = np.concatenate([fire_smoke.reference_image(reference["pattern"])] * 3)  # dynamic batch
     (cells,) = session.run(None, {"image": batch})
     assert cells.shape == (3, 2, 16, 16)
     np.testing.assert_allclose(cells[:1], reference["cells"], atol=1e-4)

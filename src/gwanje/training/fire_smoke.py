@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from gwanje.training.fire_smoke_data import load_datasets
 from gwanje.training.fire_smoke_metrics import binary_metrics, choose_threshold
@@ -30,6 +31,17 @@ log = logging.getLogger(__name__)
 
 REFERENCE_SEED = 1234
 NANODET_FILE = "nanodet-g-416.onnx"
+
+
+def reference_pattern() -> npt.NDArray[np.uint8]:
+    """A fixed random 32 x 32 colour pattern: small to store, rich enough to exercise every layer."""
+    return np.random.default_rng(REFERENCE_SEED).integers(0, 256, (1, 3, 32, 32), dtype=np.uint8)
+
+
+def reference_image(pattern: npt.NDArray[np.uint8], size: int = 256) -> npt.NDArray[np.float32]:
+    """The model input made from ``pattern``: each value repeated into a block, scaled to 0..1 (exact in float32)."""
+    block = size // pattern.shape[-1]
+    return np.asarray(np.repeat(np.repeat(pattern, block, axis=2), block, axis=3) / np.float32(255), np.float32)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,6 +63,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--learning-rate", type=float, default=2e-3)
     parser.add_argument("--width", type=int, default=96, help="channels of the head")
+    parser.add_argument("--dropout", type=float, default=0.2, help="channel dropout on the stride-16 features")
+    parser.add_argument("--weight-decay", type=float, default=1e-3)
+    parser.add_argument("--paste-rate", type=float, default=0.3, help="share of copies with a pasted patch")
     parser.add_argument("--variants", type=int, default=5, help="augmented copies of each training image")
     parser.add_argument("--max-fpr", type=float, default=0.08, help="FPR cap when choosing thresholds on val")
     parser.add_argument("--seed", type=int, default=0)
@@ -64,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         print("training needs PyTorch: pip install -e '.[train]' (torch==2.13.0, CPU build)")
         return 2
     from gwanje.detect.runtime import packaged_model
-    from gwanje.training.fire_smoke_model import INPUT_SIZE, export_onnx, probabilities
+    from gwanje.training.fire_smoke_model import export_onnx, probabilities
     from gwanje.training.fire_smoke_train import TrainSettings, torch_scores, train
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -87,6 +102,9 @@ def run(args: argparse.Namespace) -> int:
         learning_rate=args.learning_rate,
         width=args.width,
         variants=args.variants,
+        paste_rate=args.paste_rate,
+        dropout=args.dropout,
+        weight_decay=args.weight_decay,
         seed=args.seed,
     )
     nanodet = args.backbone if args.backbone is not None else packaged_model(NANODET_FILE)
@@ -106,13 +124,13 @@ def run(args: argparse.Namespace) -> int:
     print(json.dumps(report, indent=2))
 
     export_onnx(head, nanodet, args.output)
+    torch.save(head.state_dict(), args.output.with_suffix(".pt"))
     args.output.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
     if args.reference is not None:
-        rng = np.random.default_rng(REFERENCE_SEED)
-        image = rng.random((1, 3, INPUT_SIZE, INPUT_SIZE), dtype=np.float32)
-        f16, f32 = backbone.features(image)
+        pattern = reference_pattern()
+        f16, f32 = backbone.features(reference_image(pattern))
         cells = probabilities(head, torch.from_numpy(f16), torch.from_numpy(f32)).numpy()
         args.reference.parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(args.reference, image=image, cells=cells)
+        np.savez_compressed(args.reference, pattern=pattern, cells=cells)
     print(f"wrote {args.output} ({args.output.stat().st_size / 1e6:.2f} MB) in {train_seconds:.0f} s of training")
     return 0

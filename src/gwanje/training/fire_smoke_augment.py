@@ -12,6 +12,8 @@ changing the targets of the cells they cover.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 import numpy.typing as npt
@@ -156,3 +158,54 @@ def augment(
     if rng.random() < negative_rate:
         crop = hard_negative(crop, rng)
     return photometric(crop, rng), np.ascontiguousarray(crop_mask)
+
+
+@dataclass(frozen=True)
+class Patch:
+    """A fire or smoke box cut out of a training image, to paste into other scenes."""
+
+    image: Image
+    channel: int
+    group: str
+
+
+def cut_patches(
+    image: Image, boxes: npt.NDArray[np.float32] | None, group: str, min_px: int = 12, max_area: float = 0.4
+) -> list[Patch]:
+    """The boxes of ``image`` that are neither tiny nor most of the frame (those carry the whole scene)."""
+    if boxes is None:
+        return []
+    h, w = image.shape[:2]
+    patches = []
+    for cls, cx, cy, bw, bh in boxes:
+        if bw * bh > max_area:
+            continue
+        x1, y1 = max(round(float(cx - bw / 2) * w), 0), max(round(float(cy - bh / 2) * h), 0)
+        x2, y2 = min(round(float(cx + bw / 2) * w), w), min(round(float(cy + bh / 2) * h), h)
+        if x2 - x1 >= min_px and y2 - y1 >= min_px:
+            patches.append(Patch(image[y1:y2, x1:x2].copy(), int(cls), group))
+    return patches
+
+
+def paste_patch(image: Image, mask: Mask, patch: Patch, rng: np.random.Generator) -> tuple[Image, Mask]:
+    """Blend ``patch`` at a random place and scale with feathered edges, and mark it in the mask.
+
+    Copy-paste decouples fire/smoke from the few scenes they were filmed in, so the head learns the
+    thing rather than the room. Feathering avoids a rectangle edge the model could learn instead.
+    """
+    h, w = image.shape[:2]
+    ph, pw = patch.image.shape[:2]
+    scale = min(rng.uniform(0.5, 1.5), 0.8 * w / pw, 0.8 * h / ph)
+    pw, ph = max(int(pw * scale), 4), max(int(ph * scale), 4)
+    piece = cv2.resize(patch.image, (pw, ph), interpolation=cv2.INTER_AREA).astype(np.float32)
+    x, y = int(rng.integers(0, w - pw + 1)), int(rng.integers(0, h - ph + 1))
+    hard = np.zeros((ph, pw), np.float32)
+    border = max(2, min(pw, ph) // 6)
+    hard[border:-border, border:-border] = 1.0
+    alpha = np.asarray(cv2.GaussianBlur(hard, (0, 0), border / 2 + 0.5), np.float32)[..., None]
+    out = image.copy()
+    region = out[y : y + ph, x : x + pw].astype(np.float32)
+    out[y : y + ph, x : x + pw] = np.clip(region * (1 - alpha) + piece * alpha, 0, 255).astype(np.uint8)
+    out_mask = mask.copy()
+    out_mask[y : y + ph, x : x + pw, patch.channel] |= (alpha[..., 0] > 0.5).astype(np.uint8)
+    return out, out_mask

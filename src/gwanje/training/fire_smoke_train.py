@@ -25,7 +25,7 @@ import torch
 from torch import nn
 
 from gwanje.detect.fire_smoke import to_input
-from gwanje.training.fire_smoke_augment import augment, cell_targets
+from gwanje.training.fire_smoke_augment import augment, cell_targets, cut_patches, paste_patch
 from gwanje.training.fire_smoke_backbone import BackboneRunner
 from gwanje.training.fire_smoke_data import UNKNOWN, Sample, box_masks
 from gwanje.training.fire_smoke_model import INPUT_SIZE, STRIDE, FireSmokeHead, probabilities
@@ -46,7 +46,10 @@ class TrainSettings:
     width: int = 96
     variants: int = 5
     """Augmented copies of each training image whose features are cached (the first is un-augmented)."""
+    dropout: float = 0.2
     negative_rate: float = 0.25
+    paste_rate: float = 0.3
+    """Share of augmented copies that get a fire/smoke patch from another scene pasted in."""
     seed: int = 0
 
 
@@ -68,11 +71,20 @@ def read_image(sample: Sample) -> npt.NDArray[np.uint8]:
     return np.asarray(image, np.uint8)
 
 
+def _preload(sample: Sample) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]:
+    image = cv2.resize(read_image(sample), (PRELOAD_SIZE, PRELOAD_SIZE), interpolation=cv2.INTER_AREA)
+    return np.asarray(image, np.uint8), box_masks(sample.boxes, PRELOAD_SIZE, PRELOAD_SIZE)
+
+
 def _targets(
-    sample: Sample, mask: npt.NDArray[np.uint8], grid: int
+    sample: Sample, mask: npt.NDArray[np.uint8], grid: int, boxed: bool
 ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
-    """(cell targets [2, G, G], image labels [2]) after augmentation; -1 = unknown."""
-    if sample.boxes is not None:
+    """(cell targets [2, G, G], image labels [2]) after augmentation; -1 = unknown.
+
+    ``boxed``: the mask describes every fire/smoke pixel (box-annotated image, or a negative image
+    with a pasted patch), so cells and labels come from it.
+    """
+    if boxed:
         return cell_targets(mask, grid), mask.reshape(-1, 2).max(axis=0).astype(np.float32)
     cells = np.full((2, grid, grid), -1.0, np.float32)
     labels = np.array([sample.fire, sample.smoke], np.float32)
@@ -113,18 +125,28 @@ def cache_features(samples: Sequence[Sample], backbone: BackboneRunner, settings
         images.clear()
 
     started = time.monotonic()
-    for sample, weight in zip(samples, per_sample, strict=True):
-        image = np.asarray(
-            cv2.resize(read_image(sample), (PRELOAD_SIZE, PRELOAD_SIZE), interpolation=cv2.INTER_AREA), np.uint8
-        )
-        mask = box_masks(sample.boxes, PRELOAD_SIZE, PRELOAD_SIZE)
+    loaded = [_preload(sample) for sample in samples]
+    patches = [
+        p
+        for (image, _), sample in zip(loaded, samples, strict=True)
+        for p in cut_patches(image, sample.boxes, sample.group)
+    ]
+    for (image, mask), sample, weight in zip(loaded, samples, per_sample, strict=True):
+        pasteable = bool(patches) and (sample.boxes is not None or (sample.fire == 0 and sample.smoke == 0))
         for variant in range(settings.variants):
+            boxed = sample.boxes is not None
             if variant == 0:
                 out = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), np.uint8)
                 out_mask = np.asarray(cv2.resize(mask, size, interpolation=cv2.INTER_NEAREST), np.uint8)
             else:
-                out, out_mask = augment(image, mask, INPUT_SIZE, rng, settings.negative_rate)
-            cell, label = _targets(sample, out_mask.reshape(INPUT_SIZE, INPUT_SIZE, 2), grid)
+                src, src_mask = image, mask
+                if pasteable and rng.random() < settings.paste_rate:
+                    patch = patches[int(rng.integers(len(patches)))]
+                    if patch.group != sample.group:
+                        src, src_mask = paste_patch(image, mask, patch, rng)
+                        boxed = True  # a negative image with a pasted box now has known cells everywhere
+                out, out_mask = augment(src, src_mask, INPUT_SIZE, rng, settings.negative_rate)
+            cell, label = _targets(sample, out_mask.reshape(INPUT_SIZE, INPUT_SIZE, 2), grid, boxed)
             images.append(out)
             cells.append(cell)
             labels.append(label)
@@ -158,7 +180,7 @@ def train_head(cache: FeatureCache, settings: TrainSettings) -> FireSmokeHead:
     """Train the head on cached features; returns it in eval mode."""
     torch.manual_seed(settings.seed)
     rng = np.random.default_rng(settings.seed + 1)
-    head = FireSmokeHead(settings.width)
+    head = FireSmokeHead(settings.width, settings.dropout)
     optimiser = torch.optim.AdamW(head.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay)
     count = len(cache.cells)
     batch = min(settings.batch_size, count)
