@@ -65,7 +65,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--width", type=int, default=96, help="channels of the head")
     parser.add_argument("--dropout", type=float, default=0.2, help="channel dropout on the stride-16 features")
     parser.add_argument("--weight-decay", type=float, default=1e-3)
-    parser.add_argument("--paste-rate", type=float, default=0.3, help="share of copies with a pasted patch")
+    parser.add_argument(
+        "--paste-rate", type=float, default=0.0, help="share of augmented copies with a fire patch from another scene"
+    )
+    parser.add_argument("--paste-smoke", action="store_true", help="paste smoke patches too, not only fire")
     parser.add_argument("--variants", type=int, default=5, help="augmented copies of each training image")
     parser.add_argument("--max-fpr", type=float, default=0.08, help="FPR cap when choosing thresholds on val")
     parser.add_argument("--seed", type=int, default=0)
@@ -103,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
         width=args.width,
         variants=args.variants,
         paste_rate=args.paste_rate,
+        paste_smoke=args.paste_smoke,
         dropout=args.dropout,
         weight_decay=args.weight_decay,
         seed=args.seed,

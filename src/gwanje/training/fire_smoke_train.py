@@ -48,8 +48,9 @@ class TrainSettings:
     """Augmented copies of each training image whose features are cached (the first is un-augmented)."""
     dropout: float = 0.2
     negative_rate: float = 0.25
-    paste_rate: float = 0.3
-    """Share of augmented copies that get a fire/smoke patch from another scene pasted in."""
+    paste_rate: float = 0.0
+    """Share of augmented copies that get a fire (and with ``paste_smoke`` smoke) patch from another scene."""
+    paste_smoke: bool = False
     seed: int = 0
 
 
@@ -126,10 +127,12 @@ def cache_features(samples: Sequence[Sample], backbone: BackboneRunner, settings
 
     started = time.monotonic()
     loaded = [_preload(sample) for sample in samples]
+    channels = (0, 1) if settings.paste_smoke else (0,)
     patches = [
         p
         for (image, _), sample in zip(loaded, samples, strict=True)
         for p in cut_patches(image, sample.boxes, sample.group)
+        if p.channel in channels
     ]
     for (image, mask), sample, weight in zip(loaded, samples, per_sample, strict=True):
         pasteable = bool(patches) and (sample.boxes is not None or (sample.fire == 0 and sample.smoke == 0))
