@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from gwanje.training.fire_smoke_augment import augment, cell_targets, hard_negative
+from gwanje.training.fire_smoke_augment import augment, cell_targets, cut_patches, hard_negative, paste_patch
 from gwanje.training.fire_smoke_data import UNKNOWN, box_masks, load_dataset
 from gwanje.training.fire_smoke_metrics import binary_metrics, choose_threshold
 from tests.training.fire_smoke_synthetic import write_yolo_dataset
@@ -104,3 +104,17 @@ def test_metrics_and_threshold_choice_respect_the_fpr_cap() -> None:
     threshold = choose_threshold(labels, scores, max_fpr=0.0)
     assert binary_metrics(labels, scores, threshold).fpr == 0.0
     assert threshold == pytest.approx(0.8)
+
+
+def test_pasted_patch_is_marked_in_the_mask_where_it_shows() -> None:
+    image = np.full((320, 320, 3), 50, np.uint8)
+    image[100:160, 100:160] = (0, 128, 255)
+    boxes = np.array([[0, 130 / 320, 130 / 320, 60 / 320, 60 / 320], [1, 0.5, 0.5, 1.0, 1.0]], np.float32)
+    patches = cut_patches(image, boxes, "scene-a")
+    assert [p.channel for p in patches] == [0]  # the frame-filling smoke box carries the whole scene: not cut
+    background = np.full((320, 320, 3), 90, np.uint8)
+    out, mask = paste_patch(background, np.zeros((320, 320, 2), np.uint8), patches[0], np.random.default_rng(1))
+    orange = (out[..., 2].astype(int) - out[..., 0]) > 100
+    marked = mask[..., 0] == 1
+    assert marked.sum() > 0 and not mask[..., 1].any()
+    assert orange[marked].mean() > 0.9 and orange[~marked].mean() < 0.05
