@@ -68,6 +68,17 @@ class EventSink:
 
     def publish(self, event: Event) -> None:
         """Store, queue alerts, tell the listeners (live clients)."""
+        if event.state is not EventState.UPDATE:
+            where = f" in zone {event.zone}" if event.zone else ""
+            log.info(
+                "camera %s: %s %s%s (confidence %.2f, event %s)",
+                event.camera_id,
+                event.event_type.value,
+                "started" if event.state is EventState.START else f"ended after {event.duration_s or 0:.1f} s",
+                where,
+                event.peak_confidence,
+                event.id,
+            )
         with self._lock:
             known = self._latest.get(event.id)
             if known is not None:
