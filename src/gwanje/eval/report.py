@@ -103,7 +103,7 @@ def write_report(
         "![confusion matrices](confusion.png)",
     ]
     w = metrics.get("workload")
-    if w:
+    if w and w["hours_of_video"] > 0:
         a = w["assumptions"]
         lines += [
             "",
