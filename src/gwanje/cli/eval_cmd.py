@@ -14,7 +14,7 @@ import numpy as np
 from gwanje.config import AppConfig, load_config
 from gwanje.core.errors import SourceFormatError
 from gwanje.core.frame import Frame, Image
-from gwanje.detect.base import Detector
+from gwanje.detect.base import Detector, ImageScorer
 from gwanje.eval.manifest import SCORABLE_TYPES, load_manifest
 from gwanje.eval.metrics import Alert, summarize
 from gwanje.eval.report import write_report
@@ -60,13 +60,18 @@ def _run(args: argparse.Namespace) -> int:
         image: Image = np.asarray(raw, dtype=np.uint8)
         frame = Frame(camera_id=camera.id, seq=0, pts_s=0.0, wall_time=0.0, image=image)
         scores: dict[str, float] = {}
+        positive: set[str] = set()
         for det in frame_detectors:
             d = det.detect([frame])[0]
+            positive |= {t for t in IMAGE_TYPES if np.any(d.label == t)}
+            # scores below the operating point too, where the detector can give them (full PR curve)
+            found = det.image_scores([frame])[0] if isinstance(det, ImageScorer) else {}
             for t in IMAGE_TYPES:
                 sel = d.confidence[d.label == t]
-                if len(sel):
-                    scores[t] = max(scores.get(t, 0.0), float(sel.max()) * camera.sensitivity)
-        return scores, set(scores)
+                best = max(found.get(t, 0.0), float(sel.max()) if len(sel) else 0.0)
+                if best > 0:
+                    scores[t] = max(scores.get(t, 0.0), best)
+        return scores, positive
 
     def predict_video(path: Path) -> tuple[list[Alert], float]:
         result = analyzer.run(path)

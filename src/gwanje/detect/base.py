@@ -53,3 +53,13 @@ class TrackAnalyzer(Protocol):
     def analyze(self, frame: Frame, tracks: Detections) -> Detections: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class ImageScorer(Protocol):
+    """A detector that can also score whole frames below its operating point (for precision-recall curves).
+
+    Scores are confidences on the detector's own scale: >= 0.5 exactly where ``detect`` reports a region.
+    """
+
+    def image_scores(self, frames: Sequence[Frame]) -> list[dict[str, float]]: ...

@@ -130,6 +130,14 @@ class FireSmokeDetector:
         cells = self.cells(images)
         return np.asarray(cells.reshape(cells.shape[0], cells.shape[1], -1).max(axis=2), np.float32)
 
+    def image_scores(self, frames: Sequence[Frame]) -> list[dict[str, float]]:
+        """Whole-frame confidence per label, calibrated like the regions (>= 0.5 where a region is reported)."""
+        probs = self.scores([f.image for f in frames])
+        return [
+            {label: calibrate(float(p), t) for label, p, t in zip(LABELS, row, self.thresholds, strict=True)}
+            for row in probs
+        ]
+
     def detect(self, frames: Sequence[Frame]) -> list[Detections]:
         cells = self.cells([f.image for f in frames])
         return [cell_regions(c, self.thresholds, (f.width, f.height)) for c, f in zip(cells, frames, strict=True)]
