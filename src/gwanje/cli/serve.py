@@ -32,7 +32,7 @@ def _run(args: argparse.Namespace) -> int:
         service.add_listener(context.broadcaster.publish_event)
         service.start()
         log.info(
-            "API on http://%s:%d (OpenAPI docs at /docs; token: see %s)",
+            "API on http://%s:%d (OpenAPI schema at /openapi.json; token: see %s)",
             config.api.host,
             config.api.port,
             "api.tokens in the config" if config.api.tokens else f"{config.store.data_dir / 'api-token'}",
