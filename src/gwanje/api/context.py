@@ -10,6 +10,7 @@ from gwanje.api.auth import TokenAuth
 from gwanje.api.live import EventBroadcaster
 from gwanje.config.schema import AppConfig
 from gwanje.core.health import StreamStats
+from gwanje.runtime.inference import InferenceStats
 from gwanje.store.media import MediaStore
 from gwanje.store.repo import Store
 
@@ -24,6 +25,14 @@ def _no_snapshot(_camera_id: str) -> bytes | None:
 
 def _no_deliveries(_event_id: str) -> list[dict[str, Any]]:
     return []
+
+
+def _no_inference() -> list[InferenceStats]:
+    return []
+
+
+def _no_pending() -> int:
+    return 0
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,10 @@ class ApiContext:
     broadcaster: EventBroadcaster = field(default_factory=EventBroadcaster)
     delivery_status: Callable[[str], list[dict[str, Any]]] = _no_deliveries
     """Alert deliveries of an event (channel, status, attempts, ...), from the outbox."""
+    inference_status: Callable[[], list[InferenceStats]] = _no_inference
+    """Counters of each detector's inference worker (frames, batches, time inside the model)."""
+    alerts_pending: Callable[[], int] = _no_pending
+    """Alert messages stored but not yet delivered."""
 
     @classmethod
     def create(
@@ -55,6 +68,8 @@ class ApiContext:
         latest_snapshot: Callable[[str], bytes | None] = _no_snapshot,
         delivery_status: Callable[[str], list[dict[str, Any]]] = _no_deliveries,
         broadcaster: EventBroadcaster | None = None,
+        inference_status: Callable[[], list[InferenceStats]] = _no_inference,
+        alerts_pending: Callable[[], int] = _no_pending,
     ) -> ApiContext:
         """A context with tokens from ``config.api`` (or the development token) and a broadcaster sized
         by ``api.live_queue_size``. Raises ConfigError in production mode without tokens."""
@@ -67,4 +82,6 @@ class ApiContext:
             latest_snapshot=latest_snapshot,
             broadcaster=broadcaster or EventBroadcaster(config.api.live_queue_size),
             delivery_status=delivery_status,
+            inference_status=inference_status,
+            alerts_pending=alerts_pending,
         )

@@ -37,7 +37,11 @@ class GwanjeCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         yield from self._cameras()
+        yield from self._detectors()
         yield from self._events()
+        yield GaugeMetricFamily(
+            "gwanje_alerts_pending", "Alert messages stored and not yet delivered.", value=self._ctx.alerts_pending()
+        )
         live = self._ctx.broadcaster
         yield GaugeMetricFamily("gwanje_live_clients", "Connected live-stream clients.", value=live.clients)
         yield CounterMetricFamily(
@@ -67,6 +71,35 @@ class GwanjeCollector(Collector):
             for attr, family in counters.items():
                 family.add_metric(cam, float(getattr(stats, attr)))
         yield from (up, state, decoded, analyzed, last, *counters.values())
+
+    def _detectors(self) -> Iterator[Metric]:
+        frames = CounterMetricFamily("gwanje_detector_frames", "Frames a detector analysed.", labels=["detector"])
+        batches = CounterMetricFamily(
+            "gwanje_detector_batches", "Model calls (batches of frames).", labels=["detector"]
+        )
+        rejected = CounterMetricFamily(
+            "gwanje_detector_rejected_frames",
+            "Frames refused because the inference queue was full.",
+            labels=["detector"],
+        )
+        failed = CounterMetricFamily("gwanje_detector_failed_frames", "Frames whose batch failed.", labels=["detector"])
+        busy = CounterMetricFamily(
+            "gwanje_detector_busy_seconds",
+            "Time spent inside the detector (cost per frame = busy / frames).",
+            labels=["detector"],
+        )
+        queue = GaugeMetricFamily(
+            "gwanje_detector_queue_depth", "Frames waiting for the detector.", labels=["detector"]
+        )
+        for st in self._ctx.inference_status():
+            name = [st.detector]
+            frames.add_metric(name, float(st.frames))
+            batches.add_metric(name, float(st.batches))
+            rejected.add_metric(name, float(st.rejected))
+            failed.add_metric(name, float(st.failed_frames))
+            busy.add_metric(name, st.busy_s)
+            queue.add_metric(name, float(st.queue_depth))
+        yield from (frames, batches, rejected, failed, busy, queue)
 
     def _events(self) -> Iterator[Metric]:
         db_up = GaugeMetricFamily("gwanje_database_up", "1 when the database answered this scrape.")

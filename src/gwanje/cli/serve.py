@@ -58,6 +58,8 @@ def api_context(service: Service) -> ApiContext:
         camera_status=service.camera_status,
         latest_snapshot=service.latest_snapshot,
         delivery_status=service.deliveries,
+        inference_status=service.inference_stats,
+        alerts_pending=service.alerts_pending,
     )
 
 

@@ -12,7 +12,7 @@ from gwanje.core.secrets import mask_url
 from gwanje.detect.base import Detector
 from gwanje.runtime.camera_worker import CameraWorker
 from gwanje.runtime.detectors import AnyDetector, build_detectors, close_all
-from gwanje.runtime.inference import InferenceWorker
+from gwanje.runtime.inference import InferenceStats, InferenceWorker
 from gwanje.runtime.sink import EventListener, EventSink
 from gwanje.store.media import MediaStore
 from gwanje.store.repo import Store
@@ -79,6 +79,12 @@ class Service:
     def deliveries(self, event_id: str) -> list[dict[str, Any]]:
         """Alert deliveries of one event (channel, status, attempts, last error)."""
         return self.alerts.outbox.delivery_status(event_id)
+
+    def inference_stats(self) -> list[InferenceStats]:
+        return [w.stats() for w in self.inference.values()]
+
+    def alerts_pending(self) -> int:
+        return self.alerts.outbox.pending_count()
 
     def add_listener(self, listener: EventListener) -> None:
         """Be told of every event change after it is stored (call before ``start``)."""
