@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "eval_person.py"
+from tests.support.scripts import load_script
+
 DOCUMENTED = {"none": (0.378, 0.857), "auto": (0.459, 0.911)}
 """(recall, precision) per tiling mode as published; a different model build may move a box or two."""
 
 
 def _eval_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("eval_person", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["eval_person"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("eval_person")
 
 
 @pytest.mark.datasets

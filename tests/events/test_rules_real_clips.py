@@ -6,15 +6,14 @@ The person detector, tracker, rules and event engine run on one-by-one-person-de
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "eval_rules.py"
+from tests.support.scripts import load_script
+
 DOCUMENTED = {
     # rule: (matched, missed, extra, mean alert - labelled in s or None)
     "intrusion": (1, 5, 0, 0.25),
@@ -33,12 +32,7 @@ TIMING_TOLERANCE_S = 0.4
 
 
 def _eval_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("eval_rules", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["eval_rules"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("eval_rules")
 
 
 @pytest.mark.datasets

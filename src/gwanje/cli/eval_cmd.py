@@ -62,15 +62,16 @@ def _run(args: argparse.Namespace) -> int:
         scores: dict[str, float] = {}
         positive: set[str] = set()
         for det in frame_detectors:
-            d = det.detect([frame])[0]
-            positive |= {t for t in IMAGE_TYPES if np.any(d.label == t)}
-            # scores below the operating point too, where the detector can give them (full PR curve)
-            found = det.image_scores([frame])[0] if isinstance(det, ImageScorer) else {}
-            for t in IMAGE_TYPES:
-                sel = d.confidence[d.label == t]
-                best = max(found.get(t, 0.0), float(sel.max()) if len(sel) else 0.0)
-                if best > 0:
-                    scores[t] = max(scores.get(t, 0.0), best)
+            if isinstance(det, ImageScorer):
+                # one model call: whole-frame scores are >= 0.5 exactly where regions would be reported
+                found = {t: v for t, v in det.image_scores([frame])[0].items() if t in IMAGE_TYPES}
+                positive |= {t for t, v in found.items() if v >= 0.5}
+            else:
+                d = det.detect([frame])[0]  # reported boxes are already at the operating point
+                found = {t: float(d.confidence[d.label == t].max()) for t in IMAGE_TYPES if np.any(d.label == t)}
+                positive |= set(found)
+            for t, value in found.items():
+                scores[t] = max(scores.get(t, 0.0), value)
         return scores, positive
 
     def predict_video(path: Path) -> tuple[list[Alert], float]:
