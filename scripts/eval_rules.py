@@ -2,6 +2,7 @@
 
     python scripts/eval_rules.py zones   # intrusion, loitering, line crossing, crowding on one-by-one-person-detection.mp4
     python scripts/eval_rules.py fall    # fall rule on fight-surv-akti clips labelled fall / no fall, and on normal videos
+    python scripts/eval_rules.py fall-diagnose | fall-oracle | fall-scores   # why falls are missed (see fall.md)
 
 Labels: tests/data/rule_labels/*.json (protocol inside; dataset paths and times, no image data). Everything runs
 through `FileAnalyzer` (the pipeline of `gwanje analyze`) with the shipped person detector and default event tuning.
@@ -27,6 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from gwanje.config.camera import CameraConfig, SourceConfig, ZoneConfig  # noqa: E402
+from gwanje.config.detectors import PersonDetectorConfig  # noqa: E402
 from gwanje.config.events import EventOverrides, default_tuning  # noqa: E402
 from gwanje.config.rules import (  # noqa: E402
     CrowdingRule,
@@ -38,6 +40,7 @@ from gwanje.config.rules import (  # noqa: E402
 from gwanje.config.schema import AppConfig  # noqa: E402
 from gwanje.core.detections import Detections  # noqa: E402
 from gwanje.core.frame import Frame  # noqa: E402
+from gwanje.detect.person import PersonDetector  # noqa: E402
 from gwanje.events.context import FrameContext  # noqa: E402
 from gwanje.events.rules.fall import FallRule as FallRuleLogic  # noqa: E402
 from gwanje.events.rules.posture import Posture, posture  # noqa: E402
@@ -46,6 +49,7 @@ from gwanje.runtime.analyze import AnalyzedEvent, FileAnalyzer  # noqa: E402
 from gwanje.runtime.detectors import AnyDetector, build_detectors, close_all  # noqa: E402
 from gwanje.runtime.pipeline import CameraPipeline  # noqa: E402
 from gwanje.track.history import TrackSample  # noqa: E402
+from gwanje.track.tracker import Tracker, box_iou  # noqa: E402
 
 LABELS_DIR = REPO / "tests" / "data" / "rule_labels"
 DEFAULT_DATASETS = REPO.parent / "shared" / "datasets"
@@ -67,6 +71,10 @@ ORACLE_INSTANT_S = 0.001
 """Almost no stay: what is left is posture, transition and stillness (most clips end < 0.5 s after the fall)."""
 FALL_EARLY_S = 0.5
 """A fall alert earlier than this before the labelled moment is not that fall."""
+LABEL_IOU = 0.3
+"""A detector box counts as the hand-drawn person when they overlap this much (drawn boxes are good to ~5 %)."""
+SCORE_FLOOR = 0.05
+"""fall-scores looks at person boxes down to this score (the tracker's low stage starts at 0.1)."""
 
 
 @dataclass
@@ -374,13 +382,73 @@ def oracle_falls(down_time_s: float) -> list[OracleFall]:
     return results
 
 
+@dataclass
+class LabelScore:
+    """The person detector at one hand-drawn box of a person who falls."""
+
+    path: str
+    on_ground: bool
+    time_s: float
+    score: float | None
+    """Highest score of a box with IoU >= LABEL_IOU with the drawn box, None when no box (at any score) is there."""
+    posture: Posture | None
+    """That box's posture from its shape alone, as the fall rule would see it."""
+
+    def text(self) -> str:
+        found = "-" if self.score is None or self.posture is None else f"{self.score:.2f} {self.posture.name.lower()}"
+        return f"{'down' if self.on_ground else 'up'}@{self.time_s:.1f} {found}"
+
+
+def person_scores_at_labels(datasets_dir: Path, floor: float = SCORE_FLOOR) -> list[LabelScore]:
+    """The person detector, run with threshold ``floor``, at each hand-drawn box of the falls (frame nearest in time)."""
+    spec = json.loads((LABELS_DIR / "fight-surv-akti-falls.json").read_text())
+    config = AppConfig().detectors["person"]
+    assert isinstance(config, PersonDetectorConfig)
+    detector = PersonDetector("person", config.model_copy(update={"threshold": floor}))
+    results: list[LabelScore] = []
+    try:
+        for fall in spec["falls"]:
+            width, height = fall["size"]
+            scale = np.array([width, height, width, height], np.float32)
+            drawn = [(False, t, b) for t, b in fall["upright_boxes"]] + [(True, t, b) for t, b in fall["down_boxes"]]
+            for frame in iter_file_frames(datasets_dir / spec["dataset"] / fall["path"], FALL_FPS):
+                here = [d for d in drawn if abs(d[1] - frame.pts_s) <= 0.5 / FALL_FPS]
+                people = detector.detect([frame])[0] if here else Detections.empty()
+                for on_ground, _, box in here:
+                    iou = box_iou(np.asarray(box, np.float32)[None] * scale, people.xyxy)[0]
+                    near = np.flatnonzero(iou >= LABEL_IOU)
+                    score, seen = None, None
+                    if near.size:
+                        best = int(near[np.argmax(people.confidence[near])])
+                        score = float(people.confidence[best])
+                        seen = posture(TrackSample(frame.pts_s, tuple(float(v) for v in people.xyxy[best]), score))  # type: ignore[arg-type]
+                    results.append(LabelScore(fall["path"], on_ground, frame.pts_s, score, seen))
+    finally:
+        detector.close()
+    return results
+
+
+def score_summary(results: list[LabelScore], threshold: float, track_low: float) -> list[str]:
+    """How many on-ground boxes the detector finds above its threshold, in the tracker's low band, or not at all."""
+    down = [r for r in results if r.on_ground]
+    high = [r for r in down if r.score is not None and r.score >= threshold]
+    band = [r for r in down if r.score is not None and track_low <= r.score < threshold]
+    shapes = {p: sum(r.posture is p for r in high + band) for p in Posture}
+    return [
+        f"on-ground boxes {len(down)}: a box scored >= {threshold:g} at {len(high)}, {track_low:g}-{threshold:g} at "
+        f"{len(band)}, below {track_low:g} or none at {len(down) - len(high) - len(band)}",
+        f"postures of the boxes scored >= {track_low:g}: "
+        + ", ".join(f"{p.name.lower()} {n}" for p, n in shapes.items()),
+    ]
+
+
 def _alerts(events: list[AnalyzedEvent], event_type: str) -> list[float]:
     return [e.alert_s for e in events if e.type == event_type]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["zones", "fall", "fall-diagnose", "fall-oracle"])
+    parser.add_argument("what", choices=["zones", "fall", "fall-diagnose", "fall-oracle", "fall-scores"])
     parser.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
     args = parser.parse_args(argv)
     if args.what == "zones":
@@ -397,6 +465,15 @@ def main(argv: list[str] | None = None) -> int:
             found = sum(r.alert_s is not None for r in oracle)
             seen, boxes = sum(r.down_posture for r in oracle), sum(r.down_boxes for r in oracle)
             print(f"  falls found {found}/{len(oracle)}; on-ground boxes seen as down {seen}/{boxes}")
+    elif args.what == "fall-scores":
+        print(f"best person box (score, posture) at each hand-drawn box of the person who falls, IoU >= {LABEL_IOU:g}")
+        results = person_scores_at_labels(args.datasets)
+        for path in dict.fromkeys(r.path for r in results):
+            print(f"{path:<18} " + "; ".join(r.text() for r in results if r.path == path))
+        config = AppConfig().detectors["person"]
+        assert isinstance(config, PersonDetectorConfig)
+        for text in score_summary(results, config.threshold, Tracker().low_threshold):
+            print(text)
     elif args.what == "fall-diagnose":
         print(f"person track boxes in the labelled fall clips at {FALL_FPS:g} fps (posture as the fall rule sees it)")
         for text in diagnose_falls(args.datasets):

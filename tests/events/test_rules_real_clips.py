@@ -81,3 +81,21 @@ def test_fall_rule_on_hand_drawn_boxes_of_real_falls_matches_the_model_card() ->
     labels = json.loads((evaluation.LABELS_DIR / "fight-surv-akti-falls.json").read_text())
     down_s = {fall["path"]: fall["down_s"] for fall in labels["falls"]}
     assert all(r.alert_s is None or r.alert_s >= down_s[r.path] for r in instant)
+
+
+@pytest.mark.datasets
+def test_people_on_the_ground_score_below_the_detector_threshold_as_the_model_card_says(datasets_dir: Path) -> None:
+    """docs/models/fall.md ("What the detector gives the rule"): at the 21 hand-drawn on-ground boxes the person
+    detector has a box scored >= 0.4 at 2, 0.1-0.4 at 13 and none above 0.1 at 6; of those 15 boxes only 3 are
+    down-shaped (the hand-drawn ones: 17). Runs the detector on the labelled frames only (seconds)."""
+    evaluation = _eval_module()
+    results = evaluation.person_scores_at_labels(datasets_dir)
+    down = [r for r in results if r.on_ground]
+    assert len(down) == 21
+    scored = [r.score for r in down if r.score is not None]
+    high = sum(s >= 0.4 for s in scored)
+    band = sum(0.1 <= s < 0.4 for s in scored)
+    assert abs(high - 2) <= COUNT_TOLERANCE
+    assert abs(band - 13) <= 2 * COUNT_TOLERANCE
+    found = [r for r in down if r.score is not None and r.score >= 0.1]
+    assert sum(r.posture is evaluation.Posture.DOWN for r in found) <= 3 + COUNT_TOLERANCE
