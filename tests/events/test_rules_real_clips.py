@@ -55,7 +55,7 @@ def test_zone_and_line_rules_on_a_real_video_match_the_published_figures(dataset
 @pytest.mark.datasets
 @pytest.mark.slow
 def test_fall_rule_figures_on_knock_down_clips_hold(datasets_dir: Path) -> None:
-    """docs/models/fall.md: 0 of 9 real falls found (the detector never boxes the person on the ground), no false fall.
+    """docs/models/fall.md: 0 of 9 real falls found (the person on the ground is never tracked), no false fall.
 
     Re-checked on the 9 fall clips and the first 10 no-fall clips (the full run takes minutes). A better person
     detector should move these numbers: then update the model card.
