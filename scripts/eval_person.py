@@ -2,6 +2,7 @@
 
     python scripts/eval_person.py eval    # recall / precision at IoU >= 0.4 per tiling mode (needs ../shared/datasets)
     python scripts/eval_person.py bench   # ms per 1280x720 frame (1 thread) per tiling mode, and pose ms per person
+    python scripts/eval_person.py tracked [--track-high 0.5]   # the same frames, detected vs tracked at 5 fps
 
 Labels: tests/data/person_labels/*.json (protocol inside). A detection is a hit when its IoU with a still unmatched
 labelled person is >= 0.4 (highest score first); a detection on an "ignore" region (IoU >= 0.4, or at least 60 % of
@@ -29,11 +30,15 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
+from gwanje.config.camera import CameraConfig, SourceConfig  # noqa: E402
 from gwanje.config.detectors import PersonDetectorConfig, PoseDetectorConfig, RuntimeConfig  # noqa: E402
+from gwanje.config.schema import AppConfig  # noqa: E402
 from gwanje.core.detections import Detections  # noqa: E402
 from gwanje.detect.ops import box_iou  # noqa: E402
 from gwanje.detect.person import PersonDetector  # noqa: E402
 from gwanje.detect.pose import PoseAnalyzer  # noqa: E402
+from gwanje.track.camera import camera_tracker  # noqa: E402
+from gwanje.track.tracker import Tracker  # noqa: E402
 
 LABELS_DIR = REPO / "tests" / "data" / "person_labels"
 DEFAULT_DATASETS = REPO.parent / "shared" / "datasets"
@@ -49,6 +54,10 @@ MODES: dict[str, dict[str, Any]] = {
     "tiles>=4:3+full": {"tiles": "auto", "tile_min_aspect": 1.3, "full_frame": True},
 }
 """Configurations compared: the default (auto: tiles on frames at least 1.5:1), none, and variations."""
+TRACK_FPS = 5.0
+"""tracked: the default analysis rate."""
+WARMUP_S = 3.0
+"""tracked: seconds of the clip run before each labelled frame (a track needs 2 frames to be confirmed)."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +176,36 @@ def run_eval(datasets_dir: Path) -> None:
               f"{sizes}")  # fmt: skip
 
 
+def tracked_at_labels(datasets_dir: Path, track_high: float | None) -> tuple[Score, Score]:
+    """Detected and tracked people at every labelled frame (default detector; the camera's tracker, or one whose
+    confident band starts at ``track_high``). Each labelled frame ends a run of the WARMUP_S before it at TRACK_FPS."""
+    detector = PersonDetector("person", PersonDetectorConfig())
+    camera = CameraConfig(id="labels", source=SourceConfig(url="file"), detectors=["person"])
+    detected, tracked, per_size = Score(), Score(), defaultdict(Score)
+    for label_file in sorted(LABELS_DIR.glob("*.json")):
+        spec = json.loads(label_file.read_text())
+        for entry in spec["frames"]:
+            tracker = camera_tracker(AppConfig(), camera) if track_high is None else Tracker(high_threshold=track_high)
+            frame = LabelledFrame(spec["dataset"], entry["path"], entry["frame_index"],
+                                  np.asarray(entry["people"], np.float32).reshape(-1, 4),
+                                  np.asarray(entry["ignore"], np.float32).reshape(-1, 4), np.zeros(0))  # fmt: skip
+            with av.open(str(datasets_dir / spec["dataset"] / entry["path"])) as container:
+                rate = float(container.streams.video[0].average_rate or 25)
+                step = max(1, round(rate / TRACK_FPS))
+                for index, decoded in enumerate(container.decode(video=0)):
+                    behind = frame.frame_index - index
+                    if behind % step or behind > WARMUP_S * rate:
+                        continue
+                    people = detector.detect_image(decoded.to_ndarray(format="bgr24"))
+                    tracks = tracker.update(people, index / rate)
+                    if behind == 0:
+                        score_frame(people, frame, detected, per_size)
+                        score_frame(tracks, frame, tracked, per_size)
+                        break
+    detector.close()
+    return detected, tracked
+
+
 def _cost_ms(action: Any, repeats: int, rounds: int = 3) -> float:
     """Minimum over ``rounds`` of the median of ``repeats`` timed calls (robust to other load on the machine)."""
     action()
@@ -213,12 +252,22 @@ def run_bench(datasets_dir: Path, repeats: int, threads: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["eval", "bench"])
+    parser.add_argument("command", choices=["eval", "bench", "tracked"])
     parser.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS, help="the shared datasets folder")
     parser.add_argument("--repeats", type=int, default=20, help="bench: timed runs per configuration")
     parser.add_argument("--threads", type=int, default=1, help="bench: ONNX Runtime intra-op threads")
+    parser.add_argument(
+        "--track-high", type=float, help="tracked: the tracker's high threshold (default: the camera's)"
+    )
     args = parser.parse_args()
-    if args.command == "eval":
+    if args.command == "tracked":
+        detected, tracked = tracked_at_labels(args.datasets, args.track_high)
+        band = "the detector's threshold" if args.track_high is None else f"{args.track_high:g}"
+        print(f"{TRACK_FPS:g} fps, {WARMUP_S:g} s before each labelled frame; tracker's confident band from {band}")
+        for name, score in (("detected", detected), ("tracked", tracked)):
+            print(f"{name:<9} recall {score.recall:.3f} precision {score.precision:.3f} hits {score.hits} "
+                  f"false {score.false_positives} of {score.labelled} people")  # fmt: skip
+    elif args.command == "eval":
         if not args.datasets.is_dir():
             raise SystemExit(f"datasets not found at {args.datasets}; pass --datasets")
         run_eval(args.datasets)

@@ -26,7 +26,7 @@ from gwanje.events.engine import EventEngine
 from gwanje.events.rule import Rule
 from gwanje.events.rules.factory import build_rules
 from gwanje.ingest.motion import MotionGate
-from gwanje.track.tracker import Tracker
+from gwanje.track.camera import camera_tracker
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ class CameraPipeline:
         self._detect: FrameDetect = detect or self._direct_detect
         self._motion = MotionGate(camera.motion) if camera.motion.enabled else None
         self._last: dict[str, Detections] = {}
-        self._tracker = Tracker()
+        self._tracker = camera_tracker(app, camera)
         self._rules: list[Rule] = build_rules(camera, app.detectors)
         self._engine = EventEngine(camera.id, tuning=lambda t: app.tuning_for(camera, t))
 
