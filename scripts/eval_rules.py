@@ -3,6 +3,7 @@
     python scripts/eval_rules.py zones   # intrusion, loitering, line crossing, crowding on one-by-one-person-detection.mp4
     python scripts/eval_rules.py fall    # fall rule on fight-surv-akti clips labelled fall / no fall, and on normal videos
     python scripts/eval_rules.py fall-diagnose | fall-oracle | fall-scores   # why falls are missed (see fall.md)
+    python scripts/eval_rules.py crowding   # crowding rule on fight-surv-akti clips with hand-counted people in a zone
 
 Labels: tests/data/rule_labels/*.json (protocol inside; dataset paths and times, no image data). Everything runs
 through `FileAnalyzer` (the pipeline of `gwanje analyze`) with the shipped person detector and default event tuning.
@@ -448,7 +449,7 @@ def _alerts(events: list[AnalyzedEvent], event_type: str) -> list[float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["zones", "fall", "fall-diagnose", "fall-oracle", "fall-scores"])
+    parser.add_argument("what", choices=["zones", "crowding", "fall", "fall-diagnose", "fall-oracle", "fall-scores"])
     parser.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
     args = parser.parse_args(argv)
     if args.what == "zones":
@@ -456,6 +457,15 @@ def main(argv: list[str] | None = None) -> int:
         for score in evaluate_zones(args.datasets):
             print(score.line())
         print("* = intrusion and loitering tuned with cooldown_s 0 and merge_gap_s 0 (one event per stay)")
+    elif args.what == "crowding":
+        import eval_crowding  # beside this script
+
+        print(f"crowding on hand-counted fight-surv-akti clips at {eval_crowding.ANALYSIS_FPS:g} fps, default tuning")
+        clips = eval_crowding.evaluate_crowding(args.datasets)
+        for clip in clips:
+            print(clip.line())
+        for text in eval_crowding.summary(clips):
+            print(text)
     elif args.what == "fall-oracle":
         for down_time_s in (FALL_DOWN_TIME_S, ORACLE_INSTANT_S):
             print(f"fall rule, down_time_s {down_time_s:g}, on hand-drawn boxes of the person who falls (no keypoints)")
