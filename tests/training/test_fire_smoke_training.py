@@ -26,7 +26,7 @@ def _args(*argv: str) -> argparse.Namespace:
 
 
 @pytest.mark.slow
-def test_tiny_training_run_exports_an_onnx_model_equal_to_pytorch(tmp_path: Path) -> None:
+def test_tiny_training_run_with_colour_cues_exports_an_onnx_model_equal_to_pytorch(tmp_path: Path) -> None:
     data = write_yolo_dataset(tmp_path / "data", count=45)
     out = tmp_path / "out" / "fs.onnx"
     ref = tmp_path / "out" / "ref.npz"
@@ -43,6 +43,7 @@ def test_tiny_training_run_exports_an_onnx_model_equal_to_pytorch(tmp_path: Path
         "8",
         "--width",
         "8",
+        "--cues",
     )
     assert fire_smoke.run(args) == 0
 
@@ -62,6 +63,27 @@ def test_tiny_training_run_exports_an_onnx_model_equal_to_pytorch(tmp_path: Path
     image = np.zeros((240, 320, 3), np.uint8)
     (dets,) = detector.detect([Frame("cam", 0, 0.0, 0.0, image)])
     assert set(dets.label.tolist()) <= {"fire", "smoke"}
+
+
+@pytest.mark.slow
+def test_cross_validated_run_chooses_thresholds_out_of_fold_and_trains_on_train_and_val(tmp_path: Path) -> None:
+    data = write_yolo_dataset(tmp_path / "data", count=45)
+    out = tmp_path / "cv" / "fs.onnx"
+    args = _args(
+        "--data", str(data), "--output", str(out), "--epochs", "2", "--batch-size", "8", "--width", "8",
+        "--variants", "2", "--cv-folds", "3",
+    )  # fmt: skip
+    assert fire_smoke.run(args) == 0
+
+    report = json.loads(out.with_suffix(".json").read_text())
+    assert report["cv"]["folds"] == 3
+    assert 30 < report["cv"]["images"] < 45  # train + val only: the test split stays out
+    assert report["thresholds"] == report["cv"]["thresholds"]
+    assert len(report["cv"]["fire_fold_thresholds"]) == 3
+    session = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"])
+    assert [i.name for i in session.get_inputs()] == ["image"]
+    (cells,) = session.run(None, {"image": np.zeros((1, 3, 256, 256), np.float32)})
+    assert cells.shape == (1, 2, 16, 16)
 
 
 def test_bad_data_directory_is_reported_not_raised(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

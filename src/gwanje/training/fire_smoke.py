@@ -1,15 +1,20 @@
-"""`gwanje train fire-smoke --data DIR [--data DIR2 ...]`: train, choose thresholds on validation, export ONNX.
+"""`gwanje train fire-smoke --data DIR [--data DIR2 ...]`: train, choose operating thresholds, export ONNX.
 
-Writes ``OUTPUT`` (the ONNX model), ``OUTPUT`` with ``.json`` (operating thresholds chosen on the
-validation split, validation metrics, settings) and, with ``--reference``, a small ``.npz`` of a
-fixed input and the output of the PyTorch head on the backbone's features, so the shipped ONNX can
+Writes ``OUTPUT`` (the ONNX model), ``OUTPUT`` with ``.json`` (operating thresholds, the metrics
+where they were chosen, settings) and, with ``--reference``, a small ``.npz`` of a fixed input and
+the output of the PyTorch head on the backbone's features (and cues), so the shipped ONNX can
 be checked without PyTorch. The features come from NanoDet-g's backbone (frozen; see
-``fire_smoke_backbone``), so only a small head is trained.
+``fire_smoke_backbone``), optionally with fixed colour cues (``--cues``, ``fire_smoke_cues``), so only
+a small head is trained.
+
+Thresholds: by default the head trains on the train split and the thresholds are chosen on the
+val split; with ``--cv-folds K`` they are chosen on out-of-fold scores of a scene-grouped K-fold
+over train+val and the head then trains on all of train+val (``fire_smoke_cv``).
 The test split is never looked at here: ``scripts/eval_fire_smoke.py`` reports it.
 
 Example:
     gwanje train fire-smoke --data ../shared/datasets/fire-smoke-cctv-yolo \
-        --data ../shared/datasets/fire-cair-images --output src/gwanje/detect/models/fire_smoke.onnx
+        --data ../shared/datasets/fire-cair-images --cv-folds 5 --output src/gwanje/detect/models/fire_smoke.onnx
 """
 
 from __future__ import annotations
@@ -19,13 +24,18 @@ import json
 import logging
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
-from gwanje.training.fire_smoke_data import load_datasets
+from gwanje.training.fire_smoke_data import Sample, load_datasets
 from gwanje.training.fire_smoke_metrics import binary_metrics, choose_threshold
+
+if TYPE_CHECKING:
+    from gwanje.training.fire_smoke_backbone import BackboneRunner
+    from gwanje.training.fire_smoke_model import FireSmokeHead
+    from gwanje.training.fire_smoke_train import TrainSettings
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +80,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--paste-smoke", action="store_true", help="paste smoke patches too, not only fire")
     parser.add_argument("--variants", type=int, default=5, help="augmented copies of each training image")
-    parser.add_argument("--max-fpr", type=float, default=0.08, help="FPR cap when choosing thresholds on val")
+    parser.add_argument(
+        "--cues", action="store_true", help="also give the head per-cell colour cues (fire_smoke_cues; not shipped)"
+    )
+    parser.add_argument(
+        "--cv-folds",
+        type=int,
+        default=0,
+        help="choose thresholds on out-of-fold scores of a scene-grouped K-fold over train+val, then train on "
+        "train+val (0: train on train, thresholds on val)",
+    )
+    parser.add_argument("--max-fpr", type=float, default=0.08, help="FPR cap when choosing thresholds")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=0, help="PyTorch threads (0: all cores)")
 
@@ -82,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         print("training needs PyTorch: pip install -e '.[train]' (torch==2.13.0, CPU build)")
         return 2
     from gwanje.detect.runtime import packaged_model
-    from gwanje.training.fire_smoke_model import export_onnx, probabilities
+    from gwanje.training.fire_smoke_model import export_onnx, image_cues, probabilities
     from gwanje.training.fire_smoke_train import TrainSettings, torch_scores, train
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -109,22 +129,18 @@ def run(args: argparse.Namespace) -> int:
         paste_smoke=args.paste_smoke,
         dropout=args.dropout,
         weight_decay=args.weight_decay,
+        cues=args.cues,
         seed=args.seed,
     )
     nanodet = args.backbone if args.backbone is not None else packaged_model(NANODET_FILE)
     started = time.monotonic()
-    head, backbone = train(train_set, settings, nanodet)
+    if args.cv_folds:
+        head, backbone, report = _train_cross_validated(train_set + val_set, settings, nanodet, args)
+    else:
+        head, backbone = train(train_set, settings, nanodet)
+        report = _validation_report(torch_scores(head, backbone, val_set), val_set, args.max_fpr)
     train_seconds = time.monotonic() - started
-
-    scores = torch_scores(head, backbone, val_set)
-    report: dict[str, Any] = {"settings": vars(settings), "train_seconds": round(train_seconds), "val": {}}
-    thresholds = {}
-    for channel, label in enumerate(("fire", "smoke")):
-        labels = [getattr(s, label) for s in val_set]
-        threshold = choose_threshold(labels, scores[:, channel].tolist(), args.max_fpr)
-        thresholds[label] = threshold
-        report["val"][label] = binary_metrics(labels, scores[:, channel].tolist(), threshold).as_dict()
-    report["thresholds"] = thresholds
+    report = {"settings": vars(settings), "train_seconds": round(train_seconds), **report}
     print(json.dumps(report, indent=2))
 
     export_onnx(head, nanodet, args.output)
@@ -132,9 +148,38 @@ def run(args: argparse.Namespace) -> int:
     args.output.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
     if args.reference is not None:
         pattern = reference_pattern()
-        f16, f32 = backbone.features(reference_image(pattern))
-        cells = probabilities(head, torch.from_numpy(f16), torch.from_numpy(f32)).numpy()
+        image = reference_image(pattern)
+        f16, f32 = backbone.features(image)
+        cues = torch.from_numpy(image_cues(image)) if settings.cues else None
+        cells = probabilities(head, torch.from_numpy(f16), torch.from_numpy(f32), cues).numpy()
         args.reference.parent.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(args.reference, pattern=pattern, cells=cells)
     print(f"wrote {args.output} ({args.output.stat().st_size / 1e6:.2f} MB) in {train_seconds:.0f} s of training")
     return 0
+
+
+def _validation_report(scores: npt.NDArray[np.float32], val_set: list[Sample], max_fpr: float) -> dict[str, Any]:
+    """Thresholds chosen on the validation split and the metrics there."""
+    report: dict[str, Any] = {"val": {}, "thresholds": {}}
+    for channel, label in enumerate(("fire", "smoke")):
+        labels = [getattr(s, label) for s in val_set]
+        threshold = choose_threshold(labels, scores[:, channel].tolist(), max_fpr)
+        report["thresholds"][label] = threshold
+        report["val"][label] = binary_metrics(labels, scores[:, channel].tolist(), threshold).as_dict()
+    return report
+
+
+def _train_cross_validated(
+    samples: list[Sample], settings: TrainSettings, nanodet: Path, args: argparse.Namespace
+) -> tuple[FireSmokeHead, BackboneRunner, dict[str, Any]]:
+    """Out-of-fold thresholds over train+val (``fire_smoke_cv``), then the head trained on all of it."""
+    from gwanje.training.fire_smoke_backbone import BackboneRunner
+    from gwanje.training.fire_smoke_cv import assign_folds, cv_report, out_of_fold_scores
+    from gwanje.training.fire_smoke_train import cache_features, scoring_features, train_head
+
+    backbone = BackboneRunner(nanodet)
+    cache = cache_features(samples, backbone, settings)
+    folds = assign_folds(samples, args.cv_folds)
+    scores = out_of_fold_scores(cache, scoring_features(backbone, samples), samples, folds, settings)
+    cv = cv_report(samples, scores, folds, args.max_fpr)
+    return train_head(cache, settings), backbone, {"cv": cv, "thresholds": cv["thresholds"]}

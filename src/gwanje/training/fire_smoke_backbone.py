@@ -97,12 +97,23 @@ def _with_preprocessing(backbone: onnx.ModelProto) -> onnx.ModelProto:
     return backbone
 
 
-def splice(nanodet: Path, head: onnx.ModelProto, head_inputs: tuple[str, str]) -> onnx.ModelProto:
-    """One model: pre-processing -> NanoDet backbone -> the trained head (inputs ``head_inputs`` = f16, f32)."""
+def splice(
+    nanodet: Path, head: onnx.ModelProto, head_inputs: tuple[str, str], image_input: str | None = None
+) -> onnx.ModelProto:
+    """One model: pre-processing -> NanoDet backbone -> the trained head (inputs ``head_inputs`` = f16, f32).
+
+    ``image_input``: a further head input that receives the model's input image (for colour cues).
+    """
     body = _with_preprocessing(backbone_graph(nanodet))
+    io_map = [(FEATURES_16, head_inputs[0]), (FEATURES_32, head_inputs[1])]
+    if image_input is not None:
+        passthrough = onnx.helper.make_tensor_value_info(
+            "image_passthrough", onnx.TensorProto.FLOAT, ["batch", 3, "height", "width"]
+        )
+        body.graph.node.append(onnx.helper.make_node("Identity", [IMAGE_INPUT], [passthrough.name], name="image_copy"))
+        body.graph.output.append(passthrough)
+        io_map.append((passthrough.name, image_input))
     head.ir_version = body.ir_version
-    merged = onnx.compose.merge_models(
-        body, head, io_map=[(FEATURES_16, head_inputs[0]), (FEATURES_32, head_inputs[1])]
-    )
+    merged = onnx.compose.merge_models(body, head, io_map=io_map)
     onnx.checker.check_model(merged)
     return merged

@@ -28,7 +28,7 @@ from gwanje.detect.fire_smoke import to_input
 from gwanje.training.fire_smoke_augment import augment, cell_targets, cut_patches, paste_patch
 from gwanje.training.fire_smoke_backbone import BackboneRunner
 from gwanje.training.fire_smoke_data import UNKNOWN, Sample, box_masks
-from gwanje.training.fire_smoke_model import INPUT_SIZE, STRIDE, FireSmokeHead, probabilities
+from gwanje.training.fire_smoke_model import INPUT_SIZE, STRIDE, FireSmokeHead, image_cues, probabilities
 
 log = logging.getLogger(__name__)
 
@@ -51,18 +51,41 @@ class TrainSettings:
     paste_rate: float = 0.0
     """Share of augmented copies that get a fire (and with ``paste_smoke`` smoke) patch from another scene."""
     paste_smoke: bool = False
+    cues: bool = False
+    """Give the head the per-cell colour cues of ``fire_smoke_cues`` besides the backbone's features."""
     seed: int = 0
 
 
 @dataclass
 class FeatureCache:
-    """Backbone features of the augmented training images, with their targets."""
+    """Backbone features and colour cues of the augmented training images, with their targets.
+
+    ``source`` is each entry's sample index and ``pasted`` the group of the patch pasted into it
+    ("" if none), so a cross-validation fold can leave out everything that shows a held-out scene.
+    """
 
     f16: npt.NDArray[np.float16]
     f32: npt.NDArray[np.float16]
+    cues: npt.NDArray[np.float16]
     cells: npt.NDArray[np.float32]
     labels: npt.NDArray[np.float32]
     weights: npt.NDArray[np.float64]
+    source: npt.NDArray[np.int64]
+    pasted: npt.NDArray[np.str_]
+
+    def subset(self, keep: npt.NDArray[np.bool_]) -> FeatureCache:
+        """The entries where ``keep`` is true, weights renormalised."""
+        w = self.weights[keep]
+        return FeatureCache(
+            f16=self.f16[keep],
+            f32=self.f32[keep],
+            cues=self.cues[keep],
+            cells=self.cells[keep],
+            labels=self.labels[keep],
+            weights=w / w.sum(),
+            source=self.source[keep],
+            pasted=self.pasted[keep],
+        )
 
 
 def read_image(sample: Sample) -> npt.NDArray[np.uint8]:
@@ -116,13 +139,16 @@ def cache_features(samples: Sequence[Sample], backbone: BackboneRunner, settings
     images: list[npt.NDArray[np.uint8]] = []
     f16: list[npt.NDArray[np.float16]] = []
     f32: list[npt.NDArray[np.float16]] = []
-    cells, labels, weights = [], [], []
+    cues: list[npt.NDArray[np.float16]] = []
+    cells, labels, weights, source, pasted = [], [], [], [], []
     per_sample = sample_weights(samples)
 
     def flush() -> None:
-        a, b = backbone.features(to_input(images, size))
+        batch = to_input(images, size)
+        a, b = backbone.features(batch)
         f16.append(a.astype(np.float16))
         f32.append(b.astype(np.float16))
+        cues.append(image_cues(batch).astype(np.float16))
         images.clear()
 
     started = time.monotonic()
@@ -134,10 +160,11 @@ def cache_features(samples: Sequence[Sample], backbone: BackboneRunner, settings
         for p in cut_patches(image, sample.boxes, sample.group)
         if p.channel in channels
     ]
-    for (image, mask), sample, weight in zip(loaded, samples, per_sample, strict=True):
+    for index, ((image, mask), sample, weight) in enumerate(zip(loaded, samples, per_sample, strict=True)):
         pasteable = bool(patches) and (sample.boxes is not None or (sample.fire == 0 and sample.smoke == 0))
         for variant in range(settings.variants):
             boxed = sample.boxes is not None
+            pasted_group = ""
             if variant == 0:
                 out = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), np.uint8)
                 out_mask = np.asarray(cv2.resize(mask, size, interpolation=cv2.INTER_NEAREST), np.uint8)
@@ -147,6 +174,7 @@ def cache_features(samples: Sequence[Sample], backbone: BackboneRunner, settings
                     patch = patches[int(rng.integers(len(patches)))]
                     if patch.group != sample.group:
                         src, src_mask = paste_patch(image, mask, patch, rng)
+                        pasted_group = patch.group
                         boxed = True  # a negative image with a pasted box now has known cells everywhere
                 out, out_mask = augment(src, src_mask, INPUT_SIZE, rng, settings.negative_rate)
             cell, label = _targets(sample, out_mask.reshape(INPUT_SIZE, INPUT_SIZE, 2), grid, boxed)
@@ -154,6 +182,8 @@ def cache_features(samples: Sequence[Sample], backbone: BackboneRunner, settings
             cells.append(cell)
             labels.append(label)
             weights.append(weight)
+            source.append(index)
+            pasted.append(pasted_group)
             if len(images) == FEATURE_BATCH:
                 flush()
     if images:
@@ -163,9 +193,12 @@ def cache_features(samples: Sequence[Sample], backbone: BackboneRunner, settings
     return FeatureCache(
         f16=np.concatenate(f16),
         f32=np.concatenate(f32),
+        cues=np.concatenate(cues),
         cells=np.stack(cells),
         labels=np.stack(labels),
         weights=w / w.sum(),
+        source=np.asarray(source, np.int64),
+        pasted=np.asarray(pasted, np.str_),
     )
 
 
@@ -183,7 +216,7 @@ def train_head(cache: FeatureCache, settings: TrainSettings) -> FireSmokeHead:
     """Train the head on cached features; returns it in eval mode."""
     torch.manual_seed(settings.seed)
     rng = np.random.default_rng(settings.seed + 1)
-    head = FireSmokeHead(settings.width, settings.dropout)
+    head = FireSmokeHead(settings.width, settings.dropout, settings.cues)
     optimiser = torch.optim.AdamW(head.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay)
     count = len(cache.cells)
     batch = min(settings.batch_size, count)
@@ -199,6 +232,7 @@ def train_head(cache: FeatureCache, settings: TrainSettings) -> FireSmokeHead:
             logits = head(
                 torch.from_numpy(cache.f16[picks].astype(np.float32)),
                 torch.from_numpy(cache.f32[picks].astype(np.float32)),
+                torch.from_numpy(cache.cues[picks].astype(np.float32)) if settings.cues else None,
             )
             loss = _loss(logits, torch.from_numpy(cache.cells[picks]), torch.from_numpy(cache.labels[picks]))
             optimiser.zero_grad()
@@ -219,12 +253,39 @@ def train(samples: Sequence[Sample], settings: TrainSettings, nanodet: Path) -> 
     return train_head(cache_features(samples, backbone, settings), settings), backbone
 
 
+@dataclass
+class ScoringFeatures:
+    """Backbone features and cues of whole images with the detector's own pre-processing (no augmentation)."""
+
+    f16: npt.NDArray[np.float32]
+    f32: npt.NDArray[np.float32]
+    cues: npt.NDArray[np.float32]
+
+
+def scoring_features(backbone: BackboneRunner, samples: Sequence[Sample]) -> ScoringFeatures:
+    f16, f32, cues = [], [], []
+    for start in range(0, len(samples), FEATURE_BATCH):
+        batch = to_input([read_image(s) for s in samples[start : start + FEATURE_BATCH]], (INPUT_SIZE, INPUT_SIZE))
+        a, b = backbone.features(batch)
+        f16.append(a)
+        f32.append(b)
+        cues.append(image_cues(batch))
+    return ScoringFeatures(np.concatenate(f16), np.concatenate(f32), np.concatenate(cues))
+
+
+def head_scores(head: FireSmokeHead, features: ScoringFeatures) -> npt.NDArray[np.float32]:
+    """Image-level (fire, smoke) probabilities [N, 2]: the highest cell of each class."""
+    cells = probabilities(
+        head,
+        torch.from_numpy(features.f16),
+        torch.from_numpy(features.f32),
+        torch.from_numpy(features.cues) if head.uses_cues else None,
+    )
+    return np.asarray(cells.flatten(2).max(dim=2).values.numpy(), np.float32)
+
+
 def torch_scores(head: FireSmokeHead, backbone: BackboneRunner, samples: Sequence[Sample]) -> npt.NDArray[np.float32]:
     """Image-level (fire, smoke) probabilities [N, 2] with the detector's own pre-processing."""
-    out = []
-    for start in range(0, len(samples), FEATURE_BATCH):
-        images = [read_image(s) for s in samples[start : start + FEATURE_BATCH]]
-        f16, f32 = backbone.features(to_input(images, (INPUT_SIZE, INPUT_SIZE)))
-        cells = probabilities(head, torch.from_numpy(f16), torch.from_numpy(f32))
-        out.append(cells.flatten(2).max(dim=2).values.numpy())
-    return np.concatenate(out) if out else np.zeros((0, 2), np.float32)
+    if not samples:
+        return np.zeros((0, 2), np.float32)
+    return head_scores(head, scoring_features(backbone, samples))
