@@ -9,7 +9,14 @@ import cv2
 import numpy as np
 import pytest
 
-from gwanje.training.fire_smoke_augment import augment, cell_targets, cut_patches, hard_negative, paste_patch
+from gwanje.training.fire_smoke_augment import (
+    augment,
+    cell_targets,
+    cut_patches,
+    hard_negative,
+    paste_patch,
+    paste_synthetic_flame,
+)
 from gwanje.training.fire_smoke_data import UNKNOWN, box_masks, load_dataset
 from gwanje.training.fire_smoke_metrics import binary_metrics, choose_threshold
 from tests.training.fire_smoke_synthetic import write_yolo_dataset
@@ -118,3 +125,18 @@ def test_pasted_patch_is_marked_in_the_mask_where_it_shows() -> None:
     marked = mask[..., 0] == 1
     assert marked.sum() > 0 and not mask[..., 1].any()
     assert orange[marked].mean() > 0.9 and orange[~marked].mean() < 0.05
+
+
+def test_synthetic_flame_is_drawn_inside_the_box_it_marks_as_fire() -> None:
+    rng = np.random.default_rng(5)
+    image = np.full((320, 320, 3), 90, np.uint8)
+    mask = np.zeros((320, 320, 2), np.uint8)
+    for _ in range(5):
+        out, out_mask = paste_synthetic_flame(image, mask, rng)
+        fire = out_mask[..., 0] > 0
+        assert fire.any() and not out_mask[..., 1].any()  # fire marked, no smoke drawn or marked
+        hsv = cv2.cvtColor(out, cv2.COLOR_BGR2HSV)
+        flame = (hsv[..., 0] < 30) & (hsv[..., 1] > 120) & (hsv[..., 2] > 150)
+        assert flame.any()
+        assert flame[fire].sum() / flame.sum() > 0.9  # flame-coloured pixels lie in the marked box
+    assert not mask.any() and (image == 90).all()  # inputs untouched

@@ -68,16 +68,32 @@ class FireRenderer:
         """Fire size 0..1: quick ignition, then slower growth to full size."""
         return float(np.clip(0.25 + 0.75 * (1.0 - np.exp(-t / 5.0)), 0.0, 1.0)) if t >= 0 else 0.0
 
-    def draw(self, img: Image, t: float, fade: float = 1.0) -> None:
-        """Draw smoke, then the flame and the light it throws, in place. ``fade`` 0..1 dims it all (dying fire)."""
+    def _dims(self, t: float, fade: float) -> tuple[float, int, int] | None:
+        """(size 0..1, width, height) of the flame at ``t``, None when nothing is drawn."""
         size = self.size_at(t) * fade
         if size <= 0.01:
-            return
+            return None
         height = max(int(self._max_height * size), 12)
-        width = max(int(height * 1.1), 10)
+        return size, max(int(height * 1.1), 10), height
+
+    def flame_box(self, t: float, fade: float = 1.0) -> tuple[int, int, int, int] | None:
+        """(x0, y0, x1, y1) of the flame drawn at ``t`` (not clipped to the image), None when nothing is drawn."""
+        dims = self._dims(t, fade)
+        if dims is None:
+            return None
+        _, width, height = dims
+        bx, by = self._base
+        return bx - width // 2, by - height, bx - width // 2 + width, by
+
+    def draw(self, img: Image, t: float, fade: float = 1.0, smoke: bool = True) -> None:
+        """Draw smoke (unless ``smoke`` is false), then the flame and its light, in place. ``fade`` 0..1 dims it all."""
+        dims = self._dims(t, fade)
+        if dims is None:
+            return
+        size, width, height = dims
         self._draw_glow(img, t, width, height, size)
         smoke_start = 1.0
-        if t > smoke_start:
+        if smoke and t > smoke_start:
             self._draw_smoke(img, t, height, fade * float(np.clip((t - smoke_start) / 4.0, 0.0, 1.0)))
         self._draw_flame(img, t, width, height)
 

@@ -79,10 +79,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--paste-rate", type=float, default=0.0, help="share of augmented copies with a fire patch from another scene"
     )
     parser.add_argument("--paste-smoke", action="store_true", help="paste smoke patches too, not only fire")
-    parser.add_argument("--variants", type=int, default=5, help="augmented copies of each training image")
     parser.add_argument(
-        "--cues", action="store_true", help="also give the head per-cell colour cues (fire_smoke_cues; not shipped)"
+        "--synthetic-flames",
+        type=float,
+        default=0.0,
+        help="share of augmented copies of negative or boxed images that get a procedural flame",
     )
+    parser.add_argument("--variants", type=int, default=5, help="augmented copies of each training image")
+    parser.add_argument("--cues", action="store_true", help="also give the head per-cell colour cues (fire_smoke_cues)")
     parser.add_argument(
         "--cv-folds",
         type=int,
@@ -127,6 +131,7 @@ def run(args: argparse.Namespace) -> int:
         variants=args.variants,
         paste_rate=args.paste_rate,
         paste_smoke=args.paste_smoke,
+        synthetic_flame_rate=args.synthetic_flames,
         dropout=args.dropout,
         weight_decay=args.weight_decay,
         cues=args.cues,

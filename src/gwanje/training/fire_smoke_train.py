@@ -25,7 +25,13 @@ import torch
 from torch import nn
 
 from gwanje.detect.fire_smoke import to_input
-from gwanje.training.fire_smoke_augment import augment, cell_targets, cut_patches, paste_patch
+from gwanje.training.fire_smoke_augment import (
+    augment,
+    cell_targets,
+    cut_patches,
+    paste_patch,
+    paste_synthetic_flame,
+)
 from gwanje.training.fire_smoke_backbone import BackboneRunner
 from gwanje.training.fire_smoke_data import UNKNOWN, Sample, box_masks
 from gwanje.training.fire_smoke_model import INPUT_SIZE, STRIDE, FireSmokeHead, image_cues, probabilities
@@ -51,6 +57,8 @@ class TrainSettings:
     paste_rate: float = 0.0
     """Share of augmented copies that get a fire (and with ``paste_smoke`` smoke) patch from another scene."""
     paste_smoke: bool = False
+    synthetic_flame_rate: float = 0.0
+    """Share of augmented copies of negative or box-labelled images that get a procedural flame."""
     cues: bool = False
     """Give the head the per-cell colour cues of ``fire_smoke_cues`` besides the backbone's features."""
     seed: int = 0
@@ -161,7 +169,8 @@ def cache_features(samples: Sequence[Sample], backbone: BackboneRunner, settings
         if p.channel in channels
     ]
     for index, ((image, mask), sample, weight) in enumerate(zip(loaded, samples, per_sample, strict=True)):
-        pasteable = bool(patches) and (sample.boxes is not None or (sample.fire == 0 and sample.smoke == 0))
+        eligible = sample.boxes is not None or (sample.fire == 0 and sample.smoke == 0)
+        pasteable = bool(patches) and eligible
         for variant in range(settings.variants):
             boxed = sample.boxes is not None
             pasted_group = ""
@@ -176,6 +185,9 @@ def cache_features(samples: Sequence[Sample], backbone: BackboneRunner, settings
                         src, src_mask = paste_patch(image, mask, patch, rng)
                         pasted_group = patch.group
                         boxed = True  # a negative image with a pasted box now has known cells everywhere
+                if eligible and settings.synthetic_flame_rate > 0 and rng.random() < settings.synthetic_flame_rate:
+                    src, src_mask = paste_synthetic_flame(src, src_mask, rng)
+                    boxed = True
                 out, out_mask = augment(src, src_mask, INPUT_SIZE, rng, settings.negative_rate)
             cell, label = _targets(sample, out_mask.reshape(INPUT_SIZE, INPUT_SIZE, 2), grid, boxed)
             images.append(out)
