@@ -48,6 +48,13 @@ def frames_at(path: Path, fps: float, camera: str) -> Iterator[Frame]:
             yield Frame(camera, i, t, 1e9 + t, frame.to_ndarray(format="bgr24"))
 
 
+def fight_observations(frame: Frame, analyzer: FightAnalyzer, people: PersonDetector | None) -> list[Observation]:
+    """One analysed frame as the pipeline sees it: people (when asked for), the fight analyser, its observations."""
+    tracks = people.detect([frame])[0] if people is not None else Detections.empty()
+    found = analyzer.analyze(frame, tracks)
+    return [Observation(EventType.FIGHT, float(c), found[i : i + 1]) for i, c in enumerate(found.confidence)]
+
+
 def cmd_holdout(args: argparse.Namespace) -> None:
     saved = json.loads(METRICS_FILE.read_text())
     got = check_holdout(args.data, args.model or METRICS_FILE.with_name("fight.onnx"), saved)
@@ -68,10 +75,8 @@ def cmd_normal(args: argparse.Namespace) -> None:
         engine = EventEngine(path.stem, tuning=lambda t: tuning[t])
         last: Frame | None = None
         for frame in frames_at(path, args.fps, path.stem):
-            tracks = people.detect([frame])[0] if people is not None else Detections.empty()
-            found = analyzer.analyze(frame, tracks)
-            obs = [Observation(EventType.FIGHT, float(c), found[i : i + 1]) for i, c in enumerate(found.confidence)]
-            positives += bool(len(found))
+            obs = fight_observations(frame, analyzer, people)
+            positives += bool(obs)
             frames_seen += 1
             events = engine.update(frame, obs)
             starts += sum(e.state == EventState.START for e in events)
@@ -98,9 +103,7 @@ def cmd_clips(args: argparse.Namespace) -> None:
         engine = EventEngine(path.stem, tuning=lambda t: tuning[t])
         alert: float | None = None
         for frame in frames_at(path, args.fps, path.stem):
-            tracks = people.detect([frame])[0] if people is not None else Detections.empty()
-            found = analyzer.analyze(frame, tracks)
-            obs = [Observation(EventType.FIGHT, float(c), found[i : i + 1]) for i, c in enumerate(found.confidence)]
+            obs = fight_observations(frame, analyzer, people)
             started = [e for e in engine.update(frame, obs) if e.state == EventState.START]
             if started and alert is None:
                 alert = frame.pts_s
