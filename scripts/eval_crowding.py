@@ -15,9 +15,14 @@ threshold) and the tracked people (what the rule counts) in the zone.
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from rule_eval_common import ANALYSIS_FPS, LABELS_DIR
 
 from gwanje.config.camera import CameraConfig, SourceConfig, ZoneConfig
 from gwanje.config.rules import CrowdingRule
@@ -29,9 +34,7 @@ from gwanje.ingest.source import iter_file_frames
 from gwanje.runtime.detectors import AnyDetector, build_detectors, close_all
 from gwanje.runtime.pipeline import CameraPipeline
 
-LABELS = Path(__file__).resolve().parents[1] / "tests" / "data" / "rule_labels" / "fight-surv-akti-crowding.json"
-ANALYSIS_FPS = 5.0
-"""The default analysis rate."""
+LABELS = LABELS_DIR / "fight-surv-akti-crowding.json"
 NEAREST_S = 0.1
 """An analysed frame stands for a labelled time when it is this close (half the 5 fps frame gap)."""
 FIRE_ZONE = "fire"

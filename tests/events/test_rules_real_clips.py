@@ -36,6 +36,10 @@ def _eval_module() -> ModuleType:
     return load_script("eval_rules")
 
 
+def _fall_module() -> ModuleType:
+    return load_script("eval_falls")
+
+
 @pytest.mark.datasets
 @pytest.mark.slow
 def test_zone_and_line_rules_on_a_real_video_match_the_published_figures(datasets_dir: Path) -> None:
@@ -61,7 +65,7 @@ def test_fall_rule_figures_on_knock_down_clips_hold(datasets_dir: Path) -> None:
     Re-checked on the 9 fall clips and the first 10 no-fall clips (the full run takes minutes). A better person
     detector should move these numbers: then update the model card.
     """
-    short, _ = _eval_module().evaluate_fall(datasets_dir, no_fall_limit=10, normal=False)
+    short, _ = _fall_module().evaluate_fall(datasets_dir, no_fall_limit=10, normal=False)
     assert short.falls == 9
     assert short.clips_without_fall == 10
     assert short.hits <= 1
@@ -71,7 +75,7 @@ def test_fall_rule_figures_on_knock_down_clips_hold(datasets_dir: Path) -> None:
 def test_fall_rule_on_hand_drawn_boxes_of_real_falls_matches_the_model_card() -> None:
     """docs/models/fall.md: with perfect boxes (no video needed), box posture calls 17 of 21 on-ground boxes down;
     the rule finds 1 of 9 falls with down_time_s 0.5 (most clips end sooner) and 4 of 9 with almost no stay."""
-    evaluation = _eval_module()
+    evaluation = _fall_module()
     short = evaluation.oracle_falls(evaluation.FALL_DOWN_TIME_S)
     instant = evaluation.oracle_falls(evaluation.ORACLE_INSTANT_S)
     assert sum(r.down_posture for r in short) == 17
@@ -89,7 +93,7 @@ def test_people_on_the_ground_score_below_the_detector_threshold_as_the_model_ca
     """docs/models/fall.md ("What the detector gives the rule"): at the 21 hand-drawn on-ground boxes the person
     detector has a box scored >= 0.4 at 2, 0.1-0.4 at 13 and none above 0.1 at 6; of those 15 boxes only 3 are
     down-shaped (the hand-drawn ones: 17). Runs the detector on the labelled frames only (seconds)."""
-    evaluation = _eval_module()
+    evaluation = _fall_module()
     results = evaluation.person_scores_at_labels(datasets_dir)
     down = [r for r in results if r.on_ground]
     assert len(down) == 21
