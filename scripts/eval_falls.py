@@ -10,10 +10,12 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -24,7 +26,7 @@ from gwanje.config.detectors import PersonDetectorConfig
 from gwanje.config.rules import FallRule
 from gwanje.config.schema import AppConfig
 from gwanje.core.detections import Detections
-from gwanje.core.frame import Frame
+from gwanje.core.frame import Frame, Image
 from gwanje.detect.person import PersonDetector
 from gwanje.events.context import FrameContext
 from gwanje.events.rules.fall import FallRule as FallRuleLogic
@@ -47,6 +49,9 @@ FALL_EARLY_S = 0.5
 """A fall alert earlier than this before the labelled moment is not that fall."""
 LABEL_IOU = 0.3
 """A detector box counts as the hand-drawn person when they overlap this much (drawn boxes are good to ~5 %)."""
+FloatArray = npt.NDArray[np.float32]
+ZOOM = 2.0
+"""fall-zoom crops a square this many times the drawn box's long side (the body plus its surroundings)."""
 SCORE_FLOOR = 0.05
 """fall-scores looks at person boxes down to this score (the tracker's low stage starts at 0.1)."""
 
@@ -224,12 +229,52 @@ class LabelScore:
         return f"{'down' if self.on_ground else 'up'}@{self.time_s:.1f} {found}"
 
 
-def person_scores_at_labels(datasets_dir: Path, floor: float = SCORE_FLOOR) -> list[LabelScore]:
-    """The person detector, run with threshold ``floor``, at each hand-drawn box of the falls (frame nearest in time)."""
+Look = Callable[[PersonDetector, Image, FloatArray], Detections]
+"""How the detector looks at a labelled frame: (detector, frame, drawn box in pixels) -> people in frame pixels."""
+
+
+def whole_frame(detector: PersonDetector, image: Image, drawn: FloatArray) -> Detections:
+    """The product's look: the whole frame, tiled as configured."""
+    return detector.detect_image(image)
+
+
+def zoomed(quarter_turns: int) -> Look:
+    """A look at a square crop twice the drawn box's long side, around it, turned by ``quarter_turns`` x 90 degrees
+    counter-clockwise (a lying body turned upright) and scaled up to the detector's input.
+
+    An upper bound for any probe of the place where a person landed: the crop is centred on the hand-drawn box.
+    """
+
+    def look(detector: PersonDetector, image: Image, drawn: FloatArray) -> Detections:
+        height, width = image.shape[:2]
+        centre, side = (drawn[:2] + drawn[2:]) / 2, ZOOM * float(np.max(drawn[2:] - drawn[:2]))
+        x1, y1 = (max(0, int(c - side / 2)) for c in centre)
+        x2, y2 = min(width, int(centre[0] + side / 2)), min(height, int(centre[1] + side / 2))
+        crop = image[y1:y2, x1:x2]
+        found = detector.detect_image(np.ascontiguousarray(np.rot90(crop, quarter_turns)))
+        b, (h, w) = found.xyxy, crop.shape[:2]
+        turned_back = {  # np.rot90 by k maps crop boxes to these columns; undo it
+            0: b,
+            1: np.stack([w - b[:, 3], b[:, 0], w - b[:, 1], b[:, 2]], axis=1),
+            3: np.stack([b[:, 1], h - b[:, 2], b[:, 3], h - b[:, 0]], axis=1),
+        }[quarter_turns]
+        return Detections.from_arrays(turned_back + np.array([x1, y1, x1, y1], np.float32), found.confidence, "person")
+
+    return look
+
+
+def person_scores_at_labels(
+    datasets_dir: Path, floor: float = SCORE_FLOOR, look: Look = whole_frame, tiles: str | None = None
+) -> list[LabelScore]:
+    """The person detector, run with threshold ``floor``, at each hand-drawn box of the falls (frame nearest in time).
+
+    ``look`` chooses what the detector is shown; ``tiles`` overrides the detector's tiling (zoomed crops: "none").
+    """
     spec = json.loads((LABELS_DIR / "fight-surv-akti-falls.json").read_text())
     config = AppConfig().detectors["person"]
     assert isinstance(config, PersonDetectorConfig)
-    detector = PersonDetector("person", config.model_copy(update={"threshold": floor}))
+    update: dict[str, object] = {"threshold": floor} | ({} if tiles is None else {"tiles": tiles})
+    detector = PersonDetector("person", config.model_copy(update=update))
     results: list[LabelScore] = []
     try:
         for fall in spec["falls"]:
@@ -238,9 +283,10 @@ def person_scores_at_labels(datasets_dir: Path, floor: float = SCORE_FLOOR) -> l
             drawn = [(False, t, b) for t, b in fall["upright_boxes"]] + [(True, t, b) for t, b in fall["down_boxes"]]
             for frame in iter_file_frames(datasets_dir / spec["dataset"] / fall["path"], FALL_FPS):
                 here = [d for d in drawn if abs(d[1] - frame.pts_s) <= 0.5 / FALL_FPS]
-                people = detector.detect([frame])[0] if here else Detections.empty()
                 for on_ground, _, box in here:
-                    iou = box_iou(np.asarray(box, np.float32)[None] * scale, people.xyxy)[0]
+                    pixels = np.asarray(box, np.float32) * scale
+                    people = look(detector, frame.image, pixels)
+                    iou = box_iou(pixels[None], people.xyxy)[0]
                     near = np.flatnonzero(iou >= LABEL_IOU)
                     score, seen = None, None
                     if near.size:
@@ -268,7 +314,7 @@ def score_summary(results: list[LabelScore], threshold: float, track_low: float)
 
 
 def report(what: str, datasets_dir: Path) -> None:
-    """Print one fall evaluation: ``fall``, ``fall-diagnose``, ``fall-oracle`` or ``fall-scores``."""
+    """Print one fall evaluation: ``fall``, ``fall-diagnose``, ``fall-oracle``, ``fall-scores`` or ``fall-zoom``."""
     if what == "fall-oracle":
         for down_time_s in (FALL_DOWN_TIME_S, ORACLE_INSTANT_S):
             print(f"fall rule, down_time_s {down_time_s:g}, on hand-drawn boxes of the person who falls (no keypoints)")
@@ -287,6 +333,13 @@ def report(what: str, datasets_dir: Path) -> None:
         assert isinstance(config, PersonDetectorConfig)
         for text in score_summary(results, config.threshold, Tracker().low_threshold):
             print(text)
+    elif what == "fall-zoom":
+        print(f"best person box at each hand-drawn on-ground box, detector shown a {ZOOM:g}x crop around it")
+        config = AppConfig().detectors["person"]
+        assert isinstance(config, PersonDetectorConfig)
+        for turns, name in ((0, "upright crop"), (1, "crop turned 90 deg left"), (3, "crop turned 90 deg right")):
+            results = person_scores_at_labels(datasets_dir, look=zoomed(turns), tiles="none")
+            print(f"{name}: " + "; ".join(score_summary(results, config.threshold, Tracker().low_threshold)))
     elif what == "fall-diagnose":
         print(f"person track boxes in the labelled fall clips at {FALL_FPS:g} fps (posture as the fall rule sees it)")
         for text in diagnose_falls(datasets_dir):

@@ -2,7 +2,7 @@
 
     python scripts/eval_rules.py zones   # intrusion, loitering, line crossing, crowding on one-by-one-person-detection.mp4
     python scripts/eval_rules.py fall    # fall rule on fight-surv-akti clips labelled fall / no fall, and on normal videos
-    python scripts/eval_rules.py fall-diagnose | fall-oracle | fall-scores   # why falls are missed (see fall.md)
+    python scripts/eval_rules.py fall-diagnose | fall-oracle | fall-scores | fall-zoom   # why falls are missed (see fall.md)
     python scripts/eval_rules.py crowding   # crowding rule on fight-surv-akti clips with hand-counted people in a zone
 
 The fall evaluations live in eval_falls.py, the crowding one in eval_crowding.py, what they share in
@@ -170,7 +170,9 @@ def _zone_scores(events: list[AnalyzedEvent], visits: list[dict[str, float]], su
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["zones", "crowding", "fall", "fall-diagnose", "fall-oracle", "fall-scores"])
+    parser.add_argument(
+        "what", choices=["zones", "crowding", "fall", "fall-diagnose", "fall-oracle", "fall-scores", "fall-zoom"]
+    )
     parser.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
     args = parser.parse_args(argv)
     if args.what == "zones":
