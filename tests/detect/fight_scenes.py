@@ -1,4 +1,4 @@
-"""Synthetic CCTV-like scenes for the fight tests: textured "people" scuffling or walking calmly."""
+"""Synthetic CCTV-like scenes for the fight tests: textured "people" scuffling or walking calmly, a flickering fire."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from gwanje.ingest.demo_fire import FireRenderer
 from tests.support.media import write_clip
 
 Image = npt.NDArray[np.uint8]
@@ -60,6 +61,27 @@ def calm_frames(n: int, fps: float, seed: int) -> Iterator[Image]:
         for body, x, y, vx in walkers:
             _paste(img, body, x + vx * t, y)
         yield img
+
+
+def flame_frames(n: int, fps: float, seed: int) -> tuple[list[Image], tuple[int, int, int, int]]:
+    """A grown fire (the demo camera's flame, no smoke) flickering on a still background, and the box of the flame.
+
+    The box is the flame's largest extent over the frames (the flame is fully grown: it hardly changes).
+    """
+    rng = np.random.default_rng(seed)
+    bg = _background(rng)
+    fire = FireRenderer(rng, base=(240, 150), max_height=90)
+    frames, boxes = [], []
+    for i in range(n):
+        t = 8.0 + i / fps
+        img = bg.copy()
+        fire.draw(img, t, smoke=False)
+        frames.append(img)
+        box = fire.flame_box(t)
+        assert box is not None
+        boxes.append(box)
+    b = np.array(boxes)
+    return frames, (int(b[:, 0].min()), int(b[:, 1].min()), int(b[:, 2].max()), int(b[:, 3].max()))
 
 
 def write_dataset(root: Path, videos: int = 6, clips_per_video: int = 2, fps: int = 25, seconds: float = 2.0) -> Path:

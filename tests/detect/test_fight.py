@@ -17,7 +17,7 @@ from gwanje.detect.base import TrackAnalyzer
 from gwanje.detect.fight import FightAnalyzer
 from gwanje.detect.fight_features import FEATURE_VERSION, WINDOW_DIM
 from gwanje.detect.runtime import packaged_model
-from tests.detect.fight_scenes import calm_frames, scuffle_frames
+from tests.detect.fight_scenes import calm_frames, flame_frames, scuffle_frames
 from tests.support.media import static_frames, write_clip
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "fight_reference.npz"
@@ -31,8 +31,13 @@ def _frames(images: Iterable[np.ndarray], camera: str = "cam", fps: float = FPS,
     ]
 
 
-def _run(analyzer: FightAnalyzer, frames: Iterable[Frame], tracks: Detections | None = None) -> list[Detections]:
-    return [analyzer.analyze(f, tracks if tracks is not None else Detections.empty()) for f in frames]
+def _run(
+    analyzer: FightAnalyzer,
+    frames: Iterable[Frame],
+    tracks: Detections | None = None,
+    regions: Detections | None = None,
+) -> list[Detections]:
+    return [analyzer.analyze(f, tracks if tracks is not None else Detections.empty(), regions) for f in frames]
 
 
 @pytest.fixture
@@ -119,6 +124,38 @@ def test_people_requirement_and_people_box() -> None:
         assert boxes and boxes[-1] == [0.0, 0.0, 330.0, 190.0]
     finally:
         a.close()
+
+
+@pytest.mark.parametrize("seed", [1, 3])
+def test_a_flickering_fire_is_a_fight_only_outside_fire_and_smoke_boxes(analyzer: FightAnalyzer, seed: int) -> None:
+    images, flame = flame_frames(15, FPS, seed)
+
+    def scores(camera: str, regions: Detections | None) -> list[float]:
+        results = _run(analyzer, _frames(images, camera), regions=regions)
+        return [float(d.confidence[0]) if len(d) else 0.0 for d in results]
+
+    alone = scores("none", None)
+    assert sum(s >= 0.5 for s in alone) >= 4, "the flame alone scores as a fight: the failure being fixed"
+    assert not any(scores("fire", Detections.from_arrays([flame], [0.7], "fire")))
+    assert not any(scores("smoke", Detections.from_arrays([flame], [0.7], "smoke")))
+    # the same motion outside the region, or a box that is no fire/smoke region, still counts
+    assert scores("elsewhere", Detections.from_arrays([[6, 9, 96, 90]], [0.7], "fire")) == pytest.approx(
+        alone, abs=1e-3
+    )
+    assert scores("person", Detections.from_arrays([flame], [0.7], "person")) == pytest.approx(alone, abs=1e-6)
+
+
+def test_a_pair_is_masked_with_the_regions_of_both_its_frames(eager: FightAnalyzer) -> None:
+    images, flame = flame_frames(12, FPS, seed=1)
+    fire = Detections.from_arrays([flame], [0.7], "fire")
+    always = _run(eager, _frames(images, "always"), regions=fire)
+    # the fire detector finds the flame only on every other frame (as when its box flickers or jumps)
+    alternate = [
+        eager.analyze(f, Detections.empty(), fire if i % 2 else Detections.empty())
+        for i, f in enumerate(_frames(images, "alternate"))
+    ]
+    scored = [(a, b) for a, b in zip(always, alternate, strict=True) if len(a)]
+    assert scored and all(float(a.confidence[0]) == float(b.confidence[0]) for a, b in scored)
 
 
 def test_decoded_clip_through_the_per_frame_api(tmp_path: Path, analyzer: FightAnalyzer) -> None:

@@ -8,22 +8,31 @@ import numpy as np
 import pytest
 
 from gwanje.detect.fight_features import (
+    EXCLUSION_MARGIN,
     PAIR_NAMES,
     WINDOW_DIM,
     WORK_WIDTH,
     MotionStep,
+    exclusion_mask,
     motion_step,
     prepare,
     triggered,
     window_features,
     window_frame_count,
 )
-from tests.detect.fight_scenes import calm_frames, scuffle_frames
+from tests.detect.fight_scenes import HEIGHT, WIDTH, calm_frames, flame_frames, scuffle_frames
 
 
-def _steps(images: list[np.ndarray], fps: float = 5.0) -> list[MotionStep]:
+def _steps(
+    images: list[np.ndarray], fps: float = 5.0, boxes: list[tuple[float, ...]] | None = None
+) -> list[MotionStep]:
+    """Steps of consecutive frames; ``boxes`` (pixels of the WIDTH x HEIGHT scenes) are excluded when given."""
     grey = [prepare(img) for img in images]
-    return [motion_step(a, b, 1.0 / fps) for a, b in itertools.pairwise(grey)]
+    mask = None
+    if boxes is not None:
+        fractions = [(x1 / WIDTH, y1 / HEIGHT, x2 / WIDTH, y2 / HEIGHT) for x1, y1, x2, y2 in boxes]
+        mask = exclusion_mask(grey[0].shape, fractions)
+    return [motion_step(a, b, 1.0 / fps, mask) for a, b in itertools.pairwise(grey)]
 
 
 def test_prepare_keeps_the_aspect_ratio_at_the_working_width() -> None:
@@ -73,3 +82,42 @@ def test_bad_sequences_are_refused_with_a_reason() -> None:
 def test_window_frame_count() -> None:
     assert window_frame_count(1.6, 5.0) == 8
     assert window_frame_count(0.3, 5.0) == 3
+
+
+def test_flame_inside_an_excluded_box_is_neither_motion_nor_trigger() -> None:
+    images, box = flame_frames(10, 5.0, seed=1)
+    free = _steps(images)
+    assert triggered(free, 0.005) and window_features(free).any(), "a flickering flame moves, unmasked"
+    masked = _steps(images, boxes=[box])
+    assert all(s.still and s.motion_box is None and not s.values.any() for s in masked)
+    assert not triggered(masked, 0.001)
+
+
+def test_an_excluded_box_elsewhere_leaves_the_motion_as_it_was() -> None:
+    images, _ = flame_frames(10, 5.0, seed=1)
+    free, elsewhere = _steps(images), _steps(images, boxes=[(6, 9, 96, 90)])  # a box left of the flame
+    assert [s.changed_fraction for s in elsewhere] == [s.changed_fraction for s in free]
+    # only the camera-shake median is taken over fewer pixels
+    np.testing.assert_allclose(window_features(elsewhere), window_features(free), atol=1e-3)
+    assert triggered(elsewhere, 0.005) and window_features(elsewhere).any()
+
+
+def test_an_empty_mask_computes_exactly_the_unmasked_features() -> None:
+    grey = [prepare(img) for img in scuffle_frames(6, 5.0, seed=3)]
+    nothing = np.zeros(grey[0].shape, np.bool_)
+    for a, b in itertools.pairwise(grey):
+        plain, masked = motion_step(a, b, 0.2), motion_step(a, b, 0.2, nothing)
+        assert np.array_equal(plain.values, masked.values)
+        assert (plain.changed_fraction, plain.motion_box) == (masked.changed_fraction, masked.motion_box)
+
+
+def test_exclusion_mask_dilates_boxes_and_stays_inside_the_frame() -> None:
+    assert exclusion_mask((90, 160), []) is None
+    mask = exclusion_mask((90, 160), [(0.5, 0.5, 0.6, 0.6), (0.0, 0.0, 0.05, 0.05)])
+    assert mask is not None and mask.shape == (90, 160)
+    rows, cols = np.nonzero(mask[40:, 60:])
+    assert (rows.min() + 40, cols.min() + 60) == (45 - EXCLUSION_MARGIN, 80 - EXCLUSION_MARGIN)
+    assert (rows.max() + 41, cols.max() + 61) == (54 + EXCLUSION_MARGIN, 96 + EXCLUSION_MARGIN)
+    assert mask[0, 0] and mask[:40, :60].sum() == (5 + EXCLUSION_MARGIN) * (8 + EXCLUSION_MARGIN)
+    with pytest.raises(ValueError, match="mask"):
+        motion_step(np.zeros((90, 160), np.uint8), np.zeros((90, 160), np.uint8), 0.2, np.zeros((9, 16), np.bool_))

@@ -45,12 +45,15 @@ class TrackAnalyzer(Protocol):
 
     Returns extra detections for the frame (for example a ``fight`` box with its confidence, or
     the same people with ``keypoints`` filled). Per-camera state is keyed by ``frame.camera_id``.
+    ``regions`` are the frame's untracked region detections (fire, smoke: boxes that are places,
+    not objects); an analyser of motion uses them to ignore what is not people moving, others may
+    ignore them. None means not known (the same as no regions).
     """
 
     name: str
     labels: tuple[str, ...]
 
-    def analyze(self, frame: Frame, tracks: Detections) -> Detections: ...
+    def analyze(self, frame: Frame, tracks: Detections, regions: Detections | None = None) -> Detections: ...
 
     def close(self) -> None: ...
 

@@ -7,11 +7,16 @@ together. It returns one ``fight`` detection whose confidence is the model's cal
 (0.5 = the operating point chosen in training) and whose box covers the people involved, or the
 moving region when no people are tracked.
 
+Motion inside the frame's fire and smoke boxes (the ``regions`` the pipeline passes) is ignored:
+flames and smoke move in every direction at once, which is exactly what the model calls a fight.
+A pair of frames is masked with the boxes of both its frames, so a box that shrinks or jumps
+between detector runs does not let the flicker it left behind through.
+
 Example:
     >>> from gwanje.config.detectors import FightDetectorConfig
     >>> analyzer = FightAnalyzer("fight", FightDetectorConfig())  # doctest: +SKIP
     >>> for frame in frames:  # doctest: +SKIP
-    ...     fights = analyzer.analyze(frame, tracked_people)
+    ...     fights = analyzer.analyze(frame, tracked_people, fire_and_smoke)
 """
 
 from __future__ import annotations
@@ -31,7 +36,9 @@ from gwanje.detect.fight_features import (
     FEATURE_VERSION,
     WINDOW_DIM,
     Grey,
+    Mask,
     MotionStep,
+    exclusion_mask,
     motion_step,
     prepare,
     triggered,
@@ -46,6 +53,8 @@ MODEL_INPUT = "features"
 MODEL_OUTPUT = "fight_score"
 LABEL = "fight"
 PERSON = "person"
+IGNORED_REGIONS = ("fire", "smoke")
+"""Region labels whose motion is not people's: flames and smoke would otherwise read as a fight."""
 
 
 @dataclass
@@ -54,6 +63,8 @@ class _CameraWindow:
 
     last_grey: Grey | None = None
     last_pts: float = 0.0
+    last_exclude: Mask | None = None
+    """The previous frame's fire/smoke mask, to mask each pair with the regions of both its frames."""
     steps: deque[tuple[float, MotionStep]] = field(default_factory=deque)
     """(pts of the later frame, step) for the pairs inside the window."""
     first_pts: deque[float] = field(default_factory=deque)
@@ -96,10 +107,12 @@ class FightAnalyzer:
         self._model: OnnxModel | None = load_fight_model(name, cfg)
         self._cameras: dict[str, _CameraWindow] = {}
 
-    def analyze(self, frame: Frame, tracks: Detections) -> Detections:
+    def analyze(self, frame: Frame, tracks: Detections, regions: Detections | None = None) -> Detections:
+        """The fight detection of this frame's window, if any; motion inside fire/smoke ``regions`` is ignored."""
         window = self._cameras.setdefault(frame.camera_id, _CameraWindow())
         grey = prepare(frame.image)
-        step = self._advance(window, grey, frame.pts_s)
+        exclude = None if regions is None else _region_mask(frame, grey, regions.with_label(*IGNORED_REGIONS))
+        step = self._advance(window, grey, frame.pts_s, exclude)
         if step is None or not self._full(window):
             return Detections.empty()
         steps = [s for _, s in window.steps]
@@ -121,18 +134,18 @@ class FightAnalyzer:
         (out,) = self._model.run({MODEL_INPUT: features.astype(np.float32)})
         return np.asarray(out, np.float32).reshape(-1)
 
-    def _advance(self, window: _CameraWindow, grey: Grey, pts: float) -> MotionStep | None:
+    def _advance(self, window: _CameraWindow, grey: Grey, pts: float, exclude: Mask | None) -> MotionStep | None:
         """Add a frame; returns the new step, or None when the window restarts (first frame, gap, new size)."""
-        previous = window.last_grey
+        previous, previous_exclude = window.last_grey, window.last_exclude
         dt = pts - window.last_pts
-        window.last_grey, window.last_pts = grey, pts
+        window.last_grey, window.last_pts, window.last_exclude = grey, pts, exclude
         if previous is None or previous.shape != grey.shape or not 0 < dt <= self.cfg.max_gap_s:
             if previous is not None:
                 log.debug("fight window restarted (frame size %s -> %s, step %.2f s)", previous.shape, grey.shape, dt)
             window.steps.clear()
             window.first_pts.clear()
             return None
-        step = motion_step(previous, grey, dt)
+        step = motion_step(previous, grey, dt, _union(previous_exclude, exclude))
         window.steps.append((pts, step))
         window.first_pts.append(pts - dt)
         oldest_allowed = pts - self.cfg.window_s + 0.5 * dt  # half a frame of slack for timestamp jitter
@@ -153,6 +166,19 @@ class FightAnalyzer:
         if self._model is not None:
             self._model.close()
             self._model = None
+
+
+def _region_mask(frame: Frame, grey: Grey, regions: Detections) -> Mask | None:
+    """The working-frame mask of ``regions`` (frame pixels), None when there are none."""
+    scale = np.array([frame.width, frame.height, frame.width, frame.height], np.float32)
+    boxes = [(float(b[0]), float(b[1]), float(b[2]), float(b[3])) for b in regions.xyxy / scale]
+    return exclusion_mask((grey.shape[0], grey.shape[1]), boxes)
+
+
+def _union(a: Mask | None, b: Mask | None) -> Mask | None:
+    if a is None or b is None:
+        return b if a is None else a
+    return a | b
 
 
 def _two_people_close(people: Detections) -> bool:

@@ -15,6 +15,11 @@ Pipeline: ``prepare`` (small grey frame) -> ``motion_step(prev, cur, dt)`` for e
 ``window_features(steps)`` -> classifier. Pairs with almost no changed pixels skip the optical flow
 (cheap on quiet cameras) and count as still, identically in training and at run time.
 
+At run time ``motion_step`` may also get an *exclusion mask* (``exclusion_mask``: the camera's
+fire/smoke boxes, dilated): changed pixels and flow inside it count as neither motion nor trigger,
+because flickering flames and rolling smoke are disordered motion too. Training never passes one,
+and without one every value is computed exactly as before.
+
 Example:
     >>> import numpy as np
     >>> a = prepare(np.zeros((360, 640, 3), np.uint8))
@@ -38,6 +43,7 @@ from gwanje.core.frame import Image
 
 FloatArray = npt.NDArray[np.float32]
 Grey = npt.NDArray[np.uint8]
+Mask = npt.NDArray[np.bool_]
 Box = tuple[float, float, float, float]
 
 FEATURE_VERSION = 3
@@ -60,6 +66,10 @@ LOCAL_MIN_MOVING = 8
 BORDER = 8
 """Pixels along each edge left out of the flow statistics: people entering or leaving the picture
 give unreliable flow there (leaving them out also scored better across source videos)."""
+
+EXCLUSION_MARGIN = 4
+"""Working pixels (2.5 % of the frame width) added around each excluded box: about half the optical
+flow's 9-px averaging window, because the flow just outside a box still carries the flicker inside it."""
 
 PAIR_NAMES: tuple[str, ...] = (
     "global_entropy",
@@ -133,13 +143,41 @@ def _local_entropy(
     return float((entropy * weights).sum()), float(entropy[int(np.argmax(energy[valid]))])
 
 
-def motion_step(prev: Grey, cur: Grey, dt: float) -> MotionStep:
-    """Motion between two prepared frames ``dt`` seconds apart."""
+def exclusion_mask(shape: tuple[int, int], boxes: Sequence[Box]) -> Mask | None:
+    """Mask of the prepared frame (``shape``) covering ``boxes`` (fractions of the frame) plus EXCLUSION_MARGIN.
+
+    None when there are no boxes, so that ``motion_step`` takes exactly its unmasked path.
+    """
+    if not boxes:
+        return None
+    height, width = shape
+    mask = np.zeros(shape, np.bool_)
+    for x1, y1, x2, y2 in boxes:
+        c1 = max(0, int(np.floor(x1 * width - EXCLUSION_MARGIN)))
+        r1 = max(0, int(np.floor(y1 * height - EXCLUSION_MARGIN)))
+        c2 = min(width, int(np.ceil(x2 * width + EXCLUSION_MARGIN)))
+        r2 = min(height, int(np.ceil(y2 * height + EXCLUSION_MARGIN)))
+        mask[r1:r2, c1:c2] = True
+    return mask
+
+
+def motion_step(prev: Grey, cur: Grey, dt: float, exclude: Mask | None = None) -> MotionStep:
+    """Motion between two prepared frames ``dt`` seconds apart.
+
+    ``exclude`` (same shape, True = ignore) removes pixels from every count: their changes do not
+    trigger, their flow is not motion, is not in ``motion_box`` and does not bias the camera-shake
+    median. Fractions stay fractions of the whole frame. None (training) is the unmasked computation.
+    """
     if prev.shape != cur.shape:
         raise ValueError(f"frames of one window must have one size, got {prev.shape} then {cur.shape}")
     if dt <= 0:
         raise ValueError(f"frames must be in time order, got a step of {dt} s")
-    changed = float(np.count_nonzero(cv2.absdiff(prev, cur) > DIFF_LEVEL)) / float(cur.size)
+    if exclude is not None and exclude.shape != cur.shape:
+        raise ValueError(f"exclusion mask must have the frame's shape {cur.shape}, got {exclude.shape}")
+    diff = cv2.absdiff(prev, cur) > DIFF_LEVEL
+    if exclude is not None:
+        diff &= ~exclude
+    changed = float(np.count_nonzero(diff)) / float(cur.size)
     values = np.zeros(PAIR_DIM, np.float32)
     if changed < STILL_FRACTION:
         return MotionStep(values, changed, None, dt)
@@ -147,9 +185,12 @@ def motion_step(prev: Grey, cur: Grey, dt: float) -> MotionStep:
     height, width = cur.shape
     raw = cv2.calcOpticalFlowFarneback(prev, cur, None, 0.5, 3, 9, 3, 5, 1.1, 0)  # type: ignore[call-overload]
     flow = np.asarray(raw, np.float32) / np.float32(width * dt)
-    flow -= np.median(flow.reshape(-1, 2), axis=0)  # camera shake and pans move everything alike
+    # camera shake and pans move everything alike (some pixels are outside the mask: enough of them changed)
+    flow -= np.median(flow.reshape(-1, 2) if exclude is None else flow[~exclude], axis=0)
     speed = np.hypot(flow[..., 0], flow[..., 1])
     speed[:BORDER], speed[-BORDER:], speed[:, :BORDER], speed[:, -BORDER:] = 0, 0, 0, 0
+    if exclude is not None:
+        speed[exclude] = 0
     ys, xs = np.nonzero(speed > MOVING_SPEED)
     if len(ys) < LOCAL_MIN_MOVING:
         return MotionStep(values, changed, None, dt)

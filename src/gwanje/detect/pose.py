@@ -150,7 +150,8 @@ class PoseAnalyzer:
         self._landmarks_output = [o.name for o in self._model.outputs].index(shapes[(195,)])
         self._flag_output = [o.name for o in self._model.outputs].index(shapes[(1,)])
 
-    def analyze(self, frame: Frame, tracks: Detections) -> Detections:
+    def analyze(self, frame: Frame, tracks: Detections, regions: Detections | None = None) -> Detections:
+        """Keypoints for ``tracks``; fire/smoke ``regions`` do not matter to a pose."""
         return self.analyze_image(frame.image, tracks)
 
     def analyze_image(self, image: Image, tracks: Detections) -> Detections:

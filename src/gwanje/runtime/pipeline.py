@@ -1,5 +1,8 @@
 """One camera's analysis: motion gate → detectors → tracker → analysers → rules → event engine.
 
+Region detections (fire, smoke) are not tracked; the analysers get them next to the tracks, so
+that the fight analyser can ignore motion inside a fire.
+
 The same pipeline runs in the service (frames from a live reader) and in `gwanje analyze` /
 `gwanje eval` (frames from a file as fast as possible), so what is evaluated is what runs.
 State stays on the calling thread; detectors may be shared between cameras.
@@ -94,13 +97,15 @@ class CameraPipeline:
                 self._last[name] = self._detect(name, frame)
             parts.append(self._last[name])
         detections = Detections.merge(parts)
-        trackable = detections[~_region_mask(detections)]
-        tracks = self._tracker.update(trackable, frame.pts_s)
+        in_regions = _region_mask(detections)
+        regions = detections[in_regions]
+        tracks = self._tracker.update(detections[~in_regions], frame.pts_s)
         extra: list[Detections] = []
         if self._pose is not None and len(tracks):
-            tracks = self._pose.analyze(frame, tracks)
+            tracks = self._pose.analyze(frame, tracks, regions)
         for analyzer in self._analyzers:
-            extra.append(analyzer.analyze(frame, tracks))
+            # regions: the fight analyser ignores motion inside fire and smoke boxes
+            extra.append(analyzer.analyze(frame, tracks, regions))
         if extra:
             detections = Detections.merge([detections, *extra])
         ctx = FrameContext(frame=frame, detections=detections, tracks=tracks)
