@@ -4,6 +4,7 @@
   python scripts/eval_fight.py clips   [--people]     held-out clips through the per-frame API and event engine
   python scripts/eval_fight.py normal  [--people]     false alarms per hour on normal footage (event engine)
   python scripts/eval_fight.py bench   [--seconds S]  CPU cost per frame and per window
+  python scripts/eval_fight.py boxes                  where the evidence box lands on every fight clip (full pipeline)
 
 They run the analyzer at the cameras' default analysis rate (5 fps; ``--fps`` changes it for clips and normal).
 """
@@ -20,8 +21,10 @@ import av
 import cv2
 import numpy as np
 
+from gwanje.config.camera import CameraConfig, SourceConfig
 from gwanje.config.detectors import FightDetectorConfig, PersonDetectorConfig
 from gwanje.config.events import default_tuning
+from gwanje.config.schema import AppConfig
 from gwanje.core.detections import Detections
 from gwanje.core.events import EventState, EventType, Observation
 from gwanje.core.frame import Frame
@@ -29,6 +32,8 @@ from gwanje.detect.fight import FightAnalyzer
 from gwanje.detect.fight_features import WINDOW_DIM
 from gwanje.detect.person import PersonDetector
 from gwanje.events.engine import EventEngine
+from gwanje.runtime.detectors import build_detectors, close_all
+from gwanje.runtime.pipeline import CameraPipeline
 from gwanje.training.fight_check import METRICS_FILE, check_holdout
 from gwanje.training.fight_data import read_labels
 
@@ -160,6 +165,34 @@ def cmd_bench(args: argparse.Namespace) -> None:
     analyzer.close()
 
 
+def cmd_boxes(args: argparse.Namespace) -> None:
+    """Size of the fight box on every fight clip, through the camera pipeline (person detector, tracker, fight)."""
+    app = AppConfig()
+    camera = CameraConfig(
+        id="boxes", source=SourceConfig(url="file"), analysis_fps=args.fps, detectors=["person", "fight"]
+    )
+    detectors = build_detectors(app, [camera])
+    areas: list[float] = []
+    whole = 0
+    try:
+        for path, label, _ in read_labels(args.data):
+            if label != 1:
+                continue
+            pipeline = CameraPipeline(app, camera, detectors)
+            for frame in frames_at(path, args.fps, path.stem):
+                for x1, y1, x2, y2 in pipeline.process(frame).context.detections.with_label("fight").xyxy:
+                    areas.append(float((x2 - x1) * (y2 - y1)) / (frame.width * frame.height))
+                    whole += bool(x1 <= 0 and y1 <= 0 and x2 >= frame.width and y2 >= frame.height)
+    finally:
+        close_all(detectors)
+    print(f"fight detections on the fight clips at {args.fps:g} fps: {len(areas)}; whole-frame boxes {whole}")
+    if areas:
+        print(
+            f"box area as a share of the frame: median {np.median(areas):.2f}, 90th percentile "
+            f"{np.percentile(areas, 90):.2f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, default=None, help="ONNX file (default: the packaged model)")
@@ -180,6 +213,9 @@ def main() -> None:
     p.add_argument("--data", type=Path, default=DATASETS / "fight-surv-akti")
     p.add_argument("--seconds", type=float, default=20.0)
     p.set_defaults(func=cmd_bench)
+    p = sub.add_parser("boxes")
+    p.add_argument("--data", type=Path, default=DATASETS / "fight-surv-akti")
+    p.set_defaults(func=cmd_boxes)
     args = parser.parse_args()
     args.func(args)
 

@@ -89,6 +89,16 @@ def test_detection_is_labelled_fight_with_a_box_inside_the_frame(eager: FightAna
     assert (x2 - x1) * (y2 - y1) < 0.5 * 320 * 180, "the box covers the scuffle, not the whole frame"
 
 
+def test_the_box_covers_the_window_motion_when_the_last_pair_is_still(eager: FightAnalyzer) -> None:
+    """The evidence box spans the fast motion of the whole window: a last frame pair with nothing fast in it (a
+    pause between blows) must not turn the box into the whole frame."""
+    images = list(scuffle_frames(9, FPS, seed=4))
+    images.append(images[-1].copy())  # the last pair does not move
+    (last,) = [d for d in _run(eager, _frames(images)) if len(d)][-1:]
+    x1, y1, x2, y2 = last.xyxy[0]
+    assert (x2 - x1) * (y2 - y1) < 0.5 * 320 * 180, "the box covers the scuffle, not the whole frame"
+
+
 def test_scuffle_scores_higher_than_calm_walking(eager: FightAnalyzer) -> None:
     scuffle = [float(d.confidence[0]) for d in _run(eager, _frames(scuffle_frames(15, FPS, 5), "a")) if len(d)]
     calm = [float(d.confidence[0]) for d in _run(eager, _frames(calm_frames(15, FPS, 5), "b")) if len(d)]

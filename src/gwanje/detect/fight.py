@@ -124,7 +124,7 @@ class FightAnalyzer:
         score = self.score(window_features(steps)[None, :])[0]
         if score < self.cfg.threshold:
             return Detections.empty()
-        box = _fight_box(frame, step, people)
+        box = _fight_box(frame, steps, people)
         return Detections.from_arrays([box], [score], LABEL)
 
     def score(self, features: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
@@ -193,13 +193,19 @@ def _two_people_close(people: Detections) -> bool:
     return bool((distance < reach).any())
 
 
-def _fight_box(frame: Frame, step: MotionStep, people: Detections) -> list[float]:
-    """People overlapping the moving region, else the moving region, else the whole frame."""
+def _fight_box(frame: Frame, steps: list[MotionStep], people: Detections) -> list[float]:
+    """People overlapping the window's moving region, else that region, else the whole frame.
+
+    The region spans the fast motion of every frame pair in the window, the motion the model scored. The last pair
+    alone often holds one swinging limb or nothing fast at all (the box would then be the whole frame), which put
+    the evidence box beside the fighters.
+    """
     w, h = frame.width, frame.height
-    if step.motion_box is None:
+    boxes = np.array([s.motion_box for s in steps if s.motion_box is not None], np.float32).reshape(-1, 4)
+    if not len(boxes):
         return [0.0, 0.0, float(w), float(h)]
-    x1, y1, x2, y2 = step.motion_box
-    motion = np.array([x1 * w, y1 * h, x2 * w, y2 * h], np.float32)
+    scale = np.array([w, h, w, h], np.float32)
+    motion = np.concatenate([boxes[:, :2].min(axis=0), boxes[:, 2:].max(axis=0)]) * scale
     if len(people):
         b = people.xyxy
         overlaps = (b[:, 0] < motion[2]) & (b[:, 2] > motion[0]) & (b[:, 1] < motion[3]) & (b[:, 3] > motion[1])
