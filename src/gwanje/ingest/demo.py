@@ -61,7 +61,7 @@ class DemoScene:
     def __init__(self, settings: DemoSettings) -> None:
         self.settings = settings
         rng = np.random.default_rng(settings.seed)
-        self._background = _street(rng)
+        self._background = street(rng)
         self._noise = rng.normal(0.0, 2.2, size=(_NOISE_FRAMES, HEIGHT, WIDTH, 1)).astype(np.int16)
         self._fire = FireRenderer(rng, base=(470, 232), max_height=150)
         self._walk_phase = float(rng.uniform(0.0, 1.0))
@@ -77,7 +77,7 @@ class DemoScene:
     def render(self, index: int) -> Image:
         t = index / self.settings.fps
         img = self._background.copy()
-        _draw_walker(img, t, self._walk_phase)
+        draw_walker(img, t, self._walk_phase)
         fire_t = self.fire_time(t)
         if fire_t is not None:
             fade = float(np.clip((self.settings.fire_duration_s - fire_t) / 2.0, 0.0, 1.0))
@@ -110,8 +110,11 @@ class DemoSource(FrameSource):
         """Nothing to release."""
 
 
-def _street(rng: np.random.Generator) -> Image:
-    """A street seen from a wall-mounted camera: building front, pavement, road, and some texture."""
+def street(rng: np.random.Generator) -> Image:
+    """A street seen from a wall-mounted camera: building front, pavement, road, and some texture.
+
+    Public, with ``draw_walker``, so that tests can stage other scenes (a person collapsing) in the same street.
+    """
     img = np.zeros((HEIGHT, WIDTH, 3), np.uint8)
     ys = np.arange(HEIGHT, dtype=np.float32)[:, None, None]
     wall = np.array([112, 122, 135], np.float32) * (0.85 + 0.15 * ys / HEIGHT)
@@ -132,7 +135,7 @@ def _street(rng: np.random.Generator) -> Image:
     return np.clip(img.astype(np.float32) + texture[..., None], 0, 255).astype(np.uint8)
 
 
-def _draw_walker(img: Image, t: float, phase: float) -> None:
+def draw_walker(img: Image, t: float, phase: float) -> None:
     """A person crossing the pavement back and forth (about 12 s each way): shadow, legs with knees and shoes,
     a jacket with swinging arms, neck, head and hair, drawn so that person detectors recognise it."""
     period = 24.0

@@ -119,6 +119,9 @@ class CameraWorker:
                 self._handle(event, frame, result.context.tracks)
         for event in self._pipeline.close(last):
             self._sink.publish(event)
+        # A file that ended sends no more frames: write the clips in progress now with what they have,
+        # instead of when the service stops (stop() waits for the writes).
+        self._clips.close(wait=False)
         self._report_health()
 
     def _handle(self, event: Event, frame: Frame, tracks: Detections) -> None:
