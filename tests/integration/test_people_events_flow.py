@@ -113,8 +113,8 @@ def test_a_person_who_collapses_and_stays_down_flows_out_as_one_fall_event(tmp_p
     assert {m["event"]["id"] for m in out["messages"]} == {out["event"].id}, "one event, not a storm"
     event = out["event"]
     assert event.event_type.value == "fall" and event.label == "person"
-    # not before the person has been down for the rule's default 5 s (one analysed frame of slack)
-    assert scene.down_s() + 5.0 - 0.2 <= event.start_pts_s <= scene.down_s() + 5.0 + 1.0
+    # not before the person has been going down for the rule's default 5 s, and soon after that
+    assert scene.collapse_s + 5.0 <= event.start_pts_s <= scene.down_s() + 5.0 + 1.0
     x1, y1, x2, y2 = event.boxes[0]
     assert x2 - x1 > 1.2 * (y2 - y1), "the box is the person lying down"
     assert [e["type"] for e in out["listed"]] == ["fall"]
