@@ -206,7 +206,7 @@ def oracle_falls(down_time_s: float) -> list[OracleFall]:
                 sample = TrackSample(time_s, tuple(float(v) for v in pixels), 0.9)  # type: ignore[arg-type]
                 down_posture += posture(sample) is Posture.DOWN
             frame = Frame(camera_id="oracle", seq=seq, pts_s=time_s, wall_time=time_s, image=image)
-            if rule.evaluate(FrameContext(frame=frame, detections=tracks, tracks=tracks)) and alert is None:
+            if rule.evaluate_tracks(FrameContext(frame=frame, detections=tracks), tracks) and alert is None:
                 alert = time_s
         results.append(OracleFall(fall["path"], len(fall["down_boxes"]), down_posture, alert))
     return results
@@ -341,7 +341,9 @@ def report(what: str, datasets_dir: Path) -> None:
             results = person_scores_at_labels(datasets_dir, look=zoomed(turns), tiles="none")
             print(f"{name}: " + "; ".join(score_summary(results, config.threshold, Tracker().low_threshold)))
     elif what == "fall-diagnose":
-        print(f"person track boxes in the labelled fall clips at {FALL_FPS:g} fps (posture as the fall rule sees it)")
+        print(
+            f"camera track boxes (threshold 0.4) in the labelled fall clips at {FALL_FPS:g} fps, posture as the fall rule judges it"
+        )
         for text in diagnose_falls(datasets_dir):
             print(text)
     else:

@@ -25,6 +25,7 @@ from gwanje.detect.person import (
     tile_regions,
 )
 from tests.detect.human_data import DATA, PERSON_FRAME, assert_matches_reference, dataset_frame, enlarged_pattern
+from tests.support.collapse import CollapseScene
 
 
 @pytest.fixture(scope="module")
@@ -139,3 +140,31 @@ def test_empty_tiny_and_dark_frames_do_not_crash(detector: PersonDetector) -> No
             assert (result.xyxy[:, [0, 2]] <= image.shape[1]).all()
             assert (result.xyxy[:, [1, 3]] <= image.shape[0]).all()
     assert detector.detect([]) == []
+
+
+def test_faint_people_are_reported_after_the_others_which_stay_unchanged() -> None:
+    """``report_faint`` adds boxes scored between the floor and the threshold; the boxes above the threshold
+    are exactly those of a detector that reports none (the drawn collapse: standing, then lying flat)."""
+    scene = CollapseScene(fps=5.0)
+    standing, lying = scene.frames(scene.down_s() + 1.0)[0], scene.frames(scene.down_s() + 1.0)[-1]
+    plain = PersonDetector("person", PersonDetectorConfig())
+    faint = PersonDetector("person", PersonDetectorConfig())
+    faint.report_faint(0.15)
+    try:
+        for image in (standing, lying):
+            base, extended = plain.detect_image(image), faint.detect_image(image)
+            confident = extended[extended.confidence > 0.4]
+            np.testing.assert_array_equal(confident.xyxy, base.xyxy)
+            np.testing.assert_array_equal(confident.confidence, base.confidence)
+            assert np.all(extended.confidence[len(base) :] <= 0.4)
+            assert np.all(extended.confidence >= 0.15)
+        assert len(plain.detect_image(lying)) == 0  # the figure lying flat is below the threshold...
+        found = faint.detect_image(lying)
+        assert len(found) >= 1  # ...and is reported faint, lying across the view
+        x1, y1, x2, y2 = found.xyxy[int(np.argmax(found.confidence))]
+        assert x2 - x1 > 1.2 * (y2 - y1)
+        with pytest.raises(ValueError, match="score floor"):
+            faint.report_faint(0.0)
+    finally:
+        plain.close()
+        faint.close()

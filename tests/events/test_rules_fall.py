@@ -8,6 +8,7 @@ import pytest
 from gwanje.config import rules as rule_config
 from gwanje.core.detections import Detections
 from gwanje.core.events import EventType
+from gwanje.events.context import FrameContext
 from gwanje.events.rules.fall import FallRule
 from gwanje.events.zones import PolygonZone
 from tests.track.scenes import coco_keypoints, ctx_at, person_box, to_blazepose, tracks
@@ -97,11 +98,38 @@ def test_unknown_keypoint_layouts_fall_back_to_the_box() -> None:
 def test_a_tracker_id_switch_during_the_fall_keeps_it() -> None:
     rule = fall_rule()
     run(rule, [(2.0, UPRIGHT, None)], track_id=1)
+    away = [LYING[0] + 80, LYING[1], LYING[2] + 80, LYING[3]]  # too far from the standing box to keep its track
     counts = []
-    for i in range(30):  # the lying person gets a new id
-        counts.append(len(rule.evaluate(ctx_at(2.2 + i / FPS, tracks([LYING], [2])))))
-    assert counts[24] == 0 and counts[25] == 1  # 5 s after 2.2 s
-    assert rule.evaluate(ctx_at(8.4, tracks([LYING], [2])))[0].key == "2"
+    for i in range(30):  # the lying person gets a new track, confirmed on its second frame (2.4 s)
+        counts.append(len(rule.evaluate(ctx_at(2.2 + i / FPS, tracks([away], [2])))))
+    assert counts[25] == 0 and counts[26] == 1  # 5 s after 2.4 s: the new track took over the fall
+    (obs,) = rule.evaluate(ctx_at(8.4, tracks([away], [2])))
+    assert obs.key == "2"  # reported under the new track
+
+
+def test_faint_people_are_tracked_for_the_fall_only_from_the_rule_threshold() -> None:
+    """People the detector scores below its threshold come as ``faint`` boxes; the rule tracks them from its
+    ``person_threshold`` (default 0.15), so a person lying flat at 0.17 is still followed."""
+
+    def feed(rule: FallRule, lying_score: float) -> int:
+        alerts, t = 0, 0.0
+        for box, score, seconds in ((UPRIGHT, 0.8, 2.0), (LYING, lying_score, 8.0)):
+            for _ in range(round(seconds * FPS)):
+                rows = tracks([box], [1], confidence=score)
+                faint = score <= 0.4  # what the pipeline splits off for a detector threshold of 0.4
+                ctx = FrameContext(
+                    frame=ctx_at(t).frame,
+                    detections=Detections.empty() if faint else rows,
+                    tracks=Detections.empty() if faint else rows,
+                    faint=rows if faint else Detections.empty(),
+                )
+                alerts += len(rule.evaluate(ctx))
+                t = round(t + 1 / FPS, 3)
+        return alerts
+
+    assert feed(fall_rule(), 0.17) > 0
+    assert feed(fall_rule(), 0.12) == 0  # below the rule's threshold: the person is lost as they go down
+    assert feed(fall_rule(person_threshold=0.1), 0.12) > 0
 
 
 def test_only_in_the_zone_and_only_people() -> None:

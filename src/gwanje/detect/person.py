@@ -22,7 +22,7 @@ from gwanje.config.detectors import PersonDetectorConfig
 from gwanje.core.detections import Detections
 from gwanje.core.errors import ModelLoadError
 from gwanje.core.frame import Frame, Image
-from gwanje.detect.ops import Letterbox, letterbox, nms, to_tensor
+from gwanje.detect.ops import Letterbox, box_iou, letterbox, nms, to_tensor
 from gwanje.detect.runtime import OnnxModel, packaged_model
 
 log = logging.getLogger(__name__)
@@ -206,6 +206,19 @@ class PersonDetector:
                 f"model {self._model.path} of detector {name!r} has input shape {list(self._model.input.shape)}; "
                 f"the person detector needs NanoDet-g-416 (input 1x3x{INPUT_SIZE}x{INPUT_SIZE})"
             )
+        self._floor = cfg.threshold
+        """Lowest score reported: the threshold, unless ``report_faint`` lowered it."""
+
+    def report_faint(self, down_to: float) -> None:
+        """Also report people scored from ``down_to`` up to the threshold ("faint" boxes), after the others.
+
+        The boxes at or above the threshold stay exactly what they were: they are merged among themselves
+        first, and a faint box that repeats one of them is dropped. Callers tell faint boxes by their score.
+        Used by the fall rule, because the model scores people lying flat far lower than people standing.
+        """
+        if not 0.0 < down_to <= 1.0:
+            raise ValueError(f"detector {self.name!r}: faint boxes need a score floor in (0, 1], got {down_to}")
+        self._floor = min(self._floor, down_to)
 
     def regions(self, width: int, height: int) -> list[Region]:
         """The regions of a frame of this size that one ``detect`` call runs."""
@@ -233,7 +246,7 @@ class PersonDetector:
         if calls:
             outputs = self._model.run_batch({self._model.input.name: np.concatenate(tensors)})
             for row, call in enumerate(calls):
-                boxes, scores = decode([o[row : row + 1] for o in outputs], self.cfg.threshold)
+                boxes, scores = decode([o[row : row + 1] for o in outputs], self._floor)
                 boxes = call.letterbox.to_source(boxes) + np.asarray(call.region[:2] * 2, np.float32)
                 image = images[call.frame_index]
                 cut = _cut_by_seam(boxes, call.region, (image.shape[1], image.shape[0]))
@@ -250,7 +263,15 @@ class PersonDetector:
         boxes, scores, cut = boxes[area_ok], scores[area_ok], cut[area_ok]
         if len(boxes) == 0:
             return Detections.empty()
-        keep = merge_tiles(boxes, scores, cut, self.cfg.nms_iou)
+        confident = np.flatnonzero(scores > self.cfg.threshold)
+        keep = confident[merge_tiles(boxes[confident], scores[confident], cut[confident], self.cfg.nms_iou)]
+        if self._floor < self.cfg.threshold:
+            faint = np.flatnonzero(scores <= self.cfg.threshold)
+            kept_faint = faint[merge_tiles(boxes[faint], scores[faint], cut[faint], self.cfg.nms_iou)]
+            if keep.size and kept_faint.size:
+                repeats = box_iou(boxes[kept_faint], boxes[keep]).max(axis=1) > self.cfg.nms_iou
+                kept_faint = kept_faint[~repeats]
+            keep = np.concatenate([keep, kept_faint])
         return Detections.from_arrays(boxes[keep], scores[keep], "person")
 
     def close(self) -> None:

@@ -14,6 +14,8 @@ class FrameContext:
 
     ``detections`` holds every detector's output for the frame (labels tell them apart);
     ``tracks`` holds the tracked objects (``tracker_id`` set, keypoints when pose ran).
+    ``faint`` holds person boxes scored below their detector's threshold, present only when a rule asked
+    for them (the fall rule); they are not in ``detections`` and not tracked for the other rules.
     ``time_s`` is the frame's stream position, which rules use for dwell times so that a file
     analysed faster than real time behaves like the live stream.
     """
@@ -21,6 +23,7 @@ class FrameContext:
     frame: Frame
     detections: Detections
     tracks: Detections = field(default_factory=Detections.empty)
+    faint: Detections = field(default_factory=Detections.empty)
 
     @property
     def time_s(self) -> float:

@@ -1,7 +1,9 @@
 """One camera's analysis: motion gate → detectors → tracker → analysers → rules → event engine.
 
 Region detections (fire, smoke) are not tracked; the analysers get them next to the tracks, so
-that the fight analyser can ignore motion inside a fire.
+that the fight analyser can ignore motion inside a fire. When a fall rule asks for people scored
+below the person detector's threshold, those "faint" boxes go to the rules apart (``FrameContext.faint``):
+the tracker, the analysers and the other rules never see them.
 
 The same pipeline runs in the service (frames from a live reader) and in `gwanje analyze` /
 `gwanje eval` (frames from a file as fast as possible), so what is evaluated is what runs.
@@ -18,12 +20,14 @@ import numpy as np
 import numpy.typing as npt
 
 from gwanje.config.camera import CameraConfig
+from gwanje.config.detectors import PersonDetectorConfig
 from gwanje.config.rules import FallRule
 from gwanje.config.schema import AppConfig
 from gwanje.core.detections import Detections
 from gwanje.core.events import Event, Observation
 from gwanje.core.frame import Frame
 from gwanje.detect.base import Detector, TrackAnalyzer
+from gwanje.detect.person import PersonDetector
 from gwanje.events.context import FrameContext
 from gwanje.events.engine import EventEngine
 from gwanje.events.rule import Rule
@@ -76,6 +80,8 @@ class CameraPipeline:
         self._detect: FrameDetect = detect or self._direct_detect
         self._motion = MotionGate(camera.motion) if camera.motion.enabled else None
         self._last: dict[str, Detections] = {}
+        self._person_thresholds = _ask_for_faint_people(app, camera, detectors)
+        self._keeps_faint = any(isinstance(r, FallRule) for r in camera.rules)
         self._tracker = camera_tracker(app, camera)
         self._rules: list[Rule] = build_rules(camera, app.detectors)
         self._engine = EventEngine(camera.id, tuning=lambda t: app.tuning_for(camera, t))
@@ -91,11 +97,19 @@ class CameraPipeline:
         if self._motion is not None:
             run = self._motion.check(frame).run_detectors
         parts: list[Detections] = []
+        faint: list[Detections] = []
         for name in self._frame_detectors:
             # Without motion the scene is what it was: reuse the last answer instead of paying for inference.
             if run or name not in self._last:
                 self._last[name] = self._detect(name, frame)
-            parts.append(self._last[name])
+            found = self._last[name]
+            threshold = self._person_thresholds.get(name)
+            if threshold is not None:
+                weak = found.confidence <= threshold
+                if self._keeps_faint:
+                    faint.append(found[weak])
+                found = found[~weak]
+            parts.append(found)
         detections = Detections.merge(parts)
         in_regions = _region_mask(detections)
         regions = detections[in_regions]
@@ -108,7 +122,12 @@ class CameraPipeline:
             extra.append(analyzer.analyze(frame, tracks, regions))
         if extra:
             detections = Detections.merge([detections, *extra])
-        ctx = FrameContext(frame=frame, detections=detections, tracks=tracks)
+        ctx = FrameContext(
+            frame=frame,
+            detections=detections,
+            tracks=tracks,
+            faint=Detections.merge(faint) if faint else Detections.empty(),
+        )
         observations: list[Observation] = []
         if self.camera.schedule.is_active(frame.wall_time):
             for rule in self._rules:
@@ -119,6 +138,26 @@ class CameraPipeline:
     def close(self, last: Frame | None) -> list[Event]:
         """End every open event (end of a file, camera removed, shutdown)."""
         return self._engine.flush(last) if last is not None else []
+
+
+def _ask_for_faint_people(
+    app: AppConfig, camera: CameraConfig, detectors: Mapping[str, Detector | TrackAnalyzer]
+) -> dict[str, float]:
+    """Have the camera's person detectors also report the faint people its fall rules track.
+
+    Returns the threshold of each of the camera's person detectors: its boxes at or below it are faint.
+    Every camera splits them off, since a detector shared with another camera's fall rule reports them too.
+    """
+    wanted = [r.person_threshold for r in camera.rules if isinstance(r, FallRule)]
+    thresholds: dict[str, float] = {}
+    for name in camera.detectors:
+        detector, config = detectors.get(name), app.detectors.get(name)
+        if not isinstance(detector, PersonDetector) or not isinstance(config, PersonDetectorConfig):
+            continue
+        thresholds[name] = config.threshold
+        if wanted and min(wanted) < config.threshold:
+            detector.report_faint(min(wanted))
+    return thresholds
 
 
 def _region_mask(d: Detections) -> npt.NDArray[np.bool_]:

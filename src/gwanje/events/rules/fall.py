@@ -7,6 +7,12 @@ over many seconds) never raises a fall; that trades a few missed falls (a fall h
 something) for no alarm on every sleeping person. Once down for ``down_time_s`` while moving
 less than ``STILL_SPEED`` body heights per second, the rule observes FALL on every frame until
 the person is upright again.
+
+The rule tracks people itself, from ``person_threshold`` up: the person detector scores someone
+lying flat far lower than someone standing, often below its own threshold, so the camera's tracks
+(which start at that threshold) lose people as they go down. The pipeline hands it those faint
+boxes apart (``FrameContext.faint``); keypoints come from the camera's tracks with the same box.
+Its track ids are its own.
 """
 
 from __future__ import annotations
@@ -24,11 +30,11 @@ from gwanje.events.rules.base import (
     Vanished,
     armed,
     find_predecessor,
-    watched_tracks,
 )
 from gwanje.events.rules.posture import Posture, posture
 from gwanje.events.zones import PolygonZone
 from gwanje.track.history import TrackHistory, TrackRecord, TrackSample
+from gwanje.track.tracker import Tracker
 
 TRANSITION_S = 3.0
 """Longest time from the last upright sample to the first down one."""
@@ -40,6 +46,9 @@ BORDER_PX = 2
 """Boxes within this many pixels of the frame edge are cut off: their shape says nothing about posture."""
 HANDOVER_RADIUS = 1.0
 """A new track this close (in upright heights) to a vanished one inherits its fall state."""
+PERSON = "person"
+SAME_BOX_PX = 0.5
+"""A box of the camera's tracks within this of one of the rule's is the same detection (it carries the keypoints)."""
 
 
 def _at_border(sample: TrackSample, frame_size: tuple[int, int]) -> bool:
@@ -65,10 +74,15 @@ class FallRule:
         self.zone = zone
         self._history = TrackHistory(forget_after_s=max(10.0, 2 * config.down_time_s))
         self._states: dict[int, _FallState] = {}
+        low = min(Tracker().low_threshold, config.person_threshold)
+        self._tracker = Tracker(high_threshold=config.person_threshold, low_threshold=low)
 
     def evaluate(self, ctx: FrameContext) -> list[Observation]:
+        return self.evaluate_tracks(ctx, self._people(ctx))
+
+    def evaluate_tracks(self, ctx: FrameContext, people: Detections) -> list[Observation]:
+        """The rule on person tracks given from outside instead of its own tracker's (perfect-track checks)."""
         now = ctx.time_s
-        people = watched_tracks(ctx, ["person"])
         current = [int(t) for t in people.tracker_id]
         for gone in self._history.update(people, now):  # all of them when stream time went back
             self._states.pop(gone, None)
@@ -86,6 +100,20 @@ class FallRule:
         if self.zone is not None:
             rows = rows[self.zone.trigger(people[rows], ctx.frame.width, ctx.frame.height)]
         return [self._observation(people[np.array([row])], current[row]) for row in rows]
+
+    def _people(self, ctx: FrameContext) -> Detections:
+        """This rule's person tracks: every person box, faint ones included, with pose keypoints where the
+        camera's tracks have the same box (the tracker passes boxes through unchanged)."""
+        boxes = Detections.merge([ctx.detections.with_label(PERSON), ctx.faint.with_label(PERSON)])
+        tracks = self._tracker.update(boxes, ctx.time_s)
+        posed = ctx.tracks.with_label(PERSON)
+        if not len(tracks) or posed.keypoints is None:
+            return tracks
+        same = np.all(np.abs(tracks.xyxy[:, None, :] - posed.xyxy[None, :, :]) < SAME_BOX_PX, axis=2)
+        keypoints = np.full((len(tracks), *posed.keypoints.shape[1:]), np.nan, np.float32)
+        rows, cols = np.nonzero(same)
+        keypoints[rows, ...] = posed.keypoints[cols]
+        return tracks.replace(keypoints=keypoints)
 
     def _step(self, state: _FallState, record: TrackRecord, frame_size: tuple[int, int]) -> bool:
         """Advance one track's state with its newest sample; True when it is fallen now."""
