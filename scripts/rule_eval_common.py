@@ -35,6 +35,7 @@ class CachedDetector:
         self.name = inner.name
         self.labels = inner.labels
         self._seen: dict[tuple[float, bytes], Detections] = {}
+        self._faint_floor: float | None = None
 
     def detect(self, frames: Sequence[Frame]) -> list[Detections]:
         out: list[Detections] = []
@@ -44,6 +45,13 @@ class CachedDetector:
                 self._seen[key] = self.inner.detect([frame])[0]  # type: ignore[union-attr]
             out.append(self._seen[key])
         return out
+
+    def report_faint(self, down_to: float) -> None:
+        """Pass the fall rule's request on; answers kept from before the floor went down are forgotten."""
+        self.inner.report_faint(down_to)  # type: ignore[union-attr]
+        if self._faint_floor is None or down_to < self._faint_floor:
+            self._faint_floor = down_to
+            self._seen.clear()
 
     def close(self) -> None:
         self.inner.close()

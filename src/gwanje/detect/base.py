@@ -59,6 +59,17 @@ class TrackAnalyzer(Protocol):
 
 
 @runtime_checkable
+class FaintReporter(Protocol):
+    """A detector that can also report boxes scored below its threshold, down to a floor ("faint" boxes).
+
+    Its boxes above the threshold must not change; callers tell faint boxes by their score. The person
+    detector does it for the fall rule (people lying flat score low).
+    """
+
+    def report_faint(self, down_to: float) -> None: ...
+
+
+@runtime_checkable
 class ImageScorer(Protocol):
     """A detector that can also score whole frames below its operating point (for precision-recall curves).
 

@@ -26,8 +26,7 @@ from gwanje.config.schema import AppConfig
 from gwanje.core.detections import Detections
 from gwanje.core.events import Event, Observation
 from gwanje.core.frame import Frame
-from gwanje.detect.base import Detector, TrackAnalyzer
-from gwanje.detect.person import PersonDetector
+from gwanje.detect.base import Detector, FaintReporter, TrackAnalyzer
 from gwanje.events.context import FrameContext
 from gwanje.events.engine import EventEngine
 from gwanje.events.rule import Rule
@@ -152,7 +151,7 @@ def _ask_for_faint_people(
     thresholds: dict[str, float] = {}
     for name in camera.detectors:
         detector, config = detectors.get(name), app.detectors.get(name)
-        if not isinstance(detector, PersonDetector) or not isinstance(config, PersonDetectorConfig):
+        if not isinstance(detector, FaintReporter) or not isinstance(config, PersonDetectorConfig):
             continue
         thresholds[name] = config.threshold
         if wanted and min(wanted) < config.threshold:
