@@ -8,12 +8,15 @@ hand-drawn boxes, no image data).
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import av
 import numpy as np
 import numpy.typing as npt
 
@@ -32,8 +35,8 @@ from gwanje.events.context import FrameContext
 from gwanje.events.rules.fall import FallRule as FallRuleLogic
 from gwanje.events.rules.posture import Posture, posture
 from gwanje.ingest.source import iter_file_frames
-from gwanje.runtime.analyze import FileAnalyzer
-from gwanje.runtime.detectors import close_all
+from gwanje.runtime.analyze import AnalyzedEvent, FileAnalyzer
+from gwanje.runtime.detectors import build_detectors, close_all
 from gwanje.runtime.pipeline import CameraPipeline
 from gwanje.track.history import TrackSample
 from gwanje.track.tracker import Tracker, box_iou
@@ -92,18 +95,24 @@ def fall_camera(down_time_s: float, fps: float) -> CameraConfig:
         id="fall-eval",
         source=SourceConfig(url="file"),
         analysis_fps=fps,
-        detectors=["person", "pose"],
+        detectors=["person"],  # with the pose detector declared, pose runs for the fall rule on its own
         rules=[FallRule(down_time_s=down_time_s)],
     )
 
 
 def evaluate_fall(
-    datasets_dir: Path, no_fall_limit: int | None = None, normal: bool = True
+    datasets_dir: Path,
+    no_fall_limit: int | None = None,
+    normal: bool = True,
+    detector_threshold: float | None = None,
+    pose: bool = True,
 ) -> tuple[FallScore, FallScore]:
     """The fall rule at FALL_DOWN_TIME_S on the labelled clips, and both settings on the normal videos.
 
     Returns (short down time on clips and normal videos, default down time at the default rate on normal videos).
     ``no_fall_limit`` keeps the first no-fall clips and ``normal=False`` skips the normal videos (quick re-check).
+    Variants (docs/models/fall.md, "Tracking faint boxes"): ``detector_threshold`` replaces the person detector's
+    threshold for every rule, ``pose=False`` runs without the pose detector.
     """
     spec = json.loads((LABELS_DIR / "fight-surv-akti-falls.json").read_text())
     root = datasets_dir / spec["dataset"]
@@ -111,6 +120,10 @@ def evaluate_fall(
     no_fall = [r["path"] for r in csv.DictReader((root / "labels.csv").open()) if r["label"] == "no_fight"]
     no_fall = [p for p in no_fall if p not in excluded][:no_fall_limit]
     app = AppConfig()
+    if detector_threshold is not None:
+        app.detectors["person"] = app.detectors["person"].model_copy(update={"threshold": detector_threshold})
+    if not pose:
+        del app.detectors["pose"]
     short = FallScore()
     default = FallScore()
     camera = fall_camera(FALL_DOWN_TIME_S, FALL_FPS)
@@ -313,8 +326,91 @@ def score_summary(results: list[LabelScore], threshold: float, track_low: float)
     ]
 
 
-def report(what: str, datasets_dir: Path) -> None:
-    """Print one fall evaluation: ``fall``, ``fall-diagnose``, ``fall-oracle``, ``fall-scores`` or ``fall-zoom``."""
+def _grey_frames(path: Path) -> list[npt.NDArray[np.float32]]:
+    with av.open(str(path)) as container:
+        return [f.to_ndarray(format="gray").astype(np.float32) for f in container.decode(video=0)]
+
+
+def continuity(datasets_dir: Path) -> list[str]:
+    """Is the clip after each fall clip (same source video) its continuation? Mean grey-level jump from the fall
+    clip's last frame to the next clip's first, against the mean jump between the fall clip's own frames."""
+    spec = json.loads((LABELS_DIR / "fight-surv-akti-falls.json").read_text())
+    root = datasets_dir / spec["dataset"]
+    rows = list(csv.DictReader((root / "labels.csv").open()))
+    lines = []
+    for fall in spec["falls"]:
+        index = next(i for i, r in enumerate(rows) if r["path"] == fall["path"])
+        following = rows[index + 1] if index + 1 < len(rows) else None
+        if following is None or following["source_video"] != rows[index]["source_video"]:
+            lines.append(f"{fall['path']:<18} no following clip from the same source video")
+            continue
+        own, after = _grey_frames(root / fall["path"]), _grey_frames(root / following["path"])
+        inside = float(np.mean([np.abs(b - a).mean() for a, b in itertools.pairwise(own)]))
+        if after[0].shape != own[-1].shape:
+            lines.append(f"{fall['path']:<18} next clip {following['path']} has another frame size")
+            continue
+        jump = float(np.abs(after[0] - own[-1]).mean())
+        lines.append(
+            f"{fall['path']:<18} next clip {following['path']}: jump {jump:.1f}, within the clip {inside:.1f} "
+            f"(x{jump / inside:.1f})"
+        )
+    return lines
+
+
+DRAWN_SECONDS = 14.0
+"""fall-drawn: length of the drawn collapse clip analysed with the defaults (the figure lies flat from 4.6 s)."""
+DRAWN_ANGLES = (0, 30, 60, 80, 90)
+"""fall-drawn: how far (degrees) the drawn figure has turned towards lying flat."""
+
+
+def drawn_collapse_scores() -> tuple[list[tuple[int, float]], list[float]]:
+    """The person detector's best score on the drawn collapse (tests/support/collapse.py) at DRAWN_ANGLES, and on
+    every fifth frame (6 fps, each of the scene's 4 noise patterns in turn) of the 5 s it then lies flat."""
+    sys.path.insert(0, str(LABELS_DIR.parents[2]))
+    from tests.support.collapse import CollapseScene  # the scene the flow and detector tests use
+
+    scene = CollapseScene(fps=30.0)
+    frames = scene.frames(scene.down_s() + 5.0)
+    config = AppConfig().detectors["person"]
+    assert isinstance(config, PersonDetectorConfig)
+    detector = PersonDetector("person", config.model_copy(update={"threshold": SCORE_FLOOR}))
+
+    def best(image: Image) -> float:
+        found = detector.detect_image(image)
+        return float(found.confidence.max()) if len(found) else 0.0
+
+    try:
+        turning = [
+            (a, best(frames[round((scene.collapse_s + a / 90 * scene.fall_s) * scene.fps)])) for a in DRAWN_ANGLES
+        ]
+        lying = [best(image) for image in frames[round(scene.down_s() * scene.fps) :: 5]]  # every sensor noise
+        return turning, lying
+    finally:
+        detector.close()
+
+
+def drawn_collapse_falls() -> list[AnalyzedEvent]:
+    """The drawn collapse written as an H.264 clip (10 fps) and analysed like `gwanje analyze` with the shipped
+    defaults and a fall rule: the events it raises."""
+    sys.path.insert(0, str(LABELS_DIR.parents[2]))
+    from tests.support.collapse import CollapseScene
+    from tests.support.media import write_clip
+
+    scene = CollapseScene(fps=10.0)
+    app = AppConfig()
+    camera = fall_camera(FallRule().down_time_s, ANALYSIS_FPS)
+    detectors = build_detectors(app, [camera])
+    with tempfile.TemporaryDirectory() as folder:
+        clip = write_clip(Path(folder) / "collapse.mp4", scene.frames(DRAWN_SECONDS), fps=round(scene.fps))
+        try:
+            return FileAnalyzer(app, camera, detectors).run(clip).events
+        finally:
+            close_all(detectors)
+
+
+def report(what: str, datasets_dir: Path, detector_threshold: float | None = None, pose: bool = True) -> None:
+    """Print one fall evaluation: ``fall``, ``fall-diagnose``, ``fall-oracle``, ``fall-scores``, ``fall-zoom``,
+    ``fall-continuity`` or ``fall-drawn``."""
     if what == "fall-oracle":
         for down_time_s in (FALL_DOWN_TIME_S, ORACLE_INSTANT_S):
             print(f"fall rule, down_time_s {down_time_s:g}, on hand-drawn boxes of the person who falls (no keypoints)")
@@ -340,6 +436,19 @@ def report(what: str, datasets_dir: Path) -> None:
         for turns, name in ((0, "upright crop"), (1, "crop turned 90 deg left"), (3, "crop turned 90 deg right")):
             results = person_scores_at_labels(datasets_dir, look=zoomed(turns), tiles="none")
             print(f"{name}: " + "; ".join(score_summary(results, config.threshold, Tracker().low_threshold)))
+    elif what == "fall-drawn":
+        turning, lying = drawn_collapse_scores()
+        print("best person score on the drawn collapse, by how far the figure has turned (degrees)")
+        print("  ".join(f"{angle}: {score:.2f}" for angle, score in turning))
+        print(f"lying flat, {len(lying)} frames over 5 s: {min(lying):.2f}-{max(lying):.2f}")
+        print(f"the {DRAWN_SECONDS:g}-s clip, shipped defaults and a fall rule ({ANALYSIS_FPS:g} fps):")
+        for event in drawn_collapse_falls():
+            end = "the end" if event.end_s is None else f"{event.end_s:.1f} s"
+            print(f"  {event.type} from {event.start_s:.1f} s (alert {event.alert_s:.1f} s) to {end}")
+    elif what == "fall-continuity":
+        print("grey-level jump into the next clip of the same source video, against the jumps inside the fall clip")
+        for text in continuity(datasets_dir):
+            print(text)
     elif what == "fall-diagnose":
         print(
             f"camera track boxes (threshold 0.4) in the labelled fall clips at {FALL_FPS:g} fps, posture as the fall rule judges it"
@@ -347,8 +456,10 @@ def report(what: str, datasets_dir: Path) -> None:
         for text in diagnose_falls(datasets_dir):
             print(text)
     else:
-        short, default = evaluate_fall(datasets_dir)
-        print(f"fall rule, down_time_s {FALL_DOWN_TIME_S:g}, {FALL_FPS:g} fps, person + pose detectors:")
+        short, default = evaluate_fall(datasets_dir, detector_threshold=detector_threshold, pose=pose)
+        threshold = "" if detector_threshold is None else f" (threshold {detector_threshold:g} for every rule)"
+        detectors = "person" + threshold + (" + pose" if pose else "")
+        print(f"fall rule, down_time_s {FALL_DOWN_TIME_S:g}, {FALL_FPS:g} fps, {detectors} detectors:")
         for text in short.lines():
             print("  " + text)
         print(

@@ -32,6 +32,7 @@ sys.path.insert(0, str(REPO / "src"))
 
 from gwanje.config.camera import CameraConfig, SourceConfig  # noqa: E402
 from gwanje.config.detectors import PersonDetectorConfig, PoseDetectorConfig, RuntimeConfig  # noqa: E402
+from gwanje.config.rules import FallRule  # noqa: E402
 from gwanje.config.schema import AppConfig  # noqa: E402
 from gwanje.core.detections import Detections  # noqa: E402
 from gwanje.detect.ops import box_iou  # noqa: E402
@@ -54,6 +55,8 @@ MODES: dict[str, dict[str, Any]] = {
     "tiles>=4:3+full": {"tiles": "auto", "tile_min_aspect": 1.3, "full_frame": True},
 }
 """Configurations compared: the default (auto: tiles on frames at least 1.5:1), none, and variations."""
+FALL_FAINT = FallRule().person_threshold
+"""bench: the floor down to which a camera with a fall rule has the detector report faint people."""
 TRACK_FPS = 5.0
 """tracked: the default analysis rate."""
 WARMUP_S = 3.0
@@ -233,12 +236,15 @@ def run_bench(datasets_dir: Path, repeats: int, threads: int) -> None:
     print(f"1280x720 frame, {threads} thread(s), min over 3 rounds of the median of {repeats} runs "
           f"(pre-processing + inference + decoding); load average now {os.getloadavg()[0]:.1f}")  # fmt: skip
     people = Detections.empty()
-    for mode in ("none", "auto", "auto+full"):
+    for mode, faint in (("none", None), ("auto", None), ("auto", FALL_FAINT), ("auto+full", None)):
         detector = PersonDetector("person", PersonDetectorConfig(runtime=runtime, **MODES[mode]))
+        if faint is not None:
+            detector.report_faint(faint)
         calls = len(detector.regions(1280, 720))
         ms = _cost_ms(lambda d=detector: d.detect_image(image), repeats)
-        people = detector.detect_image(image) if mode == "auto" else people
-        print(f"person {mode:<10} {calls} call(s): {ms:7.1f} ms per frame")
+        people = detector.detect_image(image) if mode == "auto" and faint is None else people
+        name = mode if faint is None else f"{mode}, faint from {faint:g} (a camera with a fall rule)"
+        print(f"person {name:<10} {calls} call(s): {ms:7.1f} ms per frame")
         detector.close()
     pose = PoseAnalyzer("pose", PoseDetectorConfig(runtime=runtime, max_people=1))
     person = people[np.argsort(-people.area)[:1]] if len(people) else Detections.from_arrays(

@@ -2,7 +2,8 @@
 
     python scripts/eval_rules.py zones   # intrusion, loitering, line crossing, crowding on one-by-one-person-detection.mp4
     python scripts/eval_rules.py fall    # fall rule on fight-surv-akti clips labelled fall / no fall, and on normal videos
-    python scripts/eval_rules.py fall-diagnose | fall-oracle | fall-scores | fall-zoom   # why falls are missed (see fall.md)
+    python scripts/eval_rules.py fall --detector-threshold 0.15 [--no-pose]   # variants of docs/models/fall.md
+    python scripts/eval_rules.py fall-diagnose | fall-oracle | fall-scores | fall-zoom | fall-continuity | fall-drawn   # why falls are missed (see fall.md)
     python scripts/eval_rules.py crowding   # crowding rule on fight-surv-akti clips with hand-counted people in a zone
 
 The fall evaluations live in eval_falls.py, the crowding one in eval_crowding.py, what they share in
@@ -171,9 +172,24 @@ def _zone_scores(events: list[AnalyzedEvent], visits: list[dict[str, float]], su
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
-        "what", choices=["zones", "crowding", "fall", "fall-diagnose", "fall-oracle", "fall-scores", "fall-zoom"]
+        "what",
+        choices=[
+            "zones",
+            "crowding",
+            "fall",
+            "fall-diagnose",
+            "fall-oracle",
+            "fall-scores",
+            "fall-zoom",
+            "fall-continuity",
+            "fall-drawn",
+        ],
     )
     parser.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
+    parser.add_argument(
+        "--detector-threshold", type=float, help="fall: the person detector's threshold for every rule (a variant)"
+    )
+    parser.add_argument("--no-pose", action="store_true", help="fall: without the pose detector (a variant)")
     args = parser.parse_args(argv)
     if args.what == "zones":
         print(f"one-by-one-person-detection.mp4 at {ANALYSIS_FPS:g} fps; match window +-{MATCH_WINDOW_S:g} s")
@@ -192,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         import eval_falls  # beside this script
 
-        eval_falls.report(args.what, args.datasets)
+        eval_falls.report(args.what, args.datasets, args.detector_threshold, pose=not args.no_pose)
     return 0
 
 

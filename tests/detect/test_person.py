@@ -146,7 +146,8 @@ def test_faint_people_are_reported_after_the_others_which_stay_unchanged() -> No
     """``report_faint`` adds boxes scored between the floor and the threshold; the boxes above the threshold
     are exactly those of a detector that reports none (the drawn collapse: standing, then lying flat)."""
     scene = CollapseScene(fps=5.0)
-    standing, lying = scene.frames(scene.down_s() + 1.0)[0], scene.frames(scene.down_s() + 1.0)[-1]
+    frames = scene.frames(scene.down_s() + 1.0)
+    standing, lying = frames[0], frames[-1]
     plain = PersonDetector("person", PersonDetectorConfig())
     faint = PersonDetector("person", PersonDetectorConfig())
     faint.report_faint(0.15)

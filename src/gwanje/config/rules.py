@@ -70,7 +70,7 @@ class FallRule(GwanjeModel):
         description=(
             "Person boxes from this score are tracked for this rule, even below the person detector's own "
             "threshold (no other rule sees those): the detector scores people lying flat far lower than people "
-            "standing (0.17 against 0.77 for the drawn collapse of docs/models/fall.md)."
+            "standing (0.14-0.16 against 0.76 for the drawn collapse of docs/models/fall.md)."
         ),
     )
     zone: str | None = Field(default=None, description="Only in this zone; default: anywhere.")

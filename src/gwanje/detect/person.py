@@ -212,8 +212,9 @@ class PersonDetector:
     def report_faint(self, down_to: float) -> None:
         """Also report people scored from ``down_to`` up to the threshold ("faint" boxes), after the others.
 
-        The boxes at or above the threshold stay exactly what they were: they are merged among themselves
-        first, and a faint box that repeats one of them is dropped. Callers tell faint boxes by their score.
+        The boxes above the threshold stay exactly what they were: they are merged among themselves first,
+        and a faint box that repeats one of them is dropped. Callers tell faint boxes by their score (at or
+        below the threshold).
         Used by the fall rule, because the model scores people lying flat far lower than people standing.
         """
         if not 0.0 < down_to <= 1.0:

@@ -72,15 +72,15 @@ class CameraPipeline:
             for n, d in detectors.items()
             if isinstance(d, TrackAnalyzer) and n in camera.detectors and n not in pose_names
         ]
-        needs_pose = any(isinstance(r, FallRule) for r in camera.rules)
+        watches_falls = any(isinstance(r, FallRule) for r in camera.rules)  # pose and faint people serve only it
         pose = [d for n, d in detectors.items() if isinstance(d, TrackAnalyzer) and n in pose_names]
-        self._pose: TrackAnalyzer | None = pose[0] if needs_pose and pose else None
+        self._pose: TrackAnalyzer | None = pose[0] if watches_falls and pose else None
         self._detectors = detectors
         self._detect: FrameDetect = detect or self._direct_detect
         self._motion = MotionGate(camera.motion) if camera.motion.enabled else None
         self._last: dict[str, Detections] = {}
         self._person_thresholds = _ask_for_faint_people(app, camera, detectors)
-        self._keeps_faint = any(isinstance(r, FallRule) for r in camera.rules)
+        self._keeps_faint = watches_falls
         self._tracker = camera_tracker(app, camera)
         self._rules: list[Rule] = build_rules(camera, app.detectors)
         self._engine = EventEngine(camera.id, tuning=lambda t: app.tuning_for(camera, t))

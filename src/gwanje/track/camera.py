@@ -34,9 +34,12 @@ def track_threshold(app: AppConfig, camera: CameraConfig) -> float | None:
     return min(thresholds) if thresholds else None
 
 
+def tracker_from(high: float) -> Tracker:
+    """A tracker whose confident detections (matched first, may start tracks) score at least ``high``."""
+    return Tracker(high_threshold=high, low_threshold=min(DEFAULT_LOW_THRESHOLD, high))
+
+
 def camera_tracker(app: AppConfig, camera: CameraConfig) -> Tracker:
     """A tracker whose confident detections (matched first, may start tracks) are those the detectors report."""
     high = track_threshold(app, camera)
-    if high is None:
-        return Tracker()
-    return Tracker(high_threshold=high, low_threshold=min(DEFAULT_LOW_THRESHOLD, high))
+    return Tracker() if high is None else tracker_from(high)

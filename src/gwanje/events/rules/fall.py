@@ -33,8 +33,8 @@ from gwanje.events.rules.base import (
 )
 from gwanje.events.rules.posture import Posture, posture
 from gwanje.events.zones import PolygonZone
+from gwanje.track.camera import tracker_from
 from gwanje.track.history import TrackHistory, TrackRecord, TrackSample
-from gwanje.track.tracker import Tracker
 
 TRANSITION_S = 3.0
 """Longest time from the last upright sample to the first down one."""
@@ -74,8 +74,7 @@ class FallRule:
         self.zone = zone
         self._history = TrackHistory(forget_after_s=max(10.0, 2 * config.down_time_s))
         self._states: dict[int, _FallState] = {}
-        low = min(Tracker().low_threshold, config.person_threshold)
-        self._tracker = Tracker(high_threshold=config.person_threshold, low_threshold=low)
+        self._tracker = tracker_from(config.person_threshold)
 
     def evaluate(self, ctx: FrameContext) -> list[Observation]:
         return self.evaluate_tracks(ctx, self._people(ctx))
