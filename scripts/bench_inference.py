@@ -17,8 +17,8 @@ import numpy as np
 from gwanje.config.detectors import RuntimeConfig
 from gwanje.core.detections import Detections
 from gwanje.core.frame import Frame
+from gwanje.detect.onnx_session import OnnxModel, packaged_model
 from gwanje.detect.ops import letterbox, to_tensor
-from gwanje.detect.runtime import OnnxModel, packaged_model
 from gwanje.runtime.inference import InferenceQueueFull, InferenceWorker
 
 

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from rule_eval_common import ANALYSIS_FPS, LABELS_DIR
 
 from gwanje.config.camera import CameraConfig, SourceConfig, ZoneConfig
-from gwanje.config.rules import CrowdingRule
+from gwanje.config.rules import CrowdingRuleConfig
 from gwanje.config.schema import AppConfig
 from gwanje.core.detections import Detections
 from gwanje.core.events import EventType
@@ -92,7 +92,10 @@ def crowding_camera(zone: list[list[float]], fire_max: int, quiet_max: int) -> C
         analysis_fps=ANALYSIS_FPS,
         detectors=["person"],
         zones=[ZoneConfig(name=FIRE_ZONE, polygon=zone), ZoneConfig(name=QUIET_ZONE, polygon=zone)],
-        rules=[CrowdingRule(zone=FIRE_ZONE, max_people=fire_max), CrowdingRule(zone=QUIET_ZONE, max_people=quiet_max)],
+        rules=[
+            CrowdingRuleConfig(zone=FIRE_ZONE, max_people=fire_max),
+            CrowdingRuleConfig(zone=QUIET_ZONE, max_people=quiet_max),
+        ],
     )
 
 

@@ -26,7 +26,7 @@ from rule_eval_common import ANALYSIS_FPS, LABELS_DIR, alerts, cached_detectors
 
 from gwanje.config.camera import CameraConfig, SourceConfig
 from gwanje.config.detectors import PersonDetectorConfig
-from gwanje.config.rules import FallRule
+from gwanje.config.rules import FallRuleConfig
 from gwanje.config.schema import AppConfig
 from gwanje.core.detections import Detections
 from gwanje.core.frame import Frame, Image
@@ -96,7 +96,7 @@ def fall_camera(down_time_s: float, fps: float) -> CameraConfig:
         source=SourceConfig(url="file"),
         analysis_fps=fps,
         detectors=["person"],  # with the pose detector declared, pose runs for the fall rule on its own
-        rules=[FallRule(down_time_s=down_time_s)],
+        rules=[FallRuleConfig(down_time_s=down_time_s)],
     )
 
 
@@ -146,7 +146,7 @@ def evaluate_fall(
             if alerts(result.events, "fall"):
                 short.false_clips.append(path)
         videos = spec["normal_videos"]
-        for settings, score in ((camera, short), (fall_camera(FallRule().down_time_s, ANALYSIS_FPS), default)):
+        for settings, score in ((camera, short), (fall_camera(FallRuleConfig().down_time_s, ANALYSIS_FPS), default)):
             for path in videos["paths"] if normal else []:
                 result = FileAnalyzer(app, settings, detectors).run(datasets_dir / videos["dataset"] / path)
                 score.normal_s += result.duration_s
@@ -208,7 +208,7 @@ def oracle_falls(down_time_s: float) -> list[OracleFall]:
     results: list[OracleFall] = []
     for fall in spec["falls"]:
         width, height = fall["size"]
-        rule = FallRuleLogic(FallRule(down_time_s=down_time_s))
+        rule = FallRuleLogic(FallRuleConfig(down_time_s=down_time_s))
         samples = [(t, box, False) for t, box in fall["upright_boxes"]] + [(t, b, True) for t, b in fall["down_boxes"]]
         down_posture, alert = 0, None
         image = np.zeros((height, width, 3), np.uint8)
@@ -398,7 +398,7 @@ def drawn_collapse_falls() -> list[AnalyzedEvent]:
 
     scene = CollapseScene(fps=10.0)
     app = AppConfig()
-    camera = fall_camera(FallRule().down_time_s, ANALYSIS_FPS)
+    camera = fall_camera(FallRuleConfig().down_time_s, ANALYSIS_FPS)
     detectors = build_detectors(app, [camera])
     with tempfile.TemporaryDirectory() as folder:
         clip = write_clip(Path(folder) / "collapse.mp4", scene.frames(DRAWN_SECONDS), fps=round(scene.fps))
@@ -463,6 +463,6 @@ def report(what: str, datasets_dir: Path, detector_threshold: float | None = Non
         for text in short.lines():
             print("  " + text)
         print(
-            f"fall rule as shipped (down_time_s {FallRule().down_time_s:g}, {ANALYSIS_FPS:g} fps) on the normal videos:"
+            f"fall rule as shipped (down_time_s {FallRuleConfig().down_time_s:g}, {ANALYSIS_FPS:g} fps) on the normal videos:"
         )
         print("  " + default.lines()[-2])

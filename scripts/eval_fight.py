@@ -34,8 +34,8 @@ from gwanje.detect.person import PersonDetector
 from gwanje.events.engine import EventEngine
 from gwanje.runtime.detectors import build_detectors, close_all
 from gwanje.runtime.pipeline import CameraPipeline
-from gwanje.training.fight_check import METRICS_FILE, check_holdout
-from gwanje.training.fight_data import read_labels
+from gwanje.training.fight.check import METRICS_FILE, check_holdout
+from gwanje.training.fight.data import read_labels
 
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 FPS = 5.0

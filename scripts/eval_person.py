@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO / "src"))
 
 from gwanje.config.camera import CameraConfig, SourceConfig  # noqa: E402
 from gwanje.config.detectors import PersonDetectorConfig, PoseDetectorConfig, RuntimeConfig  # noqa: E402
-from gwanje.config.rules import FallRule  # noqa: E402
+from gwanje.config.rules import FallRuleConfig  # noqa: E402
 from gwanje.config.schema import AppConfig  # noqa: E402
 from gwanje.core.detections import Detections  # noqa: E402
 from gwanje.detect.ops import box_iou  # noqa: E402
@@ -55,7 +55,7 @@ MODES: dict[str, dict[str, Any]] = {
     "tiles>=4:3+full": {"tiles": "auto", "tile_min_aspect": 1.3, "full_frame": True},
 }
 """Configurations compared: the default (auto: tiles on frames at least 1.5:1), none, and variations."""
-FALL_FAINT = FallRule().person_threshold
+FALL_FAINT = FallRuleConfig().person_threshold
 """bench: the floor down to which a camera with a fall rule has the detector report faint people."""
 TRACK_FPS = 5.0
 """tracked: the default analysis rate."""

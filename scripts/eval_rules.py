@@ -32,10 +32,10 @@ from rule_eval_common import ANALYSIS_FPS, DEFAULT_DATASETS, LABELS_DIR, alerts,
 from gwanje.config.camera import CameraConfig, SourceConfig, ZoneConfig
 from gwanje.config.events import EventOverrides, default_tuning
 from gwanje.config.rules import (
-    CrowdingRule,
-    IntrusionRule,
-    LineCrossingRule,
-    LoiteringRule,
+    CrowdingRuleConfig,
+    IntrusionRuleConfig,
+    LineCrossingRuleConfig,
+    LoiteringRuleConfig,
 )
 from gwanje.config.schema import AppConfig
 from gwanje.runtime.analyze import AnalyzedEvent, FileAnalyzer
@@ -110,7 +110,9 @@ def per_visit_tuning() -> EventOverrides:
     return EventOverrides(intrusion=zone, loitering=zone)
 
 
-def zone_camera(spec: dict[str, Any], line_rules: list[LineCrossingRule], per_visit: bool = False) -> CameraConfig:
+def zone_camera(
+    spec: dict[str, Any], line_rules: list[LineCrossingRuleConfig], per_visit: bool = False
+) -> CameraConfig:
     zone = spec["zones"][0]["name"]
     return CameraConfig(
         id="rules-eval",
@@ -120,9 +122,9 @@ def zone_camera(spec: dict[str, Any], line_rules: list[LineCrossingRule], per_vi
         detectors=["person"],
         zones=[ZoneConfig(name=z["name"], polygon=z["polygon"]) for z in spec["zones"]],
         rules=[
-            IntrusionRule(zone=zone, min_dwell_s=INTRUSION_DWELL_S),
-            LoiteringRule(zone=zone, min_time_s=LOITER_S),
-            CrowdingRule(zone=zone, max_people=CROWD_MAX),
+            IntrusionRuleConfig(zone=zone, min_dwell_s=INTRUSION_DWELL_S),
+            LoiteringRuleConfig(zone=zone, min_time_s=LOITER_S),
+            CrowdingRuleConfig(zone=zone, max_people=CROWD_MAX),
             *line_rules,
         ],
     )
@@ -145,7 +147,7 @@ def evaluate_zones(datasets_dir: Path) -> list[RuleScore]:
     scores: list[RuleScore] = []
     try:
         for n, (rule, (line, direction, crossings)) in enumerate(runs.items()):
-            crossing = LineCrossingRule(name=line, line=lines[line], direction=direction)
+            crossing = LineCrossingRuleConfig(name=line, line=lines[line], direction=direction)
             camera = zone_camera(spec, [crossing])
             events = FileAnalyzer(app, camera, detectors).run(video).events
             scores.append(score_rule(rule, alerts(events, "line_crossing"), crossings))

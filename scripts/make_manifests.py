@@ -57,7 +57,7 @@ def fight_rows(data: Path) -> list[tuple[Path, str]]:
 
 def fire_rows(data: Path, smoke_known_only: bool) -> list[tuple[Path, str]]:
     """The fire/smoke model's test split, as defined in its training code (held-out scenes, hashed photo groups)."""
-    from gwanje.training.fire_smoke_data import UNKNOWN, load_datasets
+    from gwanje.training.fire_smoke.data import UNKNOWN, load_datasets
 
     samples = load_datasets([data / "fire-smoke-cctv-yolo", data / "fire-cair-images"])
     rows: list[tuple[Path, str]] = []

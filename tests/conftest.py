@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from gwanje.config.datasets import DATASETS_ENV, datasets_root
 from gwanje.core.clock import FakeClock
 from tests.support.media import moving_box_frames, write_clip
-
-DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 
 
 @pytest.fixture
@@ -25,7 +24,10 @@ def tiny_clip(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def datasets_dir() -> Path:
-    """../shared/datasets beside the project; tests that need it skip with the reason when it is absent."""
-    if not DATASETS.is_dir():
-        pytest.skip(f"public datasets not found at {DATASETS} (they live beside the project, never in it)")
-    return DATASETS
+    """``$GWANJE_DATASETS`` (default ../shared/datasets); tests that need it skip with the reason when it is absent."""
+    root = datasets_root()
+    if not root.is_dir():
+        pytest.skip(
+            f"public datasets not found at {root} (they live beside the project, never in it; set {DATASETS_ENV})"
+        )
+    return root

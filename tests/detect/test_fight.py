@@ -16,7 +16,7 @@ from gwanje.core.frame import Frame
 from gwanje.detect.base import TrackAnalyzer
 from gwanje.detect.fight import FightAnalyzer
 from gwanje.detect.fight_features import FEATURE_VERSION, WINDOW_DIM
-from gwanje.detect.runtime import packaged_model
+from gwanje.detect.onnx_session import packaged_model
 from tests.detect.fight_scenes import calm_frames, flame_frames, scuffle_frames
 from tests.support.media import static_frames, write_clip
 

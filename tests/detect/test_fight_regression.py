@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gwanje.training.fight_check import METRICS_FILE, check_holdout
+from gwanje.training.fight.check import METRICS_FILE, check_holdout
 
 
 @pytest.mark.slow

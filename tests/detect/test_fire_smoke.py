@@ -16,8 +16,8 @@ from gwanje.core.errors import ModelLoadError
 from gwanje.core.frame import Frame
 from gwanje.detect.base import Detector
 from gwanje.detect.fire_smoke import FireSmokeDetector, calibrate, cell_regions, frame_scores, to_input
-from gwanje.detect.runtime import packaged_model
-from gwanje.training.fire_smoke import reference_image
+from gwanje.detect.onnx_session import packaged_model
+from gwanje.training.fire_smoke.cli import reference_image
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "fire_smoke_reference.npz"
 

@@ -9,8 +9,8 @@ import pytest
 
 from gwanje.config.detectors import FireSmokeDetectorConfig, RuntimeConfig
 from gwanje.detect.fire_smoke import FireSmokeDetector
-from gwanje.detect.runtime import packaged_model
-from gwanje.training.fire_smoke_eval import evaluate, split_samples
+from gwanje.detect.onnx_session import packaged_model
+from gwanje.training.fire_smoke.eval import evaluate, split_samples
 
 TOLERANCE = 0.02
 """Room for onnxruntime/OpenCV version differences in resizing and arithmetic, not for a worse model."""

@@ -32,7 +32,7 @@ def run(rule: FallRule, script: list[tuple[float, list[float], np.ndarray | None
 
 
 def fall_rule(**kw: object) -> FallRule:
-    return FallRule(rule_config.FallRule(**kw))  # type: ignore[arg-type]
+    return FallRule(rule_config.FallRuleConfig(**kw))  # type: ignore[arg-type]
 
 
 def test_fall_from_the_box_alone_after_down_time() -> None:
@@ -134,7 +134,7 @@ def test_faint_people_are_tracked_for_the_fall_only_from_the_rule_threshold() ->
 
 def test_only_in_the_zone_and_only_people() -> None:
     elsewhere = PolygonZone("stairs", [(0.0, 0.0), (0.3, 0.0), (0.3, 0.3), (0.0, 0.3)])
-    rule = FallRule(rule_config.FallRule(zone="stairs"), elsewhere)
+    rule = FallRule(rule_config.FallRuleConfig(zone="stairs"), elsewhere)
     assert sum(run(rule, [(2.0, UPRIGHT, None), (8.0, LYING, None)])) == 0
     assert rule.name == "fall:stairs"
 

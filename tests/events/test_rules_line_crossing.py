@@ -17,7 +17,7 @@ DOOR = [(0.5, 0.2), (0.5, 0.9)]
 
 
 def door(direction: Literal["any", "a_to_b", "b_to_a"] = "any", **kw: object) -> LineCrossingRule:
-    return LineCrossingRule(rule_config.LineCrossingRule(name="door", line=DOOR, direction=direction, **kw))  # type: ignore[arg-type]
+    return LineCrossingRule(rule_config.LineCrossingRuleConfig(name="door", line=DOOR, direction=direction, **kw))  # type: ignore[arg-type]
 
 
 def walk(

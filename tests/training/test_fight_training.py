@@ -16,9 +16,9 @@ pytest.importorskip("onnx")
 from gwanje.config.detectors import FightDetectorConfig
 from gwanje.detect.fight import FightAnalyzer
 from gwanje.detect.fight_features import WINDOW_DIM
-from gwanje.training import fight
-from gwanje.training.fight_export import calibrated, export_onnx
-from gwanje.training.fight_model import ClassifierKind, make_classifier
+from gwanje.training.fight import cli as fight
+from gwanje.training.fight.export import calibrated, export_onnx
+from gwanje.training.fight.model import ClassifierKind, make_classifier
 from tests.detect.fight_scenes import write_dataset
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gwanje.training.fire_smoke_data import Sample
+from gwanje.training.fire_smoke.data import Sample
 
 pytest.importorskip("torch")  # fire_smoke_cv and the cues import the (torch) training code
 
@@ -18,7 +18,7 @@ def _sample(group: str, boxed: bool) -> Sample:
 
 
 def test_folds_keep_each_group_together_and_split_the_big_scenes() -> None:
-    from gwanje.training.fire_smoke_cv import assign_folds
+    from gwanje.training.fire_smoke.cv import assign_folds
 
     samples = [_sample("s00", True)] * 40 + [_sample("s01", True)] * 30 + [_sample("s02", True)] * 5
     samples += [_sample(f"photo{i}", False) for i in range(60)]
@@ -30,8 +30,8 @@ def test_folds_keep_each_group_together_and_split_the_big_scenes() -> None:
 
 
 def test_colour_cues_mark_the_flame_cell_and_the_grey_haze_cell() -> None:
-    from gwanje.training.fire_smoke_cues import CELL_CUES, CUE_CHANNELS
-    from gwanje.training.fire_smoke_model import image_cues
+    from gwanje.training.fire_smoke.cues import CELL_CUES, CUE_CHANNELS
+    from gwanje.training.fire_smoke.model import image_cues
 
     image = np.full((1, 3, 64, 64), 0.05, np.float32)  # dark, BGR / 255
     image[0, :, 0:16, 0:16] = np.array([0.1, 0.5, 0.95], np.float32)[:, None, None]  # orange flame

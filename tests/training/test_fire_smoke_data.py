@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from gwanje.training.fire_smoke_augment import (
+from gwanje.training.fire_smoke.augment import (
     augment,
     cell_targets,
     cut_patches,
@@ -17,8 +17,8 @@ from gwanje.training.fire_smoke_augment import (
     paste_patch,
     paste_synthetic_flame,
 )
-from gwanje.training.fire_smoke_data import UNKNOWN, box_masks, load_dataset
-from gwanje.training.fire_smoke_metrics import binary_metrics, choose_threshold
+from gwanje.training.fire_smoke.data import UNKNOWN, box_masks, load_dataset
+from gwanje.training.fire_smoke.metrics import binary_metrics, choose_threshold
 from tests.training.fire_smoke_synthetic import write_yolo_dataset
 
 

@@ -11,8 +11,8 @@ from typing import Any
 
 # model name -> module in gwanje.training with `add_arguments(parser)` and `run(args) -> int`
 TRAINERS: dict[str, str] = {
-    "fire-smoke": "gwanje.training.fire_smoke",
-    "fight": "gwanje.training.fight",
+    "fire-smoke": "gwanje.training.fire_smoke.cli",
+    "fight": "gwanje.training.fight.cli",
 }
 
 

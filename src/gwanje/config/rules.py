@@ -15,20 +15,20 @@ from gwanje.config.geometry import Line
 from gwanje.config.schedule import Schedule
 
 
-class _ZoneRule(GwanjeModel):
+class _ZoneRuleConfig(GwanjeModel):
     zone: str = Field(description="Name of a zone of this camera.")
     labels: list[str] = Field(default_factory=lambda: ["person"], description="Object labels the rule watches.")
     schedule: Schedule = Field(default_factory=Schedule, description="When the rule is armed; empty: always.")
 
 
-class IntrusionRule(_ZoneRule):
+class IntrusionRuleConfig(_ZoneRuleConfig):
     """Someone inside a protected zone while the rule is armed."""
 
     type: Literal["intrusion"] = "intrusion"
     min_dwell_s: float = Field(default=0.5, ge=0.0, description="Time inside before it counts (filters flicker).")
 
 
-class LoiteringRule(_ZoneRule):
+class LoiteringRuleConfig(_ZoneRuleConfig):
     """Someone staying in a zone at least ``min_time_s`` (KISA: 10 s)."""
 
     type: Literal["loitering"] = "loitering"
@@ -36,14 +36,14 @@ class LoiteringRule(_ZoneRule):
     max_gap_s: float = Field(default=2.0, ge=0.0, description="Leaving the zone for less than this keeps the timer.")
 
 
-class CrowdingRule(_ZoneRule):
+class CrowdingRuleConfig(_ZoneRuleConfig):
     """More than ``max_people`` in the zone."""
 
     type: Literal["crowding"] = "crowding"
     max_people: int = Field(default=10, ge=1)
 
 
-class LineCrossingRule(GwanjeModel):
+class LineCrossingRuleConfig(GwanjeModel):
     """A tracked object's foot point crosses a line, optionally only in one direction.
 
     ``a_to_b`` means crossing from the left of the line (seen walking from its first point to its
@@ -58,7 +58,7 @@ class LineCrossingRule(GwanjeModel):
     schedule: Schedule = Field(default_factory=Schedule)
 
 
-class FallRule(GwanjeModel):
+class FallRuleConfig(GwanjeModel):
     """A person who goes down and stays down."""
 
     type: Literal["fall"] = "fall"
@@ -78,6 +78,6 @@ class FallRule(GwanjeModel):
 
 
 RuleConfig = Annotated[
-    IntrusionRule | LoiteringRule | CrowdingRule | LineCrossingRule | FallRule,
+    IntrusionRuleConfig | LoiteringRuleConfig | CrowdingRuleConfig | LineCrossingRuleConfig | FallRuleConfig,
     Field(discriminator="type"),
 ]

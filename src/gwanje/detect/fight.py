@@ -44,7 +44,7 @@ from gwanje.detect.fight_features import (
     triggered,
     window_features,
 )
-from gwanje.detect.runtime import OnnxModel, packaged_model
+from gwanje.detect.onnx_session import OnnxModel, packaged_model
 
 log = logging.getLogger(__name__)
 

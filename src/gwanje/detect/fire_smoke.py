@@ -33,7 +33,7 @@ import numpy.typing as npt
 from gwanje.config.detectors import FireSmokeDetectorConfig
 from gwanje.core.detections import Detections
 from gwanje.core.frame import Frame, Image
-from gwanje.detect.runtime import OnnxModel, packaged_model
+from gwanje.detect.onnx_session import OnnxModel, packaged_model
 
 log = logging.getLogger(__name__)
 

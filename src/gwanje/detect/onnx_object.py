@@ -25,8 +25,8 @@ from gwanje.config.detectors import OnnxObjectDetectorConfig
 from gwanje.core.detections import Detections
 from gwanje.core.errors import ModelLoadError
 from gwanje.core.frame import Frame
+from gwanje.detect.onnx_session import OnnxModel
 from gwanje.detect.ops import Letterbox, batched_nms, cxcywh_to_xyxy, letterbox, to_tensor
-from gwanje.detect.runtime import OnnxModel
 
 log = logging.getLogger(__name__)
 

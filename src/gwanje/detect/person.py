@@ -22,8 +22,8 @@ from gwanje.config.detectors import PersonDetectorConfig
 from gwanje.core.detections import Detections
 from gwanje.core.errors import ModelLoadError
 from gwanje.core.frame import Frame, Image
+from gwanje.detect.onnx_session import OnnxModel, packaged_model
 from gwanje.detect.ops import Letterbox, box_iou, letterbox, nms, to_tensor
-from gwanje.detect.runtime import OnnxModel, packaged_model
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from gwanje.config.detectors import PoseDetectorConfig
 from gwanje.core.detections import Detections
 from gwanje.core.errors import ModelLoadError
 from gwanje.core.frame import Frame, Image
-from gwanje.detect.runtime import OnnxModel, packaged_model
+from gwanje.detect.onnx_session import OnnxModel, packaged_model
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gwanje.config.camera import CameraConfig, SourceConfig
-from gwanje.config.rules import FallRule
+from gwanje.config.rules import FallRuleConfig
 from gwanje.config.schema import AppConfig
 from gwanje.core.events import Event, EventState
 from gwanje.core.frame import Frame
@@ -75,7 +75,7 @@ def analysis_camera(app: AppConfig, camera_id: str | None, types: Sequence[str] 
     names: list[str] = []
     for t in wanted:
         names += [n for n in DETECTORS_FOR_TYPE.get(t, ()) if n not in names and n in app.detectors]
-    rules = [FallRule()] if "fall" in wanted else []
+    rules = [FallRuleConfig()] if "fall" in wanted else []
     return CameraConfig(id="file", source=SourceConfig(url="file"), detectors=names, rules=rules)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from gwanje.config.camera import CameraConfig
-from gwanje.config.rules import FallRule
+from gwanje.config.rules import FallRuleConfig
 from gwanje.config.schema import AppConfig
 from gwanje.detect.base import Detector, TrackAnalyzer
 from gwanje.detect.registry import build_detector
@@ -18,7 +18,7 @@ def needed_detectors(app: AppConfig, cameras: Iterable[CameraConfig]) -> list[st
     names: list[str] = []
     for cam in cameras:
         wanted = list(cam.detectors)
-        if any(isinstance(r, FallRule) for r in cam.rules):
+        if any(isinstance(r, FallRuleConfig) for r in cam.rules):
             wanted += [n for n, d in app.detectors.items() if d.type == "pose"][:1]
         names += [n for n in wanted if n not in names]
     return names

@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from gwanje.config.camera import CameraConfig
 from gwanje.config.detectors import PersonDetectorConfig
-from gwanje.config.rules import FallRule
+from gwanje.config.rules import FallRuleConfig
 from gwanje.config.schema import AppConfig
 from gwanje.core.detections import Detections
 from gwanje.core.events import Event, Observation
@@ -72,7 +72,7 @@ class CameraPipeline:
             for n, d in detectors.items()
             if isinstance(d, TrackAnalyzer) and n in camera.detectors and n not in pose_names
         ]
-        watches_falls = any(isinstance(r, FallRule) for r in camera.rules)  # pose and faint people serve only it
+        watches_falls = any(isinstance(r, FallRuleConfig) for r in camera.rules)  # pose and faint people serve only it
         pose = [d for n, d in detectors.items() if isinstance(d, TrackAnalyzer) and n in pose_names]
         self._pose: TrackAnalyzer | None = pose[0] if watches_falls and pose else None
         self._detectors = detectors
@@ -147,7 +147,7 @@ def _ask_for_faint_people(
     Returns the threshold of each of the camera's person detectors: its boxes at or below it are faint.
     Every camera splits them off, since a detector shared with another camera's fall rule reports them too.
     """
-    wanted = [r.person_threshold for r in camera.rules if isinstance(r, FallRule)]
+    wanted = [r.person_threshold for r in camera.rules if isinstance(r, FallRuleConfig)]
     thresholds: dict[str, float] = {}
     for name in camera.detectors:
         detector, config = detectors.get(name), app.detectors.get(name)

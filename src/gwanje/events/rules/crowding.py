@@ -18,7 +18,7 @@ class CrowdingRule:
     would still exceed the limit if every less confident detection were wrong.
     """
 
-    def __init__(self, config: rule_config.CrowdingRule, zone: PolygonZone) -> None:
+    def __init__(self, config: rule_config.CrowdingRuleConfig, zone: PolygonZone) -> None:
         self.name = f"crowding:{zone.name}"
         self.config = config
         self.zone = zone

@@ -59,19 +59,19 @@ def build_rules(camera: CameraConfig, detector_configs: Mapping[str, DetectorCon
 
 
 def _from_config(cfg: rule_config.RuleConfig, zones: Mapping[str, PolygonZone]) -> Rule:
-    if isinstance(cfg, rule_config.IntrusionRule):
+    if isinstance(cfg, rule_config.IntrusionRuleConfig):
         return IntrusionRule(cfg, zones[cfg.zone])
-    if isinstance(cfg, rule_config.LoiteringRule):
+    if isinstance(cfg, rule_config.LoiteringRuleConfig):
         return LoiteringRule(cfg, zones[cfg.zone])
-    if isinstance(cfg, rule_config.CrowdingRule):
+    if isinstance(cfg, rule_config.CrowdingRuleConfig):
         return CrowdingRule(cfg, zones[cfg.zone])
-    if isinstance(cfg, rule_config.LineCrossingRule):
+    if isinstance(cfg, rule_config.LineCrossingRuleConfig):
         return LineCrossingRule(cfg)
     return FallRule(cfg, None if cfg.zone is None else zones[cfg.zone])
 
 
 def _watched_labels(cfg: rule_config.RuleConfig) -> list[str]:
-    return ["person"] if isinstance(cfg, rule_config.FallRule) else cfg.labels
+    return ["person"] if isinstance(cfg, rule_config.FallRuleConfig) else cfg.labels
 
 
 def _warn_unfed(camera: CameraConfig, produced: set[str]) -> None:

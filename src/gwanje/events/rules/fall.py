@@ -68,7 +68,7 @@ class _FallState:
 class FallRule:
     """Observes FALL (key = track id) for people who fell and stayed down ``down_time_s``."""
 
-    def __init__(self, config: rule_config.FallRule, zone: PolygonZone | None = None) -> None:
+    def __init__(self, config: rule_config.FallRuleConfig, zone: PolygonZone | None = None) -> None:
         self.name = "fall" if zone is None else f"fall:{zone.name}"
         self.config = config
         self.zone = zone

@@ -15,7 +15,7 @@ INTRUSION_GAP_S = 1.0
 class IntrusionRule(ZoneDwellRule):
     """Observes INTRUSION once a watched track has been in the zone ``min_dwell_s`` seconds."""
 
-    def __init__(self, config: rule_config.IntrusionRule, zone: PolygonZone) -> None:
+    def __init__(self, config: rule_config.IntrusionRuleConfig, zone: PolygonZone) -> None:
         super().__init__(
             name=f"intrusion:{zone.name}",
             event_type=EventType.INTRUSION,

@@ -36,7 +36,7 @@ class LineCrossingRule:
     crossing by another object is its own event.
     """
 
-    def __init__(self, config: rule_config.LineCrossingRule) -> None:
+    def __init__(self, config: rule_config.LineCrossingRuleConfig) -> None:
         self.name = f"line_crossing:{config.name}"
         self.config = config
         self._sides: dict[int, _Side] = {}

@@ -16,7 +16,7 @@ class LoiteringRule(ZoneDwellRule):
     track appearing within one body height of where a track left, within the gap, continues it.
     """
 
-    def __init__(self, config: rule_config.LoiteringRule, zone: PolygonZone) -> None:
+    def __init__(self, config: rule_config.LoiteringRuleConfig, zone: PolygonZone) -> None:
         super().__init__(
             name=f"loitering:{zone.name}",
             event_type=EventType.LOITERING,

@@ -15,9 +15,9 @@ import numpy.typing as npt
 
 from gwanje.config.detectors import FightDetectorConfig
 from gwanje.detect.fight_features import window_frame_count
-from gwanje.training.fight_data import Clip, WindowSet
-from gwanje.training.fight_export import calibrated
-from gwanje.training.fight_model import (
+from gwanje.training.fight.data import Clip, WindowSet
+from gwanje.training.fight.export import calibrated
+from gwanje.training.fight.model import (
     choose_threshold,
     clip_metrics,
     clip_scores,

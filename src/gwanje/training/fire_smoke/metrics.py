@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import numpy.typing as npt
 
-from gwanje.training.fire_smoke_data import UNKNOWN
+from gwanje.training.fire_smoke.data import UNKNOWN
 
 FloatArray = npt.NDArray[np.float64]
 

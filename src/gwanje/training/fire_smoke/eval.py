@@ -25,8 +25,8 @@ import numpy.typing as npt
 from gwanje.config.detectors import FireSmokeDetectorConfig, RuntimeConfig
 from gwanje.core.frame import Frame
 from gwanje.detect.fire_smoke import FireSmokeDetector
-from gwanje.training.fire_smoke_data import Sample, Split, load_datasets
-from gwanje.training.fire_smoke_metrics import binary_metrics
+from gwanje.training.fire_smoke.data import Sample, Split, load_datasets
+from gwanje.training.fire_smoke.metrics import binary_metrics
 
 DATASET_DIRS = ("fire-smoke-cctv-yolo", "fire-cair-images")
 

@@ -10,8 +10,8 @@ import pytest
 
 from gwanje.config.detectors import RuntimeConfig
 from gwanje.core.errors import ModelLoadError
-from gwanje.detect import runtime
-from gwanje.detect.runtime import OnnxModel, packaged_model
+from gwanje.detect import onnx_session
+from gwanje.detect.onnx_session import OnnxModel, packaged_model
 from tests.detect.onnx_graphs import constant_model, mean_model
 
 
@@ -92,10 +92,10 @@ def test_expect_names_file_and_expectation(tmp_path: Path) -> None:
 def test_unavailable_provider_warns_once_and_falls_back(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(runtime, "_warned_providers", set())
+    monkeypatch.setattr(onnx_session, "_warned_providers", set())
     cfg = RuntimeConfig(providers=["NoSuchExecutionProvider"])
     path = mean_model(tmp_path / "m.onnx")
-    with caplog.at_level(logging.WARNING, logger="gwanje.detect.runtime"):
+    with caplog.at_level(logging.WARNING, logger="gwanje.detect.onnx_session"):
         first = OnnxModel(path, cfg, name="a")
         OnnxModel(path, cfg, name="b")
     warnings = [r for r in caplog.records if "NoSuchExecutionProvider" in r.getMessage()]

@@ -21,8 +21,8 @@ import onnx
 import torch
 from torch import nn
 
-from gwanje.training.fire_smoke_backbone import CHANNELS, splice
-from gwanje.training.fire_smoke_cues import CUE_CHANNELS, ColourCues
+from gwanje.training.fire_smoke.backbone import CHANNELS, splice
+from gwanje.training.fire_smoke.cues import CUE_CHANNELS, ColourCues
 
 INPUT_SIZE = 256
 STRIDE = 16

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from gwanje.config.events import EventTuning, default_tuning
-from gwanje.training.fight_data import WindowSet
+from gwanje.training.fight.data import WindowSet
 
 FloatArray = npt.NDArray[np.float64]
 ClassifierKind = Literal["logistic", "boosting"]

@@ -17,8 +17,8 @@ import numpy.typing as npt
 from gwanje.config.detectors import FightDetectorConfig
 from gwanje.detect.fight import MODEL_INPUT, load_fight_model
 from gwanje.detect.fight_features import window_frame_count
-from gwanje.training.fight_data import Clip, WindowSet, build_windows, decode_clip, read_labels
-from gwanje.training.fight_model import clip_metrics, clip_scores, window_auc
+from gwanje.training.fight.data import Clip, WindowSet, build_windows, decode_clip, read_labels
+from gwanje.training.fight.model import clip_metrics, clip_scores, window_auc
 
 METRICS_FILE = Path(__file__).resolve().parents[1] / "detect" / "models" / "fight.metrics.json"
 

@@ -22,9 +22,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from gwanje.training.fire_smoke_data import Sample
-from gwanje.training.fire_smoke_metrics import binary_metrics, choose_threshold
-from gwanje.training.fire_smoke_train import FeatureCache, ScoringFeatures, TrainSettings, head_scores, train_head
+from gwanje.training.fire_smoke.data import Sample
+from gwanje.training.fire_smoke.metrics import binary_metrics, choose_threshold
+from gwanje.training.fire_smoke.train import FeatureCache, ScoringFeatures, TrainSettings, head_scores, train_head
 
 log = logging.getLogger(__name__)
 

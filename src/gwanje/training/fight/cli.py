@@ -65,10 +65,10 @@ def _require_training_libs() -> None:
 
 def run(args: argparse.Namespace) -> int:
     _require_training_libs()
-    from gwanje.training.fight_data import build_windows, load_clips
-    from gwanje.training.fight_export import export_onnx
-    from gwanje.training.fight_model import split_holdout
-    from gwanje.training.fight_validate import DEFAULT_TRIGGER, cross_validate, fit_and_score
+    from gwanje.training.fight.data import build_windows, load_clips
+    from gwanje.training.fight.export import export_onnx
+    from gwanje.training.fight.model import split_holdout
+    from gwanje.training.fight.validate import DEFAULT_TRIGGER, cross_validate, fit_and_score
 
     started = time.monotonic()
     clips = load_clips(args.data)
@@ -116,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _write_reference(path: Path, model: Any, threshold: float, features: np.ndarray[Any, Any]) -> None:
     """A few real windows and what the training model scores them, to pin the ONNX file in tests."""
-    from gwanje.training.fight_export import calibrated
+    from gwanje.training.fight.export import calibrated
 
     picked = features[np.linspace(0, len(features) - 1, num=min(16, len(features))).astype(int)]
     scores = calibrated(model.predict_proba(picked)[:, 1], threshold)

@@ -25,16 +25,16 @@ import torch
 from torch import nn
 
 from gwanje.detect.fire_smoke import to_input
-from gwanje.training.fire_smoke_augment import (
+from gwanje.training.fire_smoke.augment import (
     augment,
     cell_targets,
     cut_patches,
     paste_patch,
     paste_synthetic_flame,
 )
-from gwanje.training.fire_smoke_backbone import BackboneRunner
-from gwanje.training.fire_smoke_data import UNKNOWN, Sample, box_masks
-from gwanje.training.fire_smoke_model import INPUT_SIZE, STRIDE, FireSmokeHead, image_cues, probabilities
+from gwanje.training.fire_smoke.backbone import BackboneRunner
+from gwanje.training.fire_smoke.data import UNKNOWN, Sample, box_masks
+from gwanje.training.fire_smoke.model import INPUT_SIZE, STRIDE, FireSmokeHead, image_cues, probabilities
 
 log = logging.getLogger(__name__)
 

@@ -29,13 +29,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from gwanje.training.fire_smoke_data import Sample, load_datasets
-from gwanje.training.fire_smoke_metrics import binary_metrics, choose_threshold
+from gwanje.training.fire_smoke.data import Sample, load_datasets
+from gwanje.training.fire_smoke.metrics import binary_metrics, choose_threshold
 
 if TYPE_CHECKING:
-    from gwanje.training.fire_smoke_backbone import BackboneRunner
-    from gwanje.training.fire_smoke_model import FireSmokeHead
-    from gwanje.training.fire_smoke_train import TrainSettings
+    from gwanje.training.fire_smoke.backbone import BackboneRunner
+    from gwanje.training.fire_smoke.model import FireSmokeHead
+    from gwanje.training.fire_smoke.train import TrainSettings
 
 log = logging.getLogger(__name__)
 
@@ -105,9 +105,9 @@ def run(args: argparse.Namespace) -> int:
     except ModuleNotFoundError:
         print("training needs PyTorch: pip install -e '.[train]' (torch==2.13.0, CPU build)")
         return 2
-    from gwanje.detect.runtime import packaged_model
-    from gwanje.training.fire_smoke_model import export_onnx, image_cues, probabilities
-    from gwanje.training.fire_smoke_train import TrainSettings, torch_scores, train
+    from gwanje.detect.onnx_session import packaged_model
+    from gwanje.training.fire_smoke.model import export_onnx, image_cues, probabilities
+    from gwanje.training.fire_smoke.train import TrainSettings, torch_scores, train
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     if args.threads:
@@ -121,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
     val_set = [s for s in samples if s.split == "val"]
     print(f"samples: {len(train_set)} train, {len(val_set)} val, {sum(s.split == 'test' for s in samples)} test")
     if not train_set or not val_set:
-        print("need samples in both the train and the val split (see gwanje.training.fire_smoke_data)")
+        print("need samples in both the train and the val split (see gwanje.training.fire_smoke.data)")
         return 2
     settings = TrainSettings(
         epochs=args.epochs,
@@ -178,9 +178,9 @@ def _train_cross_validated(
     samples: list[Sample], settings: TrainSettings, nanodet: Path, args: argparse.Namespace
 ) -> tuple[FireSmokeHead, BackboneRunner, dict[str, Any]]:
     """Out-of-fold thresholds over train+val (``fire_smoke_cv``), then the head trained on all of it."""
-    from gwanje.training.fire_smoke_backbone import BackboneRunner
-    from gwanje.training.fire_smoke_cv import assign_folds, cv_report, out_of_fold_scores
-    from gwanje.training.fire_smoke_train import cache_features, scoring_features, train_head
+    from gwanje.training.fire_smoke.backbone import BackboneRunner
+    from gwanje.training.fire_smoke.cv import assign_folds, cv_report, out_of_fold_scores
+    from gwanje.training.fire_smoke.train import cache_features, scoring_features, train_head
 
     backbone = BackboneRunner(nanodet)
     cache = cache_features(samples, backbone, settings)

@@ -1,0 +1,1 @@
+"""Training of the fight model (window features -> gradient-boosted trees -> ONNX)."""

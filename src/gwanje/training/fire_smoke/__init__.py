@@ -1,0 +1,1 @@
+"""Training of the fire/smoke model (NanoDet backbone features -> grid head -> ONNX)."""
