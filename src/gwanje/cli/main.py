@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gwanje.cli.eval_cmd",
     "gwanje.cli.serve",
     "gwanje.cli.bench",
+    "gwanje.cli.study",
     # one line per command module; keep this list in this form so parallel edits merge cleanly
 )
 

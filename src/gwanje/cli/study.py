@@ -1,0 +1,28 @@
+"""`gwanje study NAME ...`: the research evaluations behind the model cards' figures, on the live pipeline.
+
+Each study is a module in ``gwanje.eval.studies`` with ``add_arguments(parser)`` and ``run(args) -> int``;
+it prints the figures a model card quotes, so every figure there comes from a command.
+"""
+
+from __future__ import annotations
+
+import argparse
+from importlib import import_module
+from typing import Any
+
+# study name -> (module in gwanje.eval.studies, one-line help); one line per study so parallel edits merge cleanly
+STUDIES: dict[str, tuple[str, str]] = {}
+
+
+def _run(args: argparse.Namespace) -> int:
+    module = import_module(STUDIES[args.study][0])
+    return int(module.run(args))
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("study", help="re-run a research evaluation behind a model card's figures (needs the datasets)")
+    studies = p.add_subparsers(dest="study", metavar="STUDY", required=True)
+    for name, (module_name, help_text) in STUDIES.items():
+        sp = studies.add_parser(name, help=help_text)
+        import_module(module_name).add_arguments(sp)
+        sp.set_defaults(func=_run)
