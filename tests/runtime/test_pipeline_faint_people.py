@@ -68,7 +68,7 @@ def test_a_shared_detector_gives_every_camera_the_same_boxes_and_only_the_fall_c
                 assert len(on["zone"].faint) == 0  # a camera without a fall rule never sees faint people
             assert len(on["fall"].detections) == 0 and len(on["fall"].tracks) == 0  # nobody above 0.4 lying
             assert len(on["fall"].faint) >= 1
-            assert 0.15 <= on["fall"].faint.confidence.min() and on["fall"].faint.confidence.max() <= 0.4
+            assert on["fall"].faint.confidence.min() >= 0.15 and on["fall"].faint.confidence.max() <= 0.4
     finally:
         close_all(shared)
         close_all(plain)
