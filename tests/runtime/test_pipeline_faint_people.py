@@ -62,9 +62,7 @@ def test_a_shared_detector_gives_every_camera_the_same_boxes_and_only_the_fall_c
                 reference = alone.detect([frame])[0]
                 for ctx in on.values():
                     np.testing.assert_array_equal(ctx.detections.with_label("person").xyxy, reference.xyxy)
-                    np.testing.assert_array_equal(
-                        ctx.detections.with_label("person").confidence, reference.confidence
-                    )
+                    np.testing.assert_array_equal(ctx.detections.with_label("person").confidence, reference.confidence)
                 assert len(on["zone"].faint) == 0  # a camera without a fall rule never sees faint people
             assert len(on["fall"].detections) == 0 and len(on["fall"].tracks) == 0  # nobody above 0.4 lying
             assert len(on["fall"].faint) >= 1

@@ -17,9 +17,7 @@ _IMAGE.flags.writeable = False
 
 
 def frame_at(time_s: float, wall_start: float = WALL_START, seq: int = 0, segment: int = 0) -> Frame:
-    return Frame(
-        camera_id="cam", seq=seq, pts_s=time_s, wall_time=wall_start + time_s, image=_IMAGE, segment=segment
-    )
+    return Frame(camera_id="cam", seq=seq, pts_s=time_s, wall_time=wall_start + time_s, image=_IMAGE, segment=segment)
 
 
 def tracks(
