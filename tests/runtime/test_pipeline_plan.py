@@ -175,3 +175,16 @@ def test_a_new_stream_segment_restarts_the_camera_tracks() -> None:
     ]
     assert ids[-1] == [1] and after[0] == [] and after[-1] == [2]  # a new track, confirmed again
     assert np.all(np.asarray(after[-1]) != 1)
+
+
+def test_a_file_without_a_configured_camera_gets_the_detectors_whose_labels_its_event_types_need() -> None:
+    from gwanje.runtime.analyze import analysis_camera
+
+    app = parse_config({})  # the default detectors: fire_smoke, person, fight, pose
+    everything = analysis_camera(app, None)
+    assert everything.detectors == ["fire_smoke", "person", "fight"]
+    assert [r.type for r in everything.rules] == ["fall"]  # pose comes with the fall rule's needs
+    fire = analysis_camera(app, None, ["fire"])
+    assert fire.detectors == ["fire_smoke"] and fire.rules == []
+    falls = analysis_camera(app, None, ["fall"])
+    assert falls.detectors == ["person"] and needed_detectors(app, [falls]) == ["person", "pose"]
