@@ -44,7 +44,7 @@ def test_is_a_detector(detector: PersonDetector) -> None:
     assert isinstance(detector, Detector)
     assert detector.produces.objects == {"person"} and not detector.produces.regions
     assert detector.produces.faint and detector.produces.threshold == 0.4
-    assert detector.floor == 0.4  # built without a floor: nothing below the threshold
+    assert detector.floor == detector.produces.floor == 0.4  # built without a floor: nothing below the threshold
 
 
 def _synthetic_outputs(cell: int, stride: int, score: float, sides: tuple[int, int, int, int]) -> list[np.ndarray]:

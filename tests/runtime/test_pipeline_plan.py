@@ -188,3 +188,20 @@ def test_a_file_without_a_configured_camera_gets_the_detectors_whose_labels_its_
     assert fire.detectors == ["fire_smoke"] and fire.rules == []
     falls = analysis_camera(app, None, ["fall"])
     assert falls.detectors == ["person"] and needed_detectors(app, [falls]) == ["person", "pose"]
+
+
+def test_a_detector_built_without_the_camera_that_needs_its_faint_boxes_is_reported(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = _app({"detectors": ["people"], "rules": [{"type": "fall"}]}, {"people": {**ONNX, "labels": ["person"]}})
+
+    def people(floor: float) -> dict[str, Detector | TrackAnalyzer]:
+        produces = Produces({"person": LabelKind.OBJECT}, threshold=0.4, faint=True, floor=floor)
+        return {"people": Constant("people", produces, Detections.empty())}
+
+    with caplog.at_level(logging.WARNING, logger="gwanje.runtime.pipeline"):
+        CameraPipeline(app, app.cameras[0], people(0.15))
+    assert caplog.text == ""
+    with caplog.at_level(logging.WARNING, logger="gwanje.runtime.pipeline"):
+        CameraPipeline(app, app.cameras[0], people(0.4))
+    assert "wants boxes from 0.15, but its detector reports only down to 0.40" in caplog.text

@@ -29,7 +29,9 @@ class Produces:
     ``threshold``: the score its reported boxes are above (its operating point), None when its scores
     have no such cut. ``faint``: it can also report boxes scored at or below ``threshold``, down to a
     floor fixed when it is built (``build_detector(..., floor=)``); a camera splits them off by score and
-    hands them only to the rules that declared a score floor.
+    hands them only to the rules that declared a score floor. ``floor``: on a built detector with faint
+    boxes, the lowest score it reports (its threshold when built without a lower floor); None in a
+    declaration made from the configuration alone.
     For analysers: ``enriches_tracks``: it returns the tracks it was given, every row, with more filled in
     (the pipeline replaces the tracks with them); otherwise it adds detections of its own (a fight box).
     ``keypoints``: what it fills in or outputs carries pose keypoints (rules that need pose get it).
@@ -42,6 +44,7 @@ class Produces:
     labels: Mapping[str, LabelKind] = field(default_factory=dict)
     threshold: float | None = None
     faint: bool = False
+    floor: float | None = None
     enriches_tracks: bool = False
     keypoints: bool = False
 

@@ -10,6 +10,7 @@ at 416x416; people cut by a seam are reported once (see ``merge_tiles``).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from collections.abc import Sequence
@@ -211,7 +212,6 @@ class PersonDetector:
             raise ValueError(f"detector {name!r}: faint boxes need a score floor in (0, 1], got {floor}")
         self.name = name
         self.cfg = cfg
-        self.produces = self.declare(cfg)
         self._model = OnnxModel(cfg.model_path or packaged_model(MODEL_FILE), cfg.runtime, name=name)
         self._model.expect(inputs=1, input_rank=4, outputs=6, what="NanoDet-g-416 with 3 score and 3 box outputs")
         if self._model.input.shape[1:] != (3, INPUT_SIZE, INPUT_SIZE):
@@ -221,6 +221,7 @@ class PersonDetector:
             )
         self.floor = cfg.threshold if floor is None else min(floor, cfg.threshold)
         """Lowest score reported: the threshold, or the lower floor it was built with."""
+        self.produces = dataclasses.replace(self.declare(cfg), floor=self.floor)
 
     def regions(self, width: int, height: int) -> list[Region]:
         """The regions of a frame of this size that one ``detect`` call runs."""

@@ -39,7 +39,7 @@ from gwanje.events.engine import EventEngine
 from gwanje.events.rule import Rule
 from gwanje.events.rules.factory import build_rules
 from gwanje.ingest.motion import MotionGate
-from gwanje.runtime.plan import faint_mask, track_enricher, unfed
+from gwanje.runtime.plan import faint_mask, short_floor, track_enricher, unfed
 from gwanje.track.camera import camera_tracker
 
 log = logging.getLogger(__name__)
@@ -104,6 +104,16 @@ class CameraPipeline:
                     camera.id,
                     reason,
                     camera.detectors,
+                )
+            floor = short_floor(rule.needs, produced)
+            if floor is not None:
+                log.warning(
+                    "camera %s: the %s rule wants boxes from %.2f, but its detector reports only down to %.2f: it was "
+                    "built without this camera (build the detectors with every camera that uses them)",
+                    camera.id,
+                    rule.name,
+                    rule.needs.score_floor,
+                    floor,
                 )
 
     def _direct_detect(self, name: str, frame: Frame) -> Detections:

@@ -53,6 +53,15 @@ def faint_mask(faint: Detections, needs: RuleNeeds) -> npt.NDArray[np.bool_]:
     return (faint.confidence >= needs.score_floor) & np.isin(faint.label, sorted(needs.labels))
 
 
+def short_floor(needs: RuleNeeds, produced: Iterable[Produces]) -> float | None:
+    """The floor a built detector of the rule's labels reports down to, when it is above the floor the rule
+    declared (the detector was built without this camera's rules, see ``runtime.detectors``); else None."""
+    if needs.score_floor is None:
+        return None
+    floors = [p.floor for p in produced if p.faint and p.floor is not None and needs.labels & p.labels.keys()]
+    return min(floors) if floors and min(floors) > needs.score_floor else None
+
+
 def unfed(rule_name: str, needs: RuleNeeds, produced: Iterable[Produces]) -> str | None:
     """Why a rule can never fire with these detectors, or None when it is fed."""
     outputs = list(produced)
