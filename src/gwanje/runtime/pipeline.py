@@ -33,7 +33,7 @@ from gwanje.config.schema import AppConfig
 from gwanje.core.detections import Detections
 from gwanje.core.events import Event, Observation
 from gwanje.core.frame import Frame
-from gwanje.detect.base import Detector, TrackAnalyzer
+from gwanje.detect.base import Detector, Produces, TrackAnalyzer
 from gwanje.events.context import FrameContext
 from gwanje.events.engine import EventEngine
 from gwanje.events.rule import Rule
@@ -94,27 +94,7 @@ class CameraPipeline:
         self._last: dict[str, Detections] = {}
         self._tracker = camera_tracker(app, camera)
         self._engine = EventEngine(camera.id, tuning=lambda t: app.tuning_for(camera, t))
-        produced = [d.produces for d in listed]
-        for rule in self._rules:
-            reason = unfed(rule.name, rule.needs, produced)
-            if reason is not None:
-                log.warning(
-                    "camera %s: %s; it will never fire. Add a detector that outputs them as the rule needs "
-                    "to the camera's detectors %s.",
-                    camera.id,
-                    reason,
-                    camera.detectors,
-                )
-            floor = short_floor(rule.needs, produced)
-            if floor is not None:
-                log.warning(
-                    "camera %s: the %s rule wants boxes from %.2f, but its detector reports only down to %.2f: it was "
-                    "built without this camera (build the detectors with every camera that uses them)",
-                    camera.id,
-                    rule.name,
-                    rule.needs.score_floor,
-                    floor,
-                )
+        _report_unfed(camera, self._rules, [d.produces for d in listed])
 
     def _direct_detect(self, name: str, frame: Frame) -> Detections:
         detector = self._detectors[name]
@@ -174,3 +154,27 @@ class CameraPipeline:
 def _analyzer(detector: Detector | TrackAnalyzer) -> TrackAnalyzer:
     assert isinstance(detector, TrackAnalyzer)
     return detector
+
+
+def _report_unfed(camera: CameraConfig, rules: list[Rule], produced: list[Produces]) -> None:
+    """Say once, at start, when a rule can never fire or gets fewer faint boxes than it asked for."""
+    for rule in rules:
+        reason = unfed(rule.name, rule.needs, produced)
+        if reason is not None:
+            log.warning(
+                "camera %s: %s; it will never fire. Add a detector that outputs them as the rule needs "
+                "to the camera's detectors %s.",
+                camera.id,
+                reason,
+                camera.detectors,
+            )
+        floor = short_floor(rule.needs, produced)
+        if floor is not None:
+            log.warning(
+                "camera %s: the %s rule wants boxes from %.2f, but its detector reports only down to %.2f: it was "
+                "built without this camera (build the detectors with every camera that uses them)",
+                camera.id,
+                rule.name,
+                rule.needs.score_floor,
+                floor,
+            )
