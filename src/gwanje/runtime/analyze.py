@@ -12,16 +12,13 @@ from pathlib import Path
 
 from gwanje.config.camera import CameraConfig, SourceConfig
 from gwanje.config.schema import AppConfig
-from gwanje.core.events import Event, EventState, EventType
+from gwanje.core.events import Event, EventState
 from gwanje.core.frame import Frame
 from gwanje.detect.registry import declaration
 from gwanje.events.rules.factory import rules_for_events
 from gwanje.ingest.source import iter_file_frames, probe_duration
 from gwanje.runtime.detectors import AnyDetector
 from gwanje.runtime.pipeline import CameraPipeline
-
-DEFAULT_EVENT_TYPES = (EventType.FIRE, EventType.SMOKE, EventType.FIGHT, EventType.FALL)
-"""What a file is analysed for when neither a camera nor event types are given: every shipped model's events."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +65,7 @@ def analysis_camera(app: AppConfig, camera_id: str | None, types: Sequence[str] 
         return app.camera(camera_id)
     if app.cameras:
         return app.cameras[0]
-    labels, rules = rules_for_events(list(types) if types else [t.value for t in DEFAULT_EVENT_TYPES])
+    labels, rules = rules_for_events(list(types) if types else None)
     names = [n for n, cfg in app.detectors.items() if labels & declaration(cfg).labels.keys()]
     return CameraConfig(id="file", source=SourceConfig(url="file"), detectors=names, rules=rules)
 

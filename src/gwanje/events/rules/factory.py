@@ -72,15 +72,16 @@ EVENT_LABELS: dict[EventType, frozenset[str]] = {
     EventType.FIGHT: frozenset({"fight", "person"}),
     EventType.FALL: frozenset({"person"}),
 }
-"""Labels an event type is found from (the fight model also reads people, for its trigger and its box)."""
+"""Labels an event type is found from (the fight model also reads people, for its trigger and its box); the
+types a file is analysed for by default (the shipped models' events)."""
 
 
-def rules_for_events(event_types: Sequence[str]) -> tuple[frozenset[str], list[rule_config.RuleConfig]]:
-    """For a camera set up only to find ``event_types`` (file analysis without a configured camera): the labels
-    its detectors must produce and the rules to configure (a fall rule for falls; the others come from their
-    detectors). Types not listed in ``EVENT_LABELS`` add nothing."""
+def rules_for_events(event_types: Sequence[str] | None = None) -> tuple[frozenset[str], list[rule_config.RuleConfig]]:
+    """For a camera set up only to find ``event_types`` (file analysis without a configured camera; default:
+    every type of ``EVENT_LABELS``): the labels its detectors must produce and the rules to configure (a fall
+    rule for falls; the others come from their detectors). Types not listed in ``EVENT_LABELS`` add nothing."""
     known = {t.value for t in EventType}
-    wanted = {EventType(t) for t in event_types if t in known}
+    wanted = set(EVENT_LABELS) if event_types is None else {EventType(t) for t in event_types if t in known}
     labels = frozenset().union(*(EVENT_LABELS.get(t, frozenset()) for t in wanted))
     rules: list[rule_config.RuleConfig] = [rule_config.FallRuleConfig()] if EventType.FALL in wanted else []
     return labels, rules
