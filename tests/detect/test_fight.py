@@ -24,11 +24,10 @@ REFERENCE = Path(__file__).resolve().parents[1] / "data" / "fight_reference.npz"
 FPS = 5.0
 
 
-def _frames(images: Iterable[np.ndarray], camera: str = "cam", fps: float = FPS, start: float = 0.0) -> list[Frame]:
-    return [
-        Frame(camera_id=camera, seq=i, pts_s=start + i / fps, wall_time=1e9 + start + i / fps, image=img)
-        for i, img in enumerate(images)
-    ]
+def _frames(
+    images: Iterable[np.ndarray], camera: str = "cam", fps: float = FPS, start: float = 0.0, segment: int = 0
+) -> list[Frame]:
+    return [Frame(camera, i, start + i / fps, 1e9 + start + i / fps, img, segment) for i, img in enumerate(images)]
 
 
 def _run(
@@ -57,7 +56,7 @@ def eager() -> Iterable[FightAnalyzer]:
 
 def test_is_a_track_analyzer(analyzer: FightAnalyzer) -> None:
     assert isinstance(analyzer, TrackAnalyzer)
-    assert analyzer.labels == ("fight",)
+    assert analyzer.produces.regions == {"fight"} and not analyzer.produces.enriches_tracks
 
 
 def test_shipped_model_reproduces_the_committed_reference_outputs(analyzer: FightAnalyzer) -> None:
@@ -121,6 +120,15 @@ def test_a_gap_or_a_new_frame_size_restarts_the_window(eager: FightAnalyzer) -> 
     assert all(len(d) == 0 for d in _run(eager, after_gap))
     small = _frames((img[:90, :160].copy() for img in scuffle_frames(3, FPS, 10)), start=after_gap[-1].pts_s + 0.2)
     assert all(len(d) == 0 for d in _run(eager, small))
+
+
+def test_a_new_stream_segment_restarts_the_window(eager: FightAnalyzer) -> None:
+    frames = _frames(scuffle_frames(11, FPS, 8))
+    assert len(_run(eager, frames[:8])[-1]) == 1
+    same = _run(eager, frames[8:])  # the stream goes on: the full window keeps scoring
+    assert all(len(d) == 1 for d in same)
+    broken = _frames(scuffle_frames(3, FPS, 8), start=frames[-1].pts_s + 1 / FPS, segment=1)
+    assert all(len(d) == 0 for d in _run(eager, broken))  # reconnected: the window fills again first
 
 
 def test_people_requirement_and_people_box() -> None:

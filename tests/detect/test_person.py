@@ -42,7 +42,9 @@ def test_shipped_model_equals_the_source_graph(detector: PersonDetector) -> None
 
 def test_is_a_detector(detector: PersonDetector) -> None:
     assert isinstance(detector, Detector)
-    assert detector.labels == ("person",)
+    assert detector.produces.objects == {"person"} and not detector.produces.regions
+    assert detector.produces.faint and detector.produces.threshold == 0.4
+    assert detector.floor == detector.produces.floor == 0.4  # built without a floor: nothing below the threshold
 
 
 def _synthetic_outputs(cell: int, stride: int, score: float, sides: tuple[int, int, int, int]) -> list[np.ndarray]:
@@ -143,14 +145,13 @@ def test_empty_tiny_and_dark_frames_do_not_crash(detector: PersonDetector) -> No
 
 
 def test_faint_people_are_reported_after_the_others_which_stay_unchanged() -> None:
-    """``report_faint`` adds boxes scored between the floor and the threshold; the boxes above the threshold
+    """Built with a floor, it adds boxes scored between the floor and the threshold; the boxes above the threshold
     are exactly those of a detector that reports none (the drawn collapse: standing, then lying flat)."""
     scene = CollapseScene(fps=5.0)
     frames = scene.frames(scene.down_s() + 1.0)
     standing, lying = frames[0], frames[-1]
     plain = PersonDetector("person", PersonDetectorConfig())
-    faint = PersonDetector("person", PersonDetectorConfig())
-    faint.report_faint(0.15)
+    faint = PersonDetector("person", PersonDetectorConfig(), floor=0.15)
     try:
         for image in (standing, lying):
             base, extended = plain.detect_image(image), faint.detect_image(image)
@@ -165,7 +166,7 @@ def test_faint_people_are_reported_after_the_others_which_stay_unchanged() -> No
         x1, y1, x2, y2 = found.xyxy[int(np.argmax(found.confidence))]
         assert x2 - x1 > 1.2 * (y2 - y1)
         with pytest.raises(ValueError, match="score floor"):
-            faint.report_faint(0.0)
+            PersonDetector("person", PersonDetectorConfig(), floor=0.0)
     finally:
         plain.close()
         faint.close()

@@ -44,6 +44,7 @@ def test_shipped_model_equals_the_source_tflite(analyzer: PoseAnalyzer) -> None:
 
 def test_is_a_track_analyzer(analyzer: PoseAnalyzer) -> None:
     assert isinstance(analyzer, TrackAnalyzer)
+    assert analyzer.produces.enriches_tracks and analyzer.produces.keypoints and not analyzer.produces.labels
     assert len(KEYPOINT_NAMES) == 33
     assert [KEYPOINT_NAMES[i] for i in COCO17_FROM_BLAZEPOSE][:3] == ["nose", "left_eye", "right_eye"]
 

@@ -74,3 +74,33 @@ def test_every_type_of_the_config_has_an_implementation() -> None:
     union = get_args(DetectorConfig)[0]
     types = {cls.model_fields["type"].default for cls in get_args(union)}
     assert types == set(registry.IMPLEMENTATIONS)
+
+
+def test_every_type_declares_what_it_produces_without_loading_a_model(tmp_path: Path) -> None:
+    from gwanje.config.detectors import default_detectors
+
+    declared = {name: registry.declaration(cfg) for name, cfg in default_detectors().items()}
+    assert declared["fire_smoke"].regions == {"fire", "smoke"} and not declared["fire_smoke"].objects
+    assert declared["person"].objects == {"person"} and declared["person"].faint
+    assert declared["fight"].regions == {"fight"} and not declared["fight"].enriches_tracks
+    assert declared["pose"].enriches_tracks and declared["pose"].keypoints
+    mine = registry.declaration(
+        OnnxObjectDetectorConfig(model_path=tmp_path / "none.onnx", format="yolo", labels=["a"])
+    )
+    assert mine.objects == {"a"} and not mine.faint
+
+
+def test_a_floor_is_given_only_to_a_detector_that_reports_faint_boxes(tmp_path: Path) -> None:
+    from gwanje.config.detectors import PersonDetectorConfig
+    from gwanje.detect.person import PersonDetector
+
+    built = build_detector("mine", _onnx_cfg(tmp_path), floor=0.1)  # an ONNX model has no faint boxes: ignored
+    assert isinstance(built, OnnxObjectDetector)
+    person = build_detector("person", PersonDetectorConfig(), floor=0.2)
+    low = build_detector("person", PersonDetectorConfig(), floor=0.5)  # above the threshold: no faint boxes
+    try:
+        assert isinstance(person, PersonDetector) and person.floor == 0.2
+        assert isinstance(low, PersonDetector) and low.floor == 0.4
+    finally:
+        for d in (built, person, low):
+            d.close()

@@ -42,8 +42,8 @@ def _engine(**kw: Any) -> EventEngine:
     return EventEngine("cam1", tuning=lambda _t: tuning)
 
 
-def _frame(i: int, fps: float = 10.0, pts0: float = 0.0) -> Frame:
-    return Frame("cam1", i, pts0 + i / fps, WALL0 + i / fps, IMAGE)
+def _frame(i: int, fps: float = 10.0, pts0: float = 0.0, segment: int = 0) -> Frame:
+    return Frame("cam1", i, pts0 + i / fps, WALL0 + i / fps, IMAGE, segment)
 
 
 def _obs(conf: float, key: str = "", box: Sequence[float] = (1, 2, 3, 4)) -> Observation:
@@ -237,10 +237,10 @@ def test_flush_without_argument_ends_at_the_last_frame() -> None:
 def test_stream_time_going_back_does_not_end_or_break_events() -> None:
     eng = _engine(end_after_s=0.5)
     assert _states(_run(eng, [P] * 5)) == [(0, "start")]
-    # the source reconnects: pts restart at 0 but the engine's timeline continues
-    events = [e for i in range(3) for e in eng.update(_frame(i, pts0=0.0), [_obs(P)])]
+    # the source reconnects (a new segment): pts restart at 0 but the engine's timeline continues
+    events = [e for i in range(3) for e in eng.update(_frame(i, segment=1), [_obs(P)])]
     assert events == []
-    ends = [e for i in range(3, 12) for e in eng.update(_frame(i), [])]
+    ends = [e for i in range(3, 12) for e in eng.update(_frame(i, segment=1), [])]
     assert [e.state for e in ends] == [EventState.END]
 
 

@@ -26,7 +26,9 @@ class Done:
         self.event.set()
 
 
-def _frames(n: int, fps: float, width: int = 320, height: int = 240, pts0: float = 0.0) -> list[Frame]:
+def _frames(
+    n: int, fps: float, width: int = 320, height: int = 240, pts0: float = 0.0, segment: int = 0
+) -> list[Frame]:
     rng = np.random.default_rng(1)
     out = []
     for i in range(n):
@@ -34,7 +36,7 @@ def _frames(n: int, fps: float, width: int = 320, height: int = 240, pts0: float
         img += rng.integers(0, 20, img.shape, dtype=np.uint8)
         x = (i * 5) % (width - 40)
         img[100:140, x : x + 40] = 255
-        out.append(Frame("cam", i, pts0 + i / fps, 0.0, img))
+        out.append(Frame("cam", i, pts0 + i / fps, 0.0, img, segment))
     return out
 
 
@@ -130,7 +132,7 @@ def test_reconnect_with_pts_restart_keeps_recording(tmp_path: Path) -> None:
     for frame in _frames(10, 10.0, pts0=100.0):
         recorder.push(frame)
     recorder.start("e", tmp_path / "e.mp4")
-    for frame in _frames(20, 10.0):  # pts start again at 0
+    for frame in _frames(20, 10.0, segment=1):  # reconnected: pts start again at 0
         recorder.push(frame)
     assert done.event.wait(WAIT)
     recorder.close()

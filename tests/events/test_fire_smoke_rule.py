@@ -74,11 +74,15 @@ def _camera(sensitivity: float = 1.0) -> CameraConfig:
 
 
 def _run(
-    rule: Rule, images: list[np.ndarray], boxes: Callable[[int], Detections], start_s: float = 0.0
+    rule: Rule,
+    images: list[np.ndarray],
+    boxes: Callable[[int], Detections],
+    start_s: float = 0.0,
+    segment: int = 0,
 ) -> list[list[Observation]]:
     out = []
     for i, image in enumerate(images):
-        frame = Frame(camera_id="cam1", seq=i, pts_s=start_s + i / FPS, wall_time=1e9 + i / FPS, image=image)
+        frame = Frame("cam1", i, start_s + i / FPS, 1e9 + i / FPS, image, segment)
         out.append(rule.evaluate(FrameContext(frame=frame, detections=boxes(i))))
     return out
 
@@ -147,10 +151,10 @@ def test_rising_smoke_is_smoke_and_static_grey_patch_is_not(smoke_video: list[np
     assert max(fire) == 0.0
 
 
-def test_history_restarts_when_the_stream_goes_back(fire_video: list[np.ndarray]) -> None:
+def test_history_restarts_with_a_new_stream_segment(fire_video: list[np.ndarray]) -> None:
     rule = FireSmokeRule(_camera())
     _run(rule, fire_video[:8], _fire(FLAME_BOX), start_s=100.0)
-    after = _confidences(_run(rule, fire_video[8:10], _fire(FLAME_BOX), start_s=0.0), EventType.FIRE)
+    after = _confidences(_run(rule, fire_video[8:10], _fire(FLAME_BOX), start_s=102.0, segment=1), EventType.FIRE)
     assert after == [0.0, 0.0]  # a reconnect needs fresh evidence
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import pytest
@@ -17,9 +16,9 @@ from gwanje.config.detectors import (
 )
 from gwanje.core.detections import Detections
 from gwanje.core.events import EventType
-from gwanje.events.rule import Rule
+from gwanje.events.rule import Rule, RuleNeeds
 from gwanje.events.rules.detection import DetectionRule
-from gwanje.events.rules.factory import build_rules
+from gwanje.events.rules.factory import build_rules, rule_needs, rules_for_events
 from gwanje.events.rules.fall import FallRule
 from gwanje.events.rules.fire_smoke import FireSmokeRule
 from gwanje.events.rules.intrusion import IntrusionRule
@@ -103,19 +102,32 @@ def test_build_rules_from_config_and_detectors() -> None:
     fight = rules[6]
     assert isinstance(fight, DetectionRule) and fight.sensitivity == 1.2
     assert isinstance(rules[7], DetectionRule) and rules[7].labels == ("knife",)
+    assert [r.needs for r in rules] == rule_needs(cam, DETECTORS)
+    person = frozenset({"person"})
+    assert rule_needs(cam, DETECTORS) == [
+        RuleNeeds(person, tracks=True),
+        RuleNeeds(person, tracks=True),
+        RuleNeeds(person, tracks=True),
+        RuleNeeds(person, tracks=True),
+        RuleNeeds(person, tracks=True, pose=True, score_floor=0.15),  # the fall rule: pose and faint people
+        RuleNeeds(frozenset({"fire", "smoke"})),
+        RuleNeeds(frozenset({"fight"})),
+        RuleNeeds(frozenset({"knife"})),
+    ]
+
+
+def test_a_score_floor_must_be_a_score() -> None:
+    with pytest.raises(ValueError, match="score floor"):
+        RuleNeeds(frozenset({"person"}), score_floor=0.0)
+
+
+def test_event_types_name_the_labels_and_rules_a_file_analysis_needs() -> None:
+    labels, rules = rules_for_events(["fall", "fire", "nonsense"])
+    assert labels == {"person", "fire"}
+    assert [r.type for r in rules] == ["fall"]
+    assert rules_for_events(["smoke"]) == (frozenset({"smoke"}), [])
 
 
 def test_unknown_detector_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="uses detector 'nope', which is not declared"):
         build_rules(camera(detectors=["nope"]), DETECTORS)
-
-
-def test_rules_without_a_detector_for_their_labels_are_reported(caplog: pytest.LogCaptureFixture) -> None:
-    cam = camera(detectors=["fight"], rules=[{"type": "fall"}])
-    with caplog.at_level(logging.WARNING, logger="gwanje.events.rules.factory"):
-        build_rules(cam, DETECTORS)
-    assert "will never fire" in caplog.text
-    caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="gwanje.events.rules.factory"):
-        build_rules(camera(detectors=["person"], rules=[{"type": "fall"}]), DETECTORS)
-    assert caplog.text == ""

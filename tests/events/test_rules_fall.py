@@ -20,13 +20,19 @@ LYING = [240.0, 360.0, 360.0, 400.0]  # 120 x 40 on the floor
 SQUAT = [265.0, 320.0, 335.0, 400.0]  # 70 x 80: a box the shape alone cannot judge
 
 
-def run(rule: FallRule, script: list[tuple[float, list[float], np.ndarray | None]], track_id: int = 1) -> list[int]:
+def run(
+    rule: FallRule,
+    script: list[tuple[float, list[float], np.ndarray | None]],
+    track_id: int = 1,
+    start_s: float = 0.0,
+    segment: int = 0,
+) -> list[int]:
     """Feed (duration, box, keypoints) segments at 5 fps; return the number of observations per frame."""
-    counts, t = [], 0.0
+    counts, t = [], start_s
     for seconds, box, kps in script:
         for _ in range(round(seconds * FPS)):
             rows = tracks([box], [track_id], keypoints=None if kps is None else kps[None])
-            counts.append(len(rule.evaluate(ctx_at(round(t, 3), rows))))
+            counts.append(len(rule.evaluate(ctx_at(round(t, 3), rows, segment=segment))))
             t += 1 / FPS
     return counts
 
@@ -154,4 +160,7 @@ def test_boxes_cut_by_the_frame_edge_do_not_count() -> None:
 def test_a_reconnect_forgets_who_was_upright() -> None:
     rule = fall_rule()
     run(rule, [(2.0, UPRIGHT, None)])
-    assert sum(run(rule, [(8.0, LYING, None)])) == 0  # stream time restarts at 0: no transition seen
+    assert sum(run(rule, [(8.0, LYING, None)], start_s=2.2, segment=1)) == 0  # a new segment: no transition seen
+    control = fall_rule()
+    run(control, [(2.0, UPRIGHT, None)])
+    assert sum(run(control, [(8.0, LYING, None)], start_s=2.2)) > 0  # the same, without the break: a fall

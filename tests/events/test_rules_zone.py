@@ -57,8 +57,10 @@ def test_someone_inside_when_the_schedule_arms_counts_from_entry() -> None:
     assert got[80:] == [1, 1, 1, 1]  # inside since t = 0, so 30 s passed long ago
 
 
-def loiter(rule: LoiteringRule, times: list[float], box: list[float] | None = None, track_id: int = 1) -> list[int]:
-    return [len(rule.evaluate(ctx_at(t, tracks([box or INSIDE], [track_id])))) for t in times]
+def loiter(
+    rule: LoiteringRule, times: list[float], box: list[float] | None = None, track_id: int = 1, segment: int = 0
+) -> list[int]:
+    return [len(rule.evaluate(ctx_at(t, tracks([box or INSIDE], [track_id]), segment=segment))) for t in times]
 
 
 def test_loitering_at_ten_seconds_not_before() -> None:
@@ -113,7 +115,8 @@ def test_wall_start_is_off_hours() -> None:
     assert OFFICE_HOURS.is_active(TEN_AM)
 
 
-def test_a_reconnect_that_restarts_stream_time_restarts_the_timers() -> None:
+def test_a_new_stream_segment_restarts_the_timers() -> None:
     rule = LoiteringRule(rule_config.LoiteringRuleConfig(zone="yard"), YARD)
     loiter(rule, [i / 5 for i in range(41)])  # 8 s inside
-    assert loiter(rule, [i / 5 for i in range(16)]) == [0] * 16  # the clock restarted at 0: 3 s, not 11 s
+    assert loiter(rule, [8.2 + i / 5 for i in range(16)], segment=1) == [0] * 16  # reconnected: 3 s, not 11 s
+    assert loiter(rule, [11.4 + i / 5 for i in range(40)], segment=1)[-1] == 1  # 10 s into the new segment

@@ -57,3 +57,13 @@ def test_disabled_gate_lets_every_frame_through() -> None:
     gate = MotionGate(MotionConfig(enabled=False))
     img = np.zeros((90, 160, 3), np.uint8)
     assert all(gate.check(_frame(img, i * 0.2)).run_detectors for i in range(5))
+
+
+def test_a_new_stream_segment_resets_the_background_and_runs_the_detectors() -> None:
+    rng = np.random.default_rng(2)
+    still = rng.integers(40, 120, size=(240, 320, 3), dtype=np.uint8)
+    gate = MotionGate(MotionConfig(keepalive_s=0))
+    assert [gate.check(_frame(still, i * 0.2)).run_detectors for i in range(4)] == [False] * 4
+    reconnected = gate.check(Frame("cam", 4, 0.8, 0.0, still, segment=1))
+    assert reconnected.run_detectors and reconnected.recalibrated and not reconnected.moving
+    assert not gate.check(Frame("cam", 5, 1.0, 0.0, still, segment=1)).run_detectors

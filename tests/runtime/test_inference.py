@@ -12,6 +12,7 @@ import pytest
 from gwanje.config.detectors import RuntimeConfig
 from gwanje.core.detections import Detections
 from gwanje.core.frame import Frame
+from gwanje.detect.base import LabelKind, Produces
 from gwanje.runtime.inference import InferenceQueueFull, InferenceStopped, InferenceWorker
 
 WAIT = 10.0
@@ -25,7 +26,7 @@ class GatedDetector:
     """Blocks inside detect() until released, so a test can queue frames behind a running batch."""
 
     name = "gated"
-    labels = ("thing",)
+    produces = Produces({"thing": LabelKind.OBJECT})
 
     def __init__(self, fail_on: set[int] | None = None) -> None:
         self.batches: list[list[int]] = []

@@ -16,8 +16,8 @@ _IMAGE = np.zeros((HEIGHT, WIDTH, 3), np.uint8)
 _IMAGE.flags.writeable = False
 
 
-def frame_at(time_s: float, wall_start: float = WALL_START, seq: int = 0) -> Frame:
-    return Frame(camera_id="cam", seq=seq, pts_s=time_s, wall_time=wall_start + time_s, image=_IMAGE)
+def frame_at(time_s: float, wall_start: float = WALL_START, seq: int = 0, segment: int = 0) -> Frame:
+    return Frame(camera_id="cam", seq=seq, pts_s=time_s, wall_time=wall_start + time_s, image=_IMAGE, segment=segment)
 
 
 def tracks(
@@ -37,9 +37,11 @@ def tracks(
     )
 
 
-def ctx_at(time_s: float, rows: Detections | None = None, wall_start: float = WALL_START) -> FrameContext:
+def ctx_at(
+    time_s: float, rows: Detections | None = None, wall_start: float = WALL_START, segment: int = 0
+) -> FrameContext:
     rows = Detections.empty() if rows is None else rows
-    return FrameContext(frame=frame_at(time_s, wall_start), detections=rows, tracks=rows)
+    return FrameContext(frame=frame_at(time_s, wall_start, segment=segment), detections=rows, tracks=rows)
 
 
 def person_box(foot_x: float, foot_y: float, height: float = 120.0, width: float = 40.0) -> list[float]:

@@ -13,6 +13,7 @@ from gwanje.config.schema import AppConfig
 from gwanje.core.detections import Detections
 from gwanje.core.events import EventType
 from gwanje.core.frame import Frame
+from gwanje.detect.base import LabelKind, Produces
 from gwanje.runtime.pipeline import CameraPipeline
 from gwanje.track.camera import camera_tracker, track_threshold
 from tests.track.scenes import frame_at, person_box
@@ -24,7 +25,7 @@ class ConstantPeople:
     """A person detector that reports the same people, at fixed scores, on every frame."""
 
     name: str = "person"
-    labels: tuple[str, ...] = ("person",)
+    produces = Produces({"person": LabelKind.OBJECT}, threshold=0.4)
 
     def __init__(self, boxes: list[list[float]], scores: list[float]) -> None:
         self.people = Detections.from_arrays(np.asarray(boxes, np.float32), scores, "person")

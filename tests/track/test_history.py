@@ -69,11 +69,12 @@ def test_keypoints_are_kept_per_sample() -> None:
     assert history[3].last.foot == (100.0, 300.0)
 
 
-def test_time_going_back_forgets_everything() -> None:
+def test_a_new_stream_segment_forgets_everything() -> None:
     history = TrackHistory()
     history.update(tracks([person_box(100, 300)], [1]), 50.0)
-    assert history.update(tracks([person_box(100, 300)], [2]), 1.0) == [1]
-    assert len(history) == 1
+    assert history.update(tracks([person_box(100, 300)], [1]), 50.2) == []
+    assert history.update(tracks([person_box(100, 300)], [2]), 1.0, segment=1) == [1]
+    assert len(history) == 1 and history[2].first_seen_s == 1.0
 
 
 def test_bad_arguments() -> None:

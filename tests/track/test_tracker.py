@@ -96,12 +96,14 @@ def test_rows_keep_their_columns_and_order() -> None:
     assert out.tracker_id.tolist() == [1, 2]
 
 
-def test_time_going_back_restarts_tracks() -> None:
+def test_a_new_stream_segment_restarts_tracks() -> None:
     tracker = Tracker(min_hits=1)
     tracker.update(dets([person_box(100, 300)]), 10.0)
-    out = tracker.update(dets([person_box(100, 300)]), 0.0)  # the source reconnected
+    assert tracker.update(dets([person_box(100, 300)]), 10.2).tracker_id.tolist() == [1]
+    out = tracker.update(dets([person_box(100, 300)]), 0.0, segment=1)  # the source reconnected
     assert out.tracker_id.tolist() == [2]
     assert tracker.active_count == 1
+    assert tracker.update(dets([person_box(100, 300)]), 0.2, segment=1).tracker_id.tolist() == [2]
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,11 @@ class Frame:
     speed). ``wall_time`` is the UNIX time when the frame was decoded (or, for files analysed
     faster than real time, the media time added to the start of the analysis).
 
+    ``segment`` numbers the continuous stretches of the stream: ingest increments it at every
+    discontinuity (a new connection, pts going back, a looped file starting over). Within one segment
+    ``pts_s`` never goes back; state kept across frames (tracks, dwell timers, windows) restarts when
+    the segment changes (see :class:`SegmentWatch`), so no stage has to guess from times.
+
     The image is read-only by convention: stages that draw on it copy it first.
     """
 
@@ -28,6 +33,7 @@ class Frame:
     pts_s: float
     wall_time: float
     image: Image
+    segment: int = 0
 
     @property
     def height(self) -> int:
@@ -36,3 +42,22 @@ class Frame:
     @property
     def width(self) -> int:
         return int(self.image.shape[1])
+
+
+class SegmentWatch:
+    """Tells a stateful stage when frames of a new stream segment start, so it drops what it kept.
+
+    Example:
+        >>> watch = SegmentWatch()
+        >>> [watch.changed(s) for s in (0, 0, 1, 1, 3)]
+        [False, False, True, False, True]
+    """
+
+    def __init__(self) -> None:
+        self._segment: int | None = None
+
+    def changed(self, segment: int) -> bool:
+        """True on the first frame of a segment other than the previous frame's (never on the very first)."""
+        new = self._segment is not None and segment != self._segment
+        self._segment = segment
+        return new

@@ -32,6 +32,7 @@ from gwanje.config.detectors import FightDetectorConfig
 from gwanje.core.detections import Detections
 from gwanje.core.errors import ModelLoadError
 from gwanje.core.frame import Frame
+from gwanje.detect.base import LabelKind, Produces
 from gwanje.detect.fight_features import (
     FEATURE_VERSION,
     WINDOW_DIM,
@@ -63,6 +64,7 @@ class _CameraWindow:
 
     last_grey: Grey | None = None
     last_pts: float = 0.0
+    segment: int = 0
     last_exclude: Mask | None = None
     """The previous frame's fire/smoke mask, to mask each pair with the regions of both its frames."""
     steps: deque[tuple[float, MotionStep]] = field(default_factory=deque)
@@ -97,13 +99,20 @@ def _metadata(model: OnnxModel) -> dict[str, str]:
 
 
 class FightAnalyzer:
-    """TrackAnalyzer: a ``fight`` detection per analysed frame while the model scores a fight."""
+    """TrackAnalyzer: a ``fight`` detection per analysed frame while the model scores a fight.
 
-    labels: tuple[str, ...] = (LABEL,)
+    It adds detections (a fight is a region, never tracked); a camera's window restarts with a new
+    stream segment (``frame.segment``) as after a gap.
+    """
+
+    @classmethod
+    def declare(cls, cfg: FightDetectorConfig) -> Produces:
+        return Produces({LABEL: LabelKind.REGION}, threshold=cfg.threshold)
 
     def __init__(self, name: str, cfg: FightDetectorConfig) -> None:
         self.name = name
         self.cfg = cfg
+        self.produces = self.declare(cfg)
         self._model: OnnxModel | None = load_fight_model(name, cfg)
         self._cameras: dict[str, _CameraWindow] = {}
 
@@ -112,6 +121,8 @@ class FightAnalyzer:
         window = self._cameras.setdefault(frame.camera_id, _CameraWindow())
         grey = prepare(frame.image)
         exclude = None if regions is None else _region_mask(frame, grey, regions.with_label(*IGNORED_REGIONS))
+        if frame.segment != window.segment:
+            window.segment, window.last_grey = frame.segment, None  # the stream broke: start the window again
         step = self._advance(window, grey, frame.pts_s, exclude)
         if step is None or not self._full(window):
             return Detections.empty()

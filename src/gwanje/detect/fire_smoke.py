@@ -33,6 +33,7 @@ import numpy.typing as npt
 from gwanje.config.detectors import FireSmokeDetectorConfig
 from gwanje.core.detections import Detections
 from gwanje.core.frame import Frame, Image
+from gwanje.detect.base import LabelKind, Produces
 from gwanje.detect.onnx_session import OnnxModel, packaged_model
 
 log = logging.getLogger(__name__)
@@ -100,11 +101,15 @@ def frame_scores(detections: Detections) -> dict[str, float]:
 class FireSmokeDetector:
     """The Detector for fire and smoke; one session shared by every camera (stateless per frame)."""
 
-    labels = LABELS
+    @classmethod
+    def declare(cls, cfg: FireSmokeDetectorConfig) -> Produces:
+        """Fire and smoke are places, never tracked; confidences put the operating point at 0.5."""
+        return Produces({label: LabelKind.REGION for label in LABELS}, threshold=0.5)
 
     def __init__(self, name: str, cfg: FireSmokeDetectorConfig) -> None:
         self.name = name
         self.cfg = cfg
+        self.produces = self.declare(cfg)
         path = cfg.model_path if cfg.model_path is not None else packaged_model(MODEL_FILE)
         self.model = OnnxModel(path, cfg.runtime, name=name)
         self.model.expect(inputs=1, input_rank=4, outputs=1, what="fire/smoke grid model: image -> cells [N,2,G,G]")

@@ -25,6 +25,7 @@ from gwanje.config.detectors import OnnxObjectDetectorConfig
 from gwanje.core.detections import Detections
 from gwanje.core.errors import ModelLoadError
 from gwanje.core.frame import Frame
+from gwanje.detect.base import LabelKind, Produces
 from gwanje.detect.onnx_session import OnnxModel
 from gwanje.detect.ops import Letterbox, batched_nms, cxcywh_to_xyxy, letterbox, to_tensor
 
@@ -159,13 +160,21 @@ def _input_layout(shape: Sequence[object]) -> Literal["nchw", "nhwc"]:
 
 
 class OnnxObjectDetector:
-    """Runs the configured ONNX file on batches of frames; boxes come back in each frame's pixels."""
+    """Runs the configured ONNX file on batches of frames; boxes come back in each frame's pixels.
+
+    Its labels are objects, tracked like people.
+    """
+
+    @classmethod
+    def declare(cls, cfg: OnnxObjectDetectorConfig) -> Produces:
+        return Produces({label: LabelKind.OBJECT for label in cfg.labels}, threshold=cfg.threshold)
 
     def __init__(self, name: str, cfg: OnnxObjectDetectorConfig) -> None:
         if not cfg.labels:
             raise ModelLoadError(f"detector {name!r}: 'labels' must list the model's class names in order")
         self.name = name
         self.cfg = cfg
+        self.produces = self.declare(cfg)
         self.labels: tuple[str, ...] = tuple(cfg.labels)
         self.model = OnnxModel(cfg.model_path, cfg.runtime, name)
         kind = (

@@ -10,6 +10,7 @@ at 416x416; people cut by a seam are reported once (see ``merge_tiles``).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from gwanje.config.detectors import PersonDetectorConfig
 from gwanje.core.detections import Detections
 from gwanje.core.errors import ModelLoadError
 from gwanje.core.frame import Frame, Image
+from gwanje.detect.base import LabelKind, Produces
 from gwanje.detect.onnx_session import OnnxModel, packaged_model
 from gwanje.detect.ops import Letterbox, box_iou, letterbox, nms, to_tensor
 
@@ -188,15 +190,26 @@ class _Call:
 class PersonDetector:
     """The ``person`` detector: NanoDet-g-416 boxes for COCO class 0, in frame pixels.
 
+    People are tracked objects. Built with a ``floor`` below its threshold, it also reports people scored
+    from the floor up to the threshold ("faint" boxes), after the others, for the rules that declare such a
+    floor (the fall rule: the model scores people lying flat far lower than people standing). The floor is
+    fixed for the detector's life, so every camera sharing it gets the same boxes; the boxes above the
+    threshold are exactly those of a detector without a floor: they are merged among themselves first, and
+    a faint box that repeats one of them is dropped. Callers tell faint boxes by their score.
+
     Example:
         >>> from gwanje.config.detectors import PersonDetectorConfig
         >>> detector = PersonDetector("person", PersonDetectorConfig())  # doctest: +SKIP
         >>> detections = detector.detect_image(image)  # doctest: +SKIP
     """
 
-    labels = ("person",)
+    @classmethod
+    def declare(cls, cfg: PersonDetectorConfig) -> Produces:
+        return Produces({"person": LabelKind.OBJECT}, threshold=cfg.threshold, faint=True)
 
-    def __init__(self, name: str, cfg: PersonDetectorConfig) -> None:
+    def __init__(self, name: str, cfg: PersonDetectorConfig, floor: float | None = None) -> None:
+        if floor is not None and not 0.0 < floor <= 1.0:
+            raise ValueError(f"detector {name!r}: faint boxes need a score floor in (0, 1], got {floor}")
         self.name = name
         self.cfg = cfg
         self._model = OnnxModel(cfg.model_path or packaged_model(MODEL_FILE), cfg.runtime, name=name)
@@ -206,20 +219,9 @@ class PersonDetector:
                 f"model {self._model.path} of detector {name!r} has input shape {list(self._model.input.shape)}; "
                 f"the person detector needs NanoDet-g-416 (input 1x3x{INPUT_SIZE}x{INPUT_SIZE})"
             )
-        self._floor = cfg.threshold
-        """Lowest score reported: the threshold, unless ``report_faint`` lowered it."""
-
-    def report_faint(self, down_to: float) -> None:
-        """Also report people scored from ``down_to`` up to the threshold ("faint" boxes), after the others.
-
-        The boxes above the threshold stay exactly what they were: they are merged among themselves first,
-        and a faint box that repeats one of them is dropped. Callers tell faint boxes by their score (at or
-        below the threshold).
-        Used by the fall rule, because the model scores people lying flat far lower than people standing.
-        """
-        if not 0.0 < down_to <= 1.0:
-            raise ValueError(f"detector {self.name!r}: faint boxes need a score floor in (0, 1], got {down_to}")
-        self._floor = min(self._floor, down_to)
+        self.floor = cfg.threshold if floor is None else min(floor, cfg.threshold)
+        """Lowest score reported: the threshold, or the lower floor it was built with."""
+        self.produces = dataclasses.replace(self.declare(cfg), floor=self.floor)
 
     def regions(self, width: int, height: int) -> list[Region]:
         """The regions of a frame of this size that one ``detect`` call runs."""
@@ -247,7 +249,7 @@ class PersonDetector:
         if calls:
             outputs = self._model.run_batch({self._model.input.name: np.concatenate(tensors)})
             for row, call in enumerate(calls):
-                boxes, scores = decode([o[row : row + 1] for o in outputs], self._floor)
+                boxes, scores = decode([o[row : row + 1] for o in outputs], self.floor)
                 boxes = call.letterbox.to_source(boxes) + np.asarray(call.region[:2] * 2, np.float32)
                 image = images[call.frame_index]
                 cut = _cut_by_seam(boxes, call.region, (image.shape[1], image.shape[0]))
@@ -266,7 +268,7 @@ class PersonDetector:
             return Detections.empty()
         confident = np.flatnonzero(scores > self.cfg.threshold)
         keep = confident[merge_tiles(boxes[confident], scores[confident], cut[confident], self.cfg.nms_iou)]
-        if self._floor < self.cfg.threshold:
+        if self.floor < self.cfg.threshold:
             faint = np.flatnonzero(scores <= self.cfg.threshold)
             kept_faint = faint[merge_tiles(boxes[faint], scores[faint], cut[faint], self.cfg.nms_iou)]
             if keep.size and kept_faint.size:

@@ -27,6 +27,7 @@ from gwanje.config.detectors import PoseDetectorConfig
 from gwanje.core.detections import Detections
 from gwanje.core.errors import ModelLoadError
 from gwanje.core.frame import Frame, Image
+from gwanje.detect.base import Produces
 from gwanje.detect.onnx_session import OnnxModel, packaged_model
 
 log = logging.getLogger(__name__)
@@ -127,13 +128,17 @@ class PoseAnalyzer:
     person, too small, over ``max_people``, or a pose flag below ``threshold``) get NaN keypoints, which rules
     treat as "no keypoints". ``data["pose_score"]`` holds the pose flag (0 where the model did not run).
     Keypoint scores are MediaPipe's visibility. The result depends only on the frame and the tracks given.
+    It declares that it enriches tracks with keypoints, so cameras whose rules need pose run it.
     """
 
-    labels = ("person",)
+    @classmethod
+    def declare(cls, cfg: PoseDetectorConfig) -> Produces:
+        return Produces(enriches_tracks=True, keypoints=True)
 
     def __init__(self, name: str, cfg: PoseDetectorConfig) -> None:
         self.name = name
         self.cfg = cfg
+        self.produces = self.declare(cfg)
         self._model = OnnxModel(cfg.model_path or packaged_model(MODEL_FILE), cfg.runtime, name=name)
         self._model.expect(inputs=1, input_rank=4, what="BlazePose pose_landmark_full")
         if self._model.input.shape[1:] != (INPUT_SIZE, INPUT_SIZE, 3):

@@ -1,7 +1,8 @@
 """The one place that maps a detector's configured ``type`` to the class that implements it.
 
 Implementations are imported on demand, so a deployment that never uses a model never imports
-its module (nor pays for loading it).
+its module (nor pays for loading it). Each class says what it produces from its configuration alone
+(``declare``), so a camera can be planned before any model is loaded.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from gwanje.config.detectors import DetectorConfig
 from gwanje.core.errors import ModelLoadError
-from gwanje.detect.base import Detector, TrackAnalyzer
+from gwanje.detect.base import Detector, Produces, TrackAnalyzer
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,8 @@ IMPLEMENTATIONS: dict[str, str] = {
     "pose": "gwanje.detect.pose:PoseAnalyzer",
     "onnx": "gwanje.detect.onnx_object:OnnxObjectDetector",
 }
-"""Detector type -> "module:Class"; each class is constructed as ``Class(name, cfg)``."""
+"""Detector type -> "module:Class"; each class is constructed as ``Class(name, cfg)`` (``floor=`` added for a
+class that declares faint boxes) and has a classmethod ``declare(cfg) -> Produces``."""
 
 
 def implementation(detector_type: str) -> type[Any]:
@@ -46,14 +48,33 @@ def implementation(detector_type: str) -> type[Any]:
     return cls
 
 
-def build_detector(name: str, cfg: DetectorConfig) -> Detector | TrackAnalyzer:
+def declaration(cfg: DetectorConfig) -> Produces:
+    """What the detector configured by ``cfg`` produces, without loading its model."""
+    cls = implementation(cfg.type)
+    declare = getattr(cls, "declare", None)
+    if not callable(declare):
+        raise ModelLoadError(f"detector type {cfg.type!r}: {cls.__qualname__} has no declare(cfg) classmethod")
+    declared = declare(cfg)
+    if not isinstance(declared, Produces):
+        raise ModelLoadError(f"detector type {cfg.type!r}: declare() returned {type(declared).__name__}, not Produces")
+    return declared
+
+
+def build_detector(name: str, cfg: DetectorConfig, floor: float | None = None) -> Detector | TrackAnalyzer:
     """Construct the detector named ``name`` in the configuration (loads its model).
 
+    ``floor``: for a detector that declares faint boxes, the lowest score it reports (fixed for its life, so
+    every camera sharing it gets the same output); None or a floor at or above its threshold: none.
     Raises ModelLoadError naming the detector when its implementation or model cannot be loaded.
     """
     cls = implementation(cfg.type)
+    options: dict[str, float] = {}
+    if floor is not None:
+        declared = declaration(cfg)
+        if declared.faint and declared.threshold is not None and floor < declared.threshold:
+            options["floor"] = floor
     try:
-        built = cls(name, cfg)
+        built = cls(name, cfg, **options)
     except ModelLoadError:
         raise
     except Exception as exc:

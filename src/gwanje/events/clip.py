@@ -115,7 +115,7 @@ class ClipRecorder:
         """Offer one frame; kept when it is the first of its 1/fps slot."""
         if not self.clip.enabled:
             return
-        slot = math.floor(self._timeline(frame.pts_s) * self.clip.fps + SLOT_EPSILON)
+        slot = math.floor(self._timeline(frame.pts_s, frame.segment) * self.clip.fps + SLOT_EPSILON)
         if slot == self._last_slot:
             return
         self._last_slot = slot

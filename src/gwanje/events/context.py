@@ -14,8 +14,9 @@ class FrameContext:
 
     ``detections`` holds every detector's output for the frame (labels tell them apart);
     ``tracks`` holds the tracked objects (``tracker_id`` set, keypoints when pose ran).
-    ``faint`` holds person boxes scored below their detector's threshold, present only when a rule asked
-    for them (the fall rule); they are not in ``detections`` and not tracked for the other rules.
+    ``faint`` holds boxes scored below their detector's threshold, given only to a rule that declared a
+    score floor (``RuleNeeds.score_floor``), filtered to its labels and floor; they are not in ``detections``
+    and not tracked, and every other rule sees it empty.
     ``time_s`` is the frame's stream position, which rules use for dwell times so that a file
     analysed faster than real time behaves like the live stream.
     """

@@ -229,7 +229,7 @@ class EventEngine:
 
     def update(self, frame: Frame, observations: Sequence[Observation]) -> list[Event]:
         """Feed one analysed frame; returns the events that started, updated or ended on it."""
-        t = self._timeline(frame.pts_s)
+        t = self._timeline(frame.pts_s, frame.segment)
         wall = self._wall_time(frame)
         best: dict[tuple[EventType, str], Observation] = {}
         for obs in observations:

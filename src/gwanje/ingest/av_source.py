@@ -89,19 +89,22 @@ class AvSource(FrameSource):
         self._container.close()
 
     def __iter__(self) -> Iterator[DecodedFrame]:
-        """Frames in decode order; a looped file continues with pts that keep increasing."""
+        """Frames in decode order; a looped file continues with pts that keep increasing, its first frame
+        of each new pass marked ``restart``."""
         shift = 0.0
         last_out: float | None = None
         first_pass = True
         while True:
             pass_first: float | None = None
             for image, raw_pts in self._decode_pass(rewind=not first_pass):
+                restart = False
                 if pass_first is None:
                     pass_first = raw_pts
                     if not first_pass and last_out is not None:
                         shift = last_out + self._interval - raw_pts
+                        restart = True
                 last_out = raw_pts + shift
-                yield DecodedFrame(image, last_out)
+                yield DecodedFrame(image, last_out, restart=restart)
             if not self._loop:
                 return
             if pass_first is None:

@@ -17,10 +17,15 @@ from gwanje.ingest.urls import SourceKind, SourceTarget
 
 @dataclass(frozen=True, slots=True)
 class DecodedFrame:
-    """One decoded image and its presentation time in seconds, as the source reports it."""
+    """One decoded image and its presentation time in seconds, as the source reports it.
+
+    ``restart`` marks a frame where the picture jumps back although its pts go on (a looped file starting
+    over): the reader starts a new stream segment there (``Frame.segment``).
+    """
 
     image: Image
     pts_s: float
+    restart: bool = False
 
 
 class FrameSource(ABC):

@@ -16,15 +16,16 @@ import numpy as np
 import numpy.typing as npt
 
 from gwanje.config.camera import MotionConfig
-from gwanje.core.frame import Frame
+from gwanje.core.frame import Frame, SegmentWatch
 
 Box = tuple[int, int, int, int]
 
 
 @dataclass(frozen=True)
 class MotionResult:
-    """``moving``: motion above ``min_area``. ``run_detectors``: moving, or the keepalive is due (or the gate
-    is disabled). ``fraction`` of the frame that moved; ``boxes`` (x1, y1, x2, y2) in frame pixels."""
+    """``moving``: motion above ``min_area``. ``run_detectors``: moving, the keepalive is due, the frame starts
+    a new stream segment (or the gate is disabled). ``fraction`` of the frame that moved; ``boxes``
+    (x1, y1, x2, y2) in frame pixels."""
 
     moving: bool
     fraction: float
@@ -34,21 +35,31 @@ class MotionResult:
 
 
 class MotionGate:
-    """Per-camera state; call ``check`` with every analysis frame, in order."""
+    """Per-camera state; call ``check`` with every analysis frame, in order.
+
+    A frame that starts a new stream segment (``Frame.segment``: the source reconnected or started over)
+    resets the background and always runs the detectors: the scene may differ, and what they said
+    before the break says nothing about it.
+    """
 
     def __init__(self, cfg: MotionConfig) -> None:
         self.cfg = cfg
         self._background: npt.NDArray[np.float32] | None = None
         self._last_run_pts: float | None = None
         self._kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
+        self._segments = SegmentWatch()
+        self._run_next = False
         self.recalibrations = 0
 
     def reset(self) -> None:
-        """Forget the background (after a reconnect the scene may differ)."""
+        """Forget the background and run the detectors on the next frame."""
         self._background = None
         self._last_run_pts = None
+        self._run_next = True
 
     def check(self, frame: Frame) -> MotionResult:
+        if self._segments.changed(frame.segment):
+            self.reset()
         if not self.cfg.enabled:
             return self._result(frame, moving=True, fraction=1.0, boxes=[])
         grey = self._prepare(frame)
@@ -98,8 +109,9 @@ class MotionGate:
     ) -> MotionResult:
         keepalive = self.cfg.keepalive_s
         last = self._last_run_pts
-        due = keepalive > 0 and (last is None or frame.pts_s < last or frame.pts_s - last >= keepalive)
-        run = moving or due or not self.cfg.enabled
+        due = keepalive > 0 and (last is None or frame.pts_s - last >= keepalive)
+        run = moving or due or self._run_next or not self.cfg.enabled
+        self._run_next = False
         if run:
             self._last_run_pts = frame.pts_s
         return MotionResult(moving, fraction, run, boxes, recalibrated)

@@ -16,7 +16,7 @@ from gwanje.core.health import StreamState, StreamStats
 from gwanje.core.secrets import mask_url, redact
 from gwanje.ingest.base import FrameSource
 from gwanje.ingest.source import open_source
-from gwanje.ingest.timing import Backoff, Decimator, Pacer, RateMeter
+from gwanje.ingest.timing import Backoff, Decimator, Pacer, RateMeter, Segments
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ class CameraReader:
       logs and ``last_error`` has its password masked.
     * A file that is not looped ends the reader: state ``offline``, ``last_error`` "end of file",
       ``finished`` becomes true once the consumer took the last frame.
+    * Each reconnect, live clock jump back and looped-file restart starts a new ``Frame.segment``.
 
     ``clock`` drives timestamps, stall detection and rates; waiting itself uses real time.
     """
@@ -60,6 +61,7 @@ class CameraReader:
         self._seq = 0
         self._corrupt_before = 0
         self._last_pts = 0.0
+        self._segments = Segments()
         self._outage = False
         self._start_mono = self._clock.monotonic()
 
@@ -148,6 +150,7 @@ class CameraReader:
             first_attempt = False
             try:
                 with open_source(cfg) as source:
+                    self._segments.connected()
                     self._pump(source, backoff)
                     if self._stop.is_set():
                         break
@@ -188,9 +191,11 @@ class CameraReader:
             if self._stop.is_set():
                 return
             raw = decoded.pts_s
+            restart = decoded.restart
             if live and (base is None or raw < previous_raw - _LIVE_PTS_JUMP_BACK_S):
                 # Live pts start anywhere and restart on reconnect: continue from the time since start,
-                # and never below a pts already handed out.
+                # and never below a pts already handed out. A jump back within a connection is a break too.
+                restart = restart or base is not None
                 base = max(self._clock.monotonic() - self._start_mono, self._last_pts + 0.001)
                 first_raw = raw
             previous_raw = raw
@@ -201,8 +206,9 @@ class CameraReader:
                     return
             self._on_decoded(decoded.image.shape[1], decoded.image.shape[0], source.corrupt_frames)
             backoff.reset()
+            segment = self._segments.mark(pts, restart)
             if decimator.keep(pts):
-                self._push(decoded.image, pts)
+                self._push(decoded.image, pts, segment)
 
     def _on_decoded(self, width: int, height: int, source_corrupt: int) -> None:
         now = self._clock.monotonic()
@@ -227,8 +233,8 @@ class CameraReader:
                 stats.state = StreamState.LIVE
                 self._outage = False
 
-    def _push(self, image: Image, pts_s: float) -> None:
-        frame = Frame(self.camera.id, self._seq, pts_s, self._clock.time(), image)
+    def _push(self, image: Image, pts_s: float, segment: int) -> None:
+        frame = Frame(self.camera.id, self._seq, pts_s, self._clock.time(), image, segment)
         self._seq += 1
         self._last_pts = pts_s
         with self._cond:

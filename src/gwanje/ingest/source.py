@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from gwanje.config.camera import SourceConfig
@@ -11,10 +11,10 @@ from gwanje.core.frame import Frame
 from gwanje.ingest.av_source import AvSource
 from gwanje.ingest.base import DecodedFrame, FrameSource
 from gwanje.ingest.demo import DemoSource
-from gwanje.ingest.timing import Decimator
+from gwanje.ingest.timing import Decimator, Segments
 from gwanje.ingest.urls import SourceKind, resolve_source
 
-__all__ = ["DecodedFrame", "FrameSource", "iter_file_frames", "open_source", "probe_duration"]
+__all__ = ["DecodedFrame", "FrameSource", "iter_file_frames", "open_source", "probe_duration", "source_frames"]
 
 
 def open_source(cfg: SourceConfig) -> FrameSource:
@@ -44,14 +44,22 @@ def iter_file_frames(path: str | Path, analysis_fps: float, camera_id: str = "fi
     Raises ``SourceFormatError`` when the file is not video, ``SourceUnavailable`` when it cannot be read.
     Corrupt packets are skipped (the count is not reported here; use ``CameraReader`` for counters).
     """
+    with _open_file(path) as source:
+        yield from source_frames(source, analysis_fps, camera_id)
+
+
+def source_frames(source: Iterable[DecodedFrame], analysis_fps: float, camera_id: str = "file") -> Iterator[Frame]:
+    """Frames of an opened ``source`` kept at ``analysis_fps`` by pts, numbered and split into segments
+    (``Frame.segment``) like the live reader's, as fast as they decode."""
     decimator = Decimator(analysis_fps)
+    segments = Segments()
     start_wall = time.time()
     seq = 0
-    with _open_file(path) as source:
-        for decoded in source:
-            if decimator.keep(decoded.pts_s):
-                yield Frame(camera_id, seq, decoded.pts_s, start_wall + decoded.pts_s, decoded.image)
-                seq += 1
+    for decoded in source:
+        segment = segments.mark(decoded.pts_s, decoded.restart)
+        if decimator.keep(decoded.pts_s):
+            yield Frame(camera_id, seq, decoded.pts_s, start_wall + decoded.pts_s, decoded.image, segment)
+            seq += 1
 
 
 def probe_duration(path: str | Path) -> float | None:

@@ -37,6 +37,41 @@ class Decimator:
         return True
 
 
+class Segments:
+    """Numbers the continuous stretches of one camera's stream for ``Frame.segment``: the one place that
+    decides where the stream broke.
+
+    A new segment starts with the first frame of a new connection (not the very first one), at a frame the
+    source marks as a restart (a looped file starting over, a live clock that jumped back and was rebased),
+    and wherever pts go back. Within a segment pts never go back, so later stages compare segments, not times.
+
+    Example:
+        >>> segments = Segments()
+        >>> [segments.mark(p) for p in (0.0, 0.2, 0.1, 0.3)]
+        [0, 0, 1, 1]
+        >>> segments.connected(); segments.mark(5.0)
+        2
+    """
+
+    def __init__(self) -> None:
+        self.current = 0
+        self._last_pts: float | None = None
+        self._new_connection = False
+
+    def connected(self) -> None:
+        """A new connection was opened: its first frame starts a new segment (unless nothing came before)."""
+        self._new_connection = self._last_pts is not None
+
+    def mark(self, pts_s: float, restart: bool = False) -> int:
+        """The segment of a frame at ``pts_s`` (every decoded frame, kept or not, so no break is missed)."""
+        last = self._last_pts
+        if last is not None and (self._new_connection or restart or pts_s < last):
+            self.current += 1
+        self._new_connection = False
+        self._last_pts = pts_s
+        return self.current
+
+
 class Pacer:
     """Says how long to wait so that frames come out at their pts rate (files played at native rate, demo)."""
 

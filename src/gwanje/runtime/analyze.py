@@ -11,20 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gwanje.config.camera import CameraConfig, SourceConfig
-from gwanje.config.rules import FallRuleConfig
 from gwanje.config.schema import AppConfig
 from gwanje.core.events import Event, EventState
 from gwanje.core.frame import Frame
+from gwanje.detect.registry import declaration
+from gwanje.events.rules.factory import rules_for_events
 from gwanje.ingest.source import iter_file_frames, probe_duration
 from gwanje.runtime.detectors import AnyDetector
 from gwanje.runtime.pipeline import CameraPipeline
-
-DETECTORS_FOR_TYPE: dict[str, tuple[str, ...]] = {
-    "fire": ("fire_smoke",),
-    "smoke": ("fire_smoke",),
-    "fight": ("person", "fight"),
-    "fall": ("person",),
-}
 
 
 @dataclass(frozen=True)
@@ -64,18 +58,15 @@ def analysis_camera(app: AppConfig, camera_id: str | None, types: Sequence[str] 
     """The camera settings a file is analysed with.
 
     With a camera in the config (the one named, else the first), its detectors, zones, rules and
-    tuning apply. Without, a camera with the detectors the wanted event types need (default: all
-    shipped ones, with a fall rule).
+    tuning apply. Without, a camera with the rules the wanted event types need (a fall rule for falls) and
+    every declared detector that outputs a label they are found from (default: the shipped event types).
     """
     if camera_id is not None:
         return app.camera(camera_id)
     if app.cameras:
         return app.cameras[0]
-    wanted = list(types) if types else ["fire", "smoke", "fight", "fall"]
-    names: list[str] = []
-    for t in wanted:
-        names += [n for n in DETECTORS_FOR_TYPE.get(t, ()) if n not in names and n in app.detectors]
-    rules = [FallRuleConfig()] if "fall" in wanted else []
+    labels, rules = rules_for_events(list(types) if types else None)
+    names = [n for n, cfg in app.detectors.items() if labels & declaration(cfg).labels.keys()]
     return CameraConfig(id="file", source=SourceConfig(url="file"), detectors=names, rules=rules)
 
 

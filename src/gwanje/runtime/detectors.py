@@ -1,35 +1,52 @@
-"""Build the detectors a set of cameras needs, once, so cameras share them."""
+"""Build the detectors a set of cameras needs, once, so cameras share them.
+
+What to load is planned from declarations (``runtime.plan``): the detectors each camera lists, plus the
+application's keypoint analyser when one of its rules needs pose. A detector that can report faint boxes
+is built with one floor for its whole life, the lowest any rule of any of these cameras declares for its
+labels, so its output never depends on which camera asks.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from gwanje.config.camera import CameraConfig
-from gwanje.config.rules import FallRuleConfig
 from gwanje.config.schema import AppConfig
-from gwanje.detect.base import Detector, TrackAnalyzer
-from gwanje.detect.registry import build_detector
+from gwanje.detect.base import Detector, Produces, TrackAnalyzer
+from gwanje.detect.registry import build_detector, declaration
+from gwanje.events.rule import RuleNeeds
+from gwanje.events.rules.factory import rule_needs
+from gwanje.runtime.plan import faint_floor, needs_pose, track_enricher
 
 AnyDetector = Detector | TrackAnalyzer
 
 
 def needed_detectors(app: AppConfig, cameras: Iterable[CameraConfig]) -> list[str]:
-    """Names of every detector used by the cameras, plus the pose model when a fall rule needs it."""
+    """Names of every detector used by the cameras, plus a keypoint analyser for cameras whose rules need pose."""
+    declared: dict[str, Produces] = {}
     names: list[str] = []
     for cam in cameras:
         wanted = list(cam.detectors)
-        if any(isinstance(r, FallRuleConfig) for r in cam.rules):
-            wanted += [n for n, d in app.detectors.items() if d.type == "pose"][:1]
+        needs = rule_needs(cam, app.detectors)
+        if needs_pose(needs):
+            if not declared:
+                declared = {n: declaration(c) for n, c in app.detectors.items()}
+            enricher = track_enricher(cam.detectors, declared, needs)
+            wanted += [enricher] if enricher is not None else []
         names += [n for n in wanted if n not in names]
     return names
 
 
 def build_detectors(app: AppConfig, cameras: Iterable[CameraConfig]) -> dict[str, AnyDetector]:
     """Load every needed model; a model that fails to load raises ModelLoadError naming it."""
+    cameras = list(cameras)
+    needs: dict[str, list[RuleNeeds]] = {cam.id: rule_needs(cam, app.detectors) for cam in cameras}
     built: dict[str, AnyDetector] = {}
     try:
         for name in needed_detectors(app, cameras):
-            built[name] = build_detector(name, app.detectors[name])
+            users = [n for cam in cameras if name in cam.detectors for n in needs[cam.id]]
+            floor = faint_floor(declaration(app.detectors[name]), users)
+            built[name] = build_detector(name, app.detectors[name], floor=floor)
     except Exception:
         close_all(built)
         raise

@@ -1,37 +1,45 @@
 """One camera's analysis: motion gate → detectors → tracker → analysers → rules → event engine.
 
-Region detections (fire, smoke) are not tracked; the analysers get them next to the tracks, so
-that the fight analyser can ignore motion inside a fire. When a fall rule asks for people scored
-below the person detector's threshold, those "faint" boxes go to the rules apart (``FrameContext.faint``):
-the tracker, the analysers and the other rules never see them.
+The pipeline builds itself from declarations and names no rule and no detector: each rule says what it
+needs (``Rule.needs``: labels, tracks, pose, a score floor) and each detector or analyser what it produces
+(``produces``: per label a region or a tracked object, faint boxes below its threshold, tracks enriched or
+detections added). From those, per camera:
+
+* labels that a detector declares as regions (fire, smoke) are not tracked; the analysers get them next
+  to the tracks, so that the fight analyser can ignore motion inside a fire;
+* an analyser that enriches tracks (pose: keypoints) runs only when a rule needs what it fills in; the
+  others the camera lists (fight) add their detections;
+* boxes a shared detector reports at or below its threshold ("faint", see ``runtime.detectors``) are split
+  off on every camera and handed only to the rules that declared a score floor, filtered at that floor and
+  to their labels (``FrameContext.faint``): the tracker, the analysers and the other rules never see them.
 
 The same pipeline runs in the service (frames from a live reader) and in `gwanje analyze` /
 `gwanje eval` (frames from a file as fast as possible), so what is evaluated is what runs.
-State stays on the calling thread; detectors may be shared between cameras.
+State stays on the calling thread; detectors may be shared between cameras and never change for one.
+Stream breaks arrive marked on the frames (``Frame.segment``); the stateful stages restart on them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
-import numpy.typing as npt
 
 from gwanje.config.camera import CameraConfig
-from gwanje.config.detectors import PersonDetectorConfig
-from gwanje.config.rules import FallRuleConfig
 from gwanje.config.schema import AppConfig
 from gwanje.core.detections import Detections
 from gwanje.core.events import Event, Observation
 from gwanje.core.frame import Frame
-from gwanje.detect.base import Detector, FaintReporter, TrackAnalyzer
+from gwanje.detect.base import Detector, Produces, TrackAnalyzer
 from gwanje.events.context import FrameContext
 from gwanje.events.engine import EventEngine
 from gwanje.events.rule import Rule
 from gwanje.events.rules.factory import build_rules
 from gwanje.ingest.motion import MotionGate
+from gwanje.runtime.plan import faint_mask, short_floor, track_enricher, unfed
 from gwanje.track.camera import camera_tracker
 
 log = logging.getLogger(__name__)
@@ -39,13 +47,10 @@ log = logging.getLogger(__name__)
 FrameDetect = Callable[[str, Frame], Detections]
 """Run the detector called ``name`` on one frame (directly, or through the batching inference worker)."""
 
-NOT_TRACKED = frozenset({"fire", "smoke", "fight"})
-"""Labels that describe regions, not objects: they are never given track ids."""
-
 
 @dataclass
 class FrameResult:
-    """What one analysed frame produced."""
+    """What one analysed frame produced. ``context.faint`` holds the faint boxes some rule of the camera got."""
 
     context: FrameContext
     events: list[Event] = field(default_factory=list)
@@ -65,25 +70,31 @@ class CameraPipeline:
         detect: FrameDetect | None = None,
     ) -> None:
         self.camera = camera
+        self._rules: list[Rule] = build_rules(camera, app.detectors)
+        needs = [r.needs for r in self._rules]
+        listed = [detectors[n] for n in camera.detectors]
         self._frame_detectors = [n for n in camera.detectors if isinstance(detectors[n], Detector)]
-        pose_names = {n for n, c in app.detectors.items() if c.type == "pose"}
-        self._analyzers: list[TrackAnalyzer] = [
-            d
-            for n, d in detectors.items()
-            if isinstance(d, TrackAnalyzer) and n in camera.detectors and n not in pose_names
+        self._faint_below = {
+            n: d.produces.threshold
+            for n in self._frame_detectors
+            if (d := detectors[n]).produces.faint and d.produces.threshold is not None
+        }
+        self._regions = sorted(set().union(*(d.produces.regions for d in listed)))
+        analyzers = {n: d.produces for n, d in detectors.items() if isinstance(d, TrackAnalyzer)}
+        enricher = track_enricher(camera.detectors, analyzers, needs)
+        self._enricher = None if enricher is None else _analyzer(detectors[enricher])
+        self._adders = [
+            a
+            for n in camera.detectors
+            if isinstance(a := detectors[n], TrackAnalyzer) and not a.produces.enriches_tracks
         ]
-        watches_falls = any(isinstance(r, FallRuleConfig) for r in camera.rules)  # pose and faint people serve only it
-        pose = [d for n, d in detectors.items() if isinstance(d, TrackAnalyzer) and n in pose_names]
-        self._pose: TrackAnalyzer | None = pose[0] if watches_falls and pose else None
         self._detectors = detectors
         self._detect: FrameDetect = detect or self._direct_detect
         self._motion = MotionGate(camera.motion) if camera.motion.enabled else None
         self._last: dict[str, Detections] = {}
-        self._person_thresholds = _ask_for_faint_people(app, camera, detectors)
-        self._keeps_faint = watches_falls
         self._tracker = camera_tracker(app, camera)
-        self._rules: list[Rule] = build_rules(camera, app.detectors)
         self._engine = EventEngine(camera.id, tuning=lambda t: app.tuning_for(camera, t))
+        _report_unfed(camera, self._rules, [d.produces for d in listed])
 
     def _direct_detect(self, name: str, frame: Frame) -> Detections:
         detector = self._detectors[name]
@@ -96,41 +107,42 @@ class CameraPipeline:
         if self._motion is not None:
             run = self._motion.check(frame).run_detectors
         parts: list[Detections] = []
-        faint: list[Detections] = []
+        faint_parts: list[Detections] = []
         for name in self._frame_detectors:
             # Without motion the scene is what it was: reuse the last answer instead of paying for inference.
             if run or name not in self._last:
                 self._last[name] = self._detect(name, frame)
             found = self._last[name]
-            threshold = self._person_thresholds.get(name)
+            threshold = self._faint_below.get(name)
             if threshold is not None:
                 weak = found.confidence <= threshold
-                if self._keeps_faint:
-                    faint.append(found[weak])
+                faint_parts.append(found[weak])
                 found = found[~weak]
             parts.append(found)
         detections = Detections.merge(parts)
-        in_regions = _region_mask(detections)
+        faint = Detections.merge(faint_parts) if faint_parts else Detections.empty()
+        in_regions = np.isin(detections.label, self._regions)
         regions = detections[in_regions]
-        tracks = self._tracker.update(detections[~in_regions], frame.pts_s)
-        extra: list[Detections] = []
-        if self._pose is not None and len(tracks):
-            tracks = self._pose.analyze(frame, tracks, regions)
-        for analyzer in self._analyzers:
-            # regions: the fight analyser ignores motion inside fire and smoke boxes
-            extra.append(analyzer.analyze(frame, tracks, regions))
+        tracks = self._tracker.update(detections[~in_regions], frame.pts_s, frame.segment)
+        if self._enricher is not None and len(tracks):
+            tracks = self._enricher.analyze(frame, tracks, regions)
+        # regions: the fight analyser ignores motion inside fire and smoke boxes
+        extra = [analyzer.analyze(frame, tracks, regions) for analyzer in self._adders]
         if extra:
             detections = Detections.merge([detections, *extra])
-        ctx = FrameContext(
-            frame=frame,
-            detections=detections,
-            tracks=tracks,
-            faint=Detections.merge(faint) if faint else Detections.empty(),
-        )
+        ctx = FrameContext(frame=frame, detections=detections, tracks=tracks)
+        given = np.zeros(len(faint), bool)
         observations: list[Observation] = []
-        if self.camera.schedule.is_active(frame.wall_time):
-            for rule in self._rules:
-                observations.extend(rule.evaluate(ctx))
+        active = self.camera.schedule.is_active(frame.wall_time)
+        for rule in self._rules:
+            rule_ctx = ctx
+            if rule.needs.score_floor is not None:
+                mask = faint_mask(faint, rule.needs)
+                given |= mask
+                rule_ctx = dataclasses.replace(ctx, faint=faint[mask])
+            if active:
+                observations.extend(rule.evaluate(rule_ctx))
+        ctx = dataclasses.replace(ctx, faint=faint[given])
         events = self._engine.update(frame, observations)
         return FrameResult(context=ctx, events=events, observations=observations, ran_detectors=run)
 
@@ -139,25 +151,30 @@ class CameraPipeline:
         return self._engine.flush(last) if last is not None else []
 
 
-def _ask_for_faint_people(
-    app: AppConfig, camera: CameraConfig, detectors: Mapping[str, Detector | TrackAnalyzer]
-) -> dict[str, float]:
-    """Have the camera's person detectors also report the faint people its fall rules track.
-
-    Returns the threshold of each of the camera's person detectors: its boxes at or below it are faint.
-    Every camera splits them off, since a detector shared with another camera's fall rule reports them too.
-    """
-    wanted = [r.person_threshold for r in camera.rules if isinstance(r, FallRuleConfig)]
-    thresholds: dict[str, float] = {}
-    for name in camera.detectors:
-        detector, config = detectors.get(name), app.detectors.get(name)
-        if not isinstance(detector, FaintReporter) or not isinstance(config, PersonDetectorConfig):
-            continue
-        thresholds[name] = config.threshold
-        if wanted and min(wanted) < config.threshold:
-            detector.report_faint(min(wanted))
-    return thresholds
+def _analyzer(detector: Detector | TrackAnalyzer) -> TrackAnalyzer:
+    assert isinstance(detector, TrackAnalyzer)
+    return detector
 
 
-def _region_mask(d: Detections) -> npt.NDArray[np.bool_]:
-    return np.isin(d.label, list(NOT_TRACKED))
+def _report_unfed(camera: CameraConfig, rules: list[Rule], produced: list[Produces]) -> None:
+    """Say once, at start, when a rule can never fire or gets fewer faint boxes than it asked for."""
+    for rule in rules:
+        reason = unfed(rule.name, rule.needs, produced)
+        if reason is not None:
+            log.warning(
+                "camera %s: %s; it will never fire. Add a detector that outputs them as the rule needs "
+                "to the camera's detectors %s.",
+                camera.id,
+                reason,
+                camera.detectors,
+            )
+        floor = short_floor(rule.needs, produced)
+        if floor is not None:
+            log.warning(
+                "camera %s: the %s rule wants boxes from %.2f, but its detector reports only down to %.2f: it was "
+                "built without this camera (build the detectors with every camera that uses them)",
+                camera.id,
+                rule.name,
+                rule.needs.score_floor,
+                floor,
+            )

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gwanje.core.detections import NO_TRACK, Detections, FloatArray
+from gwanje.core.frame import SegmentWatch
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,18 +139,20 @@ class TrackHistory:
         self.max_samples = max_samples
         self.forget_after_s = forget_after_s
         self._tracks: dict[int, TrackRecord] = {}
-        self._last_time: float | None = None
+        self._segments = SegmentWatch()
 
-    def update(self, tracks: Detections, time_s: float) -> list[int]:
-        """Add this frame's tracked rows; return the ids dropped because they are gone (or time went back)."""
-        if self._last_time is not None and time_s < self._last_time:
+    def update(self, tracks: Detections, time_s: float, segment: int = 0) -> list[int]:
+        """Add this frame's tracked rows; return the ids dropped because they are gone.
+
+        ``segment`` is the frame's ``Frame.segment``: on a new one (the stream broke) every track is dropped.
+        """
+        if self._segments.changed(segment):
             gone = list(self._tracks)
             self._tracks.clear()
         else:
             gone = [tid for tid, r in self._tracks.items() if time_s - r.last_seen_s > self.forget_after_s]
             for tid in gone:
                 del self._tracks[tid]
-        self._last_time = time_s
         for i in np.flatnonzero(tracks.tracker_id != NO_TRACK):
             tid = int(tracks.tracker_id[i])
             record = self._tracks.get(tid)

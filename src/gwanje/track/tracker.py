@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from gwanje.core.detections import NO_TRACK, Detections, FloatArray
+from gwanje.core.frame import SegmentWatch
 
 log = logging.getLogger(__name__)
 
@@ -184,26 +185,25 @@ class Tracker:
         self.max_age_s = float(max_age_s)
         self._tracks: list[_Track] = []
         self._next_id = 1
-        self._last_time: float | None = None
+        self._segments = SegmentWatch()
 
     def reset(self) -> None:
         """Forget every track (ids keep counting up, so an old id never comes back)."""
         self._tracks = []
-        self._last_time = None
 
-    def update(self, detections: Detections, time_s: float) -> Detections:
+    def update(self, detections: Detections, time_s: float, segment: int = 0) -> Detections:
         """Match this frame's detections to the tracks and return the rows of confirmed tracks.
 
         The returned rows are the input rows (boxes, confidence, keypoints and data unchanged)
-        with ``tracker_id`` set, in input order. ``time_s`` is the frame's stream time; if it
-        goes backwards (the source reconnected and restarted its clock) every track is dropped.
+        with ``tracker_id`` set, in input order. ``time_s`` is the frame's stream time and
+        ``segment`` its ``Frame.segment``: on a new segment (the stream broke: reconnect, clock
+        restart, looped file) every track is dropped.
         """
         if not math.isfinite(time_s):
             raise ValueError(f"Tracker.update needs a finite stream time in seconds, got {time_s!r}")
-        if self._last_time is not None and time_s < self._last_time:
-            log.info("stream time went back from %.3f s to %.3f s: tracks restart", self._last_time, time_s)
+        if self._segments.changed(segment):
+            log.info("stream segment %d starts at %.3f s: tracks restart", segment, time_s)
             self.reset()
-        self._last_time = time_s
         self._tracks = [t for t in self._tracks if t.track_id != NO_TRACK or t.missed == 0]
         self._tracks = [t for t in self._tracks if time_s - t.time_s <= self.max_age_s]
 

@@ -1,4 +1,4 @@
-"""Pieces every track rule shares: arming, stream-time resets, label and zone filters, zone stays."""
+"""Pieces every track rule shares: arming, label and zone filters, zone stays, id handovers."""
 
 from __future__ import annotations
 
@@ -31,18 +31,6 @@ def watched_tracks(ctx: FrameContext, labels: Sequence[str]) -> Detections:
 def in_zone(tracks: Detections, zone: PolygonZone, ctx: FrameContext) -> Detections:
     """The rows whose foot point is inside ``zone``."""
     return tracks[zone.trigger(tracks, ctx.frame.width, ctx.frame.height)]
-
-
-class StreamTime:
-    """Notices when stream time goes back (the source reconnected), so a rule drops its timers."""
-
-    def __init__(self) -> None:
-        self._last: float | None = None
-
-    def went_back(self, time_s: float) -> bool:
-        back = self._last is not None and time_s < self._last
-        self._last = time_s
-        return back
 
 
 @dataclass(frozen=True)

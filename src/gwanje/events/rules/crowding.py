@@ -7,6 +7,7 @@ import numpy as np
 from gwanje.config import rules as rule_config
 from gwanje.core.events import EventType, Observation
 from gwanje.events.context import FrameContext
+from gwanje.events.rule import RuleNeeds
 from gwanje.events.rules.base import armed, in_zone, watched_tracks
 from gwanje.events.zones import PolygonZone
 
@@ -22,6 +23,7 @@ class CrowdingRule:
         self.name = f"crowding:{zone.name}"
         self.config = config
         self.zone = zone
+        self.needs = RuleNeeds(frozenset(config.labels), tracks=True)
 
     def evaluate(self, ctx: FrameContext) -> list[Observation]:
         if not armed(self.config.schedule, ctx):

@@ -8,6 +8,7 @@ import numpy as np
 
 from gwanje.core.events import EventType, Observation
 from gwanje.events.context import FrameContext
+from gwanje.events.rule import RuleNeeds
 
 
 class DetectionRule:
@@ -38,6 +39,7 @@ class DetectionRule:
         self.name = name
         self.event_type = event_type
         self.labels = tuple(labels)
+        self.needs = RuleNeeds(frozenset(self.labels))
         self.sensitivity = sensitivity
         self.per_label = per_label
 

@@ -6,8 +6,10 @@ import numpy as np
 
 from gwanje.config.schedule import Schedule
 from gwanje.core.events import EventType, Observation
+from gwanje.core.frame import SegmentWatch
 from gwanje.events.context import FrameContext
-from gwanje.events.rules.base import TIME_EPSILON_S, StreamTime, ZoneStays, armed, in_zone, watched_tracks
+from gwanje.events.rule import RuleNeeds
+from gwanje.events.rules.base import TIME_EPSILON_S, ZoneStays, armed, in_zone, watched_tracks
 from gwanje.events.zones import PolygonZone
 
 
@@ -15,7 +17,7 @@ class ZoneDwellRule:
     """One observation per zone while at least one watched track has been inside for ``min_s``.
 
     Stays are tracked while the rule is disarmed too, so someone already inside when the
-    schedule arms it counts from when they entered.
+    schedule arms it counts from when they entered; a new stream segment clears them.
     """
 
     def __init__(
@@ -32,13 +34,14 @@ class ZoneDwellRule:
         self.event_type = event_type
         self.zone = zone
         self.labels = labels
+        self.needs = RuleNeeds(frozenset(labels), tracks=True)
         self.schedule = schedule
         self.min_s = min_s
         self._stays = stays
-        self._time = StreamTime()
+        self._segments = SegmentWatch()
 
     def evaluate(self, ctx: FrameContext) -> list[Observation]:
-        if self._time.went_back(ctx.time_s):
+        if self._segments.changed(ctx.frame.segment):
             self._stays.clear()
         inside = in_zone(watched_tracks(ctx, self.labels), self.zone, ctx)
         seconds = self._stays.update(inside, ctx.time_s)

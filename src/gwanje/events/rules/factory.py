@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from gwanje.config import rules as rule_config
 from gwanje.config.camera import CameraConfig
@@ -12,10 +11,9 @@ from gwanje.config.detectors import (
     FightDetectorConfig,
     FireSmokeDetectorConfig,
     OnnxObjectDetectorConfig,
-    PersonDetectorConfig,
 )
 from gwanje.core.events import EventType
-from gwanje.events.rule import Rule
+from gwanje.events.rule import Rule, RuleNeeds
 from gwanje.events.rules.crowding import CrowdingRule
 from gwanje.events.rules.detection import DetectionRule
 from gwanje.events.rules.fall import FallRule
@@ -25,14 +23,14 @@ from gwanje.events.rules.line_crossing import LineCrossingRule
 from gwanje.events.rules.loitering import LoiteringRule
 from gwanje.events.zones import PolygonZone
 
-log = logging.getLogger(__name__)
-
 
 def build_rules(camera: CameraConfig, detector_configs: Mapping[str, DetectorConfig]) -> list[Rule]:
-    """The camera's configured rules, then the rules its detectors imply (fire/smoke, fight, watched objects)."""
+    """The camera's configured rules, then the rules its detectors imply (fire/smoke, fight, watched objects).
+
+    What each rule reads is in its ``needs``; the pipeline checks them against what the detectors produce.
+    """
     zones = {z.name: PolygonZone.from_config(z) for z in camera.zones}
     rules: list[Rule] = [_from_config(cfg, zones) for cfg in camera.rules]
-    produced: set[str] = set()
     for name in camera.detectors:
         detector = detector_configs.get(name)
         if detector is None:
@@ -44,18 +42,16 @@ def build_rules(camera: CameraConfig, detector_configs: Mapping[str, DetectorCon
             rules.append(FireSmokeRule(camera))
         elif isinstance(detector, FightDetectorConfig):
             rules.append(DetectionRule("fight", EventType.FIGHT, ["fight"], camera.sensitivity))
-        elif isinstance(detector, OnnxObjectDetectorConfig):
-            produced.update(detector.labels)
-            if detector.watch:
-                rules.append(
-                    DetectionRule(
-                        f"object:{name}", EventType.OBJECT, detector.watch, camera.sensitivity, per_label=True
-                    )
-                )
-        elif isinstance(detector, PersonDetectorConfig):
-            produced.add("person")
-    _warn_unfed(camera, produced)
+        elif isinstance(detector, OnnxObjectDetectorConfig) and detector.watch:
+            rules.append(
+                DetectionRule(f"object:{name}", EventType.OBJECT, detector.watch, camera.sensitivity, per_label=True)
+            )
     return rules
+
+
+def rule_needs(camera: CameraConfig, detector_configs: Mapping[str, DetectorConfig]) -> list[RuleNeeds]:
+    """What the camera's rules need, without keeping the rules (to plan which detectors to load)."""
+    return [rule.needs for rule in build_rules(camera, detector_configs)]
 
 
 def _from_config(cfg: rule_config.RuleConfig, zones: Mapping[str, PolygonZone]) -> Rule:
@@ -70,20 +66,22 @@ def _from_config(cfg: rule_config.RuleConfig, zones: Mapping[str, PolygonZone]) 
     return FallRule(cfg, None if cfg.zone is None else zones[cfg.zone])
 
 
-def _watched_labels(cfg: rule_config.RuleConfig) -> list[str]:
-    return ["person"] if isinstance(cfg, rule_config.FallRuleConfig) else cfg.labels
+EVENT_LABELS: dict[EventType, frozenset[str]] = {
+    EventType.FIRE: frozenset({"fire"}),
+    EventType.SMOKE: frozenset({"smoke"}),
+    EventType.FIGHT: frozenset({"fight", "person"}),
+    EventType.FALL: frozenset({"person"}),
+}
+"""Labels an event type is found from (the fight model also reads people, for its trigger and its box); the
+types a file is analysed for by default (the shipped models' events)."""
 
 
-def _warn_unfed(camera: CameraConfig, produced: set[str]) -> None:
-    """Say once, at start, when a rule watches labels that none of the camera's detectors output."""
-    for cfg in camera.rules:
-        labels = _watched_labels(cfg)
-        if not produced.intersection(labels):
-            log.warning(
-                "camera %s: the %s rule watches %s, but none of its detectors %s outputs them; it will never fire. "
-                "Add a 'person' detector (or your own model with those labels) to the camera's detectors.",
-                camera.id,
-                cfg.type,
-                labels,
-                camera.detectors,
-            )
+def rules_for_events(event_types: Sequence[str] | None = None) -> tuple[frozenset[str], list[rule_config.RuleConfig]]:
+    """For a camera set up only to find ``event_types`` (file analysis without a configured camera; default:
+    every type of ``EVENT_LABELS``): the labels its detectors must produce and the rules to configure (a fall
+    rule for falls; the others come from their detectors). Types not listed in ``EVENT_LABELS`` add nothing."""
+    known = {t.value for t in EventType}
+    wanted = set(EVENT_LABELS) if event_types is None else {EventType(t) for t in event_types if t in known}
+    labels = frozenset().union(*(EVENT_LABELS.get(t, frozenset()) for t in wanted))
+    rules: list[rule_config.RuleConfig] = [rule_config.FallRuleConfig()] if EventType.FALL in wanted else []
+    return labels, rules

@@ -10,9 +10,10 @@ the person is upright again.
 
 The rule tracks people itself, from ``person_threshold`` up: the person detector scores someone
 lying flat far lower than someone standing, often below its own threshold, so the camera's tracks
-(which start at that threshold) lose people as they go down. The pipeline hands it those faint
-boxes apart (``FrameContext.faint``); keypoints come from the camera's tracks with the same box.
-Its track ids are its own.
+(which start at that threshold) lose people as they go down. It declares that floor
+(``needs.score_floor``) and the pose it reads, and the pipeline hands it the faint boxes apart
+(``FrameContext.faint``); keypoints come from the camera's tracks with the same box. Its track ids
+are its own; a new stream segment restarts them.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from gwanje.config import rules as rule_config
 from gwanje.core.detections import Detections
 from gwanje.core.events import EventType, Observation
 from gwanje.events.context import FrameContext
+from gwanje.events.rule import RuleNeeds
 from gwanje.events.rules.base import (
     TIME_EPSILON_S,
     Vanished,
@@ -72,6 +74,7 @@ class FallRule:
         self.name = "fall" if zone is None else f"fall:{zone.name}"
         self.config = config
         self.zone = zone
+        self.needs = RuleNeeds(frozenset({PERSON}), tracks=True, pose=True, score_floor=config.person_threshold)
         self._history = TrackHistory(forget_after_s=max(10.0, 2 * config.down_time_s))
         self._states: dict[int, _FallState] = {}
         self._tracker = tracker_from(config.person_threshold)
@@ -83,7 +86,7 @@ class FallRule:
         """The rule on person tracks given from outside instead of its own tracker's (perfect-track checks)."""
         now = ctx.time_s
         current = [int(t) for t in people.tracker_id]
-        for gone in self._history.update(people, now):  # all of them when stream time went back
+        for gone in self._history.update(people, now, ctx.frame.segment):  # all of them on a new segment
             self._states.pop(gone, None)
         fallen: list[int] = []
         for row, tid in enumerate(current):
@@ -104,7 +107,7 @@ class FallRule:
         """This rule's person tracks: every person box, faint ones included, with pose keypoints where the
         camera's tracks have the same box (the tracker passes boxes through unchanged)."""
         boxes = Detections.merge([ctx.detections.with_label(PERSON), ctx.faint.with_label(PERSON)])
-        tracks = self._tracker.update(boxes, ctx.time_s)
+        tracks = self._tracker.update(boxes, ctx.time_s, ctx.frame.segment)
         posed = ctx.tracks.with_label(PERSON)
         if not len(tracks) or posed.keypoints is None:
             return tracks

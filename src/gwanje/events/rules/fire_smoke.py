@@ -31,9 +31,9 @@ import numpy.typing as npt
 from gwanje.config.camera import CameraConfig
 from gwanje.core.detections import Detections
 from gwanje.core.events import EventType, Observation
-from gwanje.core.frame import Image
+from gwanje.core.frame import Image, SegmentWatch
 from gwanje.events.context import FrameContext
-from gwanje.events.rules.base import StreamTime
+from gwanje.events.rule import RuleNeeds
 
 Grey = npt.NDArray[np.float32]
 
@@ -66,18 +66,19 @@ class FireSmokeRule:
     """Separate FIRE and SMOKE observations for one camera (see the module docstring)."""
 
     name = "fire_smoke"
+    needs = RuleNeeds(frozenset({"fire", "smoke"}))
 
     def __init__(self, camera: CameraConfig) -> None:
         self.camera_id = camera.id
         self.sensitivity = camera.sensitivity
         self._history: deque[_Past] = deque(maxlen=HISTORY)
-        self._stream = StreamTime()
+        self._segments = SegmentWatch()
 
     def evaluate(self, ctx: FrameContext) -> list[Observation]:
         grey = _small_grey(ctx.frame.image)
         smoke = ctx.detections.with_label("smoke")
         stale = self._history and self._history[-1].grey.shape != grey.shape
-        if self._stream.went_back(ctx.time_s) or stale:
+        if self._segments.changed(ctx.frame.segment) or stale:
             self._history.clear()
         smoke_area = float(smoke.area.sum()) / max(ctx.frame.width * ctx.frame.height, 1)
         self._history.append(_Past(grey, smoke_area))

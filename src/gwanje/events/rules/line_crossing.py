@@ -10,8 +10,10 @@ import numpy as np
 from gwanje.config import rules as rule_config
 from gwanje.core.detections import Detections
 from gwanje.core.events import EventType, Observation
+from gwanje.core.frame import SegmentWatch
 from gwanje.events.context import FrameContext
-from gwanje.events.rules.base import StreamTime, armed, watched_tracks
+from gwanje.events.rule import RuleNeeds
+from gwanje.events.rules.base import armed, watched_tracks
 from gwanje.events.zones import segments_cross, side_of_line
 
 DEAD_BAND = 0.005
@@ -39,12 +41,13 @@ class LineCrossingRule:
     def __init__(self, config: rule_config.LineCrossingRuleConfig) -> None:
         self.name = f"line_crossing:{config.name}"
         self.config = config
+        self.needs = RuleNeeds(frozenset(config.labels), tracks=True)
         self._sides: dict[int, _Side] = {}
-        self._time = StreamTime()
+        self._segments = SegmentWatch()
 
     def evaluate(self, ctx: FrameContext) -> list[Observation]:
         now = ctx.time_s
-        if self._time.went_back(now):
+        if self._segments.changed(ctx.frame.segment):
             self._sides.clear()
         for tid in [t for t, s in self._sides.items() if now - s.seen_s > FORGET_AFTER_S]:
             del self._sides[tid]
