@@ -11,7 +11,9 @@ from importlib import import_module
 from typing import Any
 
 # study name -> (module in gwanje.eval.studies, one-line help); one line per study so parallel edits merge cleanly
-STUDIES: dict[str, tuple[str, str]] = {}
+STUDIES: dict[str, tuple[str, str]] = {
+    "fight": ("gwanje.eval.studies.fight", "fight card: held-out clips, normal footage, evidence boxes, CPU cost"),
+}
 
 
 def _run(args: argparse.Namespace) -> int:
