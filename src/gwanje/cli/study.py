@@ -13,6 +13,7 @@ from typing import Any
 # study name -> (module in gwanje.eval.studies, one-line help); one line per study so parallel edits merge cleanly
 STUDIES: dict[str, tuple[str, str]] = {
     "manifests": ("gwanje.eval.studies.manifests", "write gwanje eval manifests of the held-out public data"),
+    "fire-smoke": ("gwanje.training.fire_smoke.eval", "fire/smoke card: test-split figures of the shipped model"),
     "fight": ("gwanje.eval.studies.fight", "fight card: held-out clips, normal footage, evidence boxes, CPU cost"),
 }
 
