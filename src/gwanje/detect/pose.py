@@ -1,7 +1,7 @@
 """Top-down pose: BlazePose ``pose_landmark_full`` (33 landmarks) on crops of the tracked people.
 
 The model comes from the PyPI wheel ``mediapipe==0.10.14`` (Apache-2.0), converted to ONNX by
-``scripts/convert_human_models.py``; see docs/models/pose.md. It runs only for the detectors a rule needs
+``gwanje.training.human_models``; see docs/models/pose.md. It runs only for the detectors a rule needs
 (falls, fight cues), on at most ``max_people`` people per frame, largest first, so its cost stays bounded.
 
 Each person's box is widened to a square of ``CROP_SCALE`` times its long side (as MediaPipe crops its

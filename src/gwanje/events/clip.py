@@ -2,7 +2,7 @@
 
 Frames are decimated to the clip frame rate by stream time (one frame per 1/fps slot), scaled
 to at most ``max_width`` and kept as JPEG bytes, which bounds memory: at 1280x720, 10 fps and
-5 s that is 50 JPEGs (measured with ``python scripts/bench_clip_buffer.py``; see docs/events.md).
+5 s that is 50 JPEGs (measured with `gwanje bench clip-buffer`; see docs/events.md).
 A recording is the pre-buffer plus the next ``post_s`` seconds; it is encoded to H.264 (libx264
 ultrafast, yuv420p, faststart) on a background writer, written to a temporary file and renamed,
 so a clip at ``path`` is always complete. A failed write (disk full, no permission) is reported

@@ -10,7 +10,7 @@ a small head is trained.
 Thresholds: by default the head trains on the train split and the thresholds are chosen on the
 val split; with ``--cv-folds K`` they are chosen on out-of-fold scores of a scene-grouped K-fold
 over train+val and the head then trains on all of train+val (``fire_smoke_cv``).
-The test split is never looked at here: ``scripts/eval_fire_smoke.py`` reports it.
+The test split is never looked at here: `gwanje study fire-smoke` reports it.
 
 Example:
     gwanje train fire-smoke --data ../shared/datasets/fire-smoke-cctv-yolo \

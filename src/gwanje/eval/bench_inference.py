@@ -1,6 +1,7 @@
-"""Cost of a shipped ONNX model through OnnxModel, directly and through the batching InferenceWorker.
+"""`gwanje bench inference`: cost of a shipped ONNX model, directly and through the batching InferenceWorker.
 
-Usage: python scripts/bench_inference.py [--model nanodet-g-416.onnx] [--cameras 4] [--frames 40] [--threads 1]
+    gwanje bench inference [--model nanodet-g-416.onnx] [--cameras 4] [--frames 40] [--threads 1]
+
 Prints ms per frame called directly, then with --cameras threads submitting frames to one
 InferenceWorker (as cameras do), with the worker's mean batch size and queue rejections.
 """
@@ -25,7 +26,7 @@ from gwanje.runtime.inference import InferenceQueueFull, InferenceWorker
 class ModelOnly:
     """Letterbox + one model call per frame, no decoding: isolates runtime and batching costs."""
 
-    labels = ("raw",)
+    labels: tuple[str, ...] = ("raw",)
 
     def __init__(self, model: OnnxModel) -> None:
         self.model = model
@@ -42,13 +43,16 @@ class ModelOnly:
         self.model.close()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = __doc__
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument("--model", default="nanodet-g-416.onnx")
     parser.add_argument("--cameras", type=int, default=4)
     parser.add_argument("--frames", type=int, default=40, help="frames per camera")
     parser.add_argument("--threads", type=int, default=1, help="intra_op_threads")
-    args = parser.parse_args()
+
+
+def run(args: argparse.Namespace) -> int:
     runtime = RuntimeConfig(intra_op_threads=args.threads, max_batch=args.cameras)
     detector = ModelOnly(OnnxModel(packaged_model(args.model), runtime, args.model))
     image = np.random.default_rng(0).integers(0, 255, (720, 1280, 3), dtype=np.uint8)
@@ -85,7 +89,4 @@ def main() -> None:
         f"worker, {args.cameras} camera threads: {wall_ms:.1f} ms per frame (wall), {stats.ms_per_frame:.1f} ms "
         f"per frame inside detect, mean batch {stats.mean_batch:.2f}, rejected {rejected}"
     )
-
-
-if __name__ == "__main__":
-    main()
+    return 0

@@ -1,6 +1,6 @@
-"""Benchmark the ingest path: H.264 decode cost per frame with PyAV (1 thread) and the motion gate's cost.
+"""`gwanje bench ingest`: H.264 decode cost per frame with PyAV (1 thread) and the motion gate's cost.
 
-Usage: python scripts/bench_ingest.py [--seconds 20] [--width 1280 --height 720] [--clip PATH]
+    gwanje bench ingest [--seconds 20] [--width 1280 --height 720] [--clip PATH]
 
 It encodes a clip of the demo street scene (static background, a walking person, a fire with smoke) with
 libx264 (veryfast, no B-frames, GOP 50, 2 Mbit/s), then decodes it several ways and prints ms per frame and
@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -77,14 +76,17 @@ def motion_costs(path: Path) -> list[float]:
     return costs
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = __doc__
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--height", type=int, default=720)
     parser.add_argument("--repeats", type=int, default=3, help="best of N runs for each decode measurement")
     parser.add_argument("--clip", type=Path, help="benchmark this file instead of generating one")
-    args = parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         clip = args.clip or write_demo_clip(
@@ -96,12 +98,12 @@ def main(argv: list[str] | None = None) -> int:
             kbps = (probe.bit_rate or 0) / 1000
         print(f"clip: {clip if args.clip else 'generated demo scene'}; {desc}, {kbps:.0f} kbit/s")
         print(f"{'stage':<46}{'ms/frame wall':>14}{'ms/frame CPU':>13}{'frames/s':>10}")
-        for name, run in (
+        for name, stage in (
             ("decode (PyAV, 1 thread)", lambda: decode_only(clip)),
             ("decode + convert to BGR numpy", lambda: decode_to_bgr(clip)),
             ("open_source iteration (what the reader does)", lambda: through_source(clip)),
         ):
-            wall, cpu, frames = _timed(run, args.repeats)
+            wall, cpu, frames = _timed(stage, args.repeats)
             print(f"{name:<46}{1000 * wall / frames:>14.2f}{1000 * cpu / frames:>13.2f}{frames / wall:>10.0f}")
         costs = motion_costs(clip)
         mean = statistics.fmean(costs)
@@ -110,7 +112,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'motion gate per analysed frame, p95 (wall)':<46}{1000 * p95:>14.3f}")
         print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,78 @@
+"""`gwanje bench clip-buffer`: memory and CPU of the evidence-clip ring buffer per camera, on a real CCTV video.
+
+For the default ``ClipConfig`` (pre 5 s at 10 fps) it prints the JPEG bytes held per camera, the cost of
+``push()`` per decoded frame and the time to finish a pre+post clip. The video is decoded by ingest's reader
+and its frames resized to ``--width`` (a 720p camera by default), the usual CCTV stream size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from gwanje.config.camera import SourceConfig
+from gwanje.config.datasets import dataset
+from gwanje.config.events import ClipConfig
+from gwanje.core.frame import Frame
+from gwanje.events.clip import ClipRecorder
+from gwanje.ingest import open_source
+
+DEFAULT_VIDEO = ("normal-cctv-intel-samples", "car-detection.mp4")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = __doc__
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.add_argument(
+        "video", nargs="?", type=Path, default=None, help="default: car-detection.mp4 of normal-cctv-intel-samples"
+    )
+    parser.add_argument("--width", type=int, default=1280, help="resize frames to this width (keeps aspect)")
+
+
+def run(args: argparse.Namespace) -> int:
+    video: Path = args.video or dataset(DEFAULT_VIDEO[0]) / DEFAULT_VIDEO[1]
+    clip = ClipConfig()
+    done = threading.Event()
+    push_s, pushes, peak_bytes = 0.0, 0, 0
+    started_at: float | None = None
+    last_pts = 0.0
+    with tempfile.TemporaryDirectory() as tmp:
+        recorder = ClipRecorder("bench", clip, on_done=lambda *_: done.set())
+        with open_source(SourceConfig(url=str(video), realtime=False)) as source:
+            for i, decoded in enumerate(source):
+                img = decoded.image
+                height = round(img.shape[0] * args.width / img.shape[1])
+                frame = Frame("bench", i, decoded.pts_s, time.time(), np.asarray(cv2.resize(img, (args.width, height))))
+                t0 = time.perf_counter()
+                recorder.push(frame)
+                push_s += time.perf_counter() - t0
+                pushes += 1
+                last_pts = decoded.pts_s
+                peak_bytes = max(peak_bytes, recorder.buffer_bytes)
+                if started_at is None and decoded.pts_s >= clip.pre_s + 1:
+                    recorder.start("bench", Path(tmp) / "bench.mp4")
+                    started_at = decoded.pts_s
+                if started_at is not None and decoded.pts_s >= started_at + clip.post_s + 1:
+                    break
+        if started_at is None:
+            print(f"{video} is shorter than pre_s + 1 s; give a longer video")
+            return 2
+        t0 = time.perf_counter()
+        recorder.close()
+        done.wait(60)
+        close_s = time.perf_counter() - t0
+        size = (Path(tmp) / "bench.mp4").stat().st_size
+    print(f"video: {video.name}, frames resized to width {args.width}")
+    print(f"clip config: pre {clip.pre_s} s, post {clip.post_s} s, {clip.fps} fps, max_width {clip.max_width}")
+    print(f"ring buffer peak: {peak_bytes / 1e6:.2f} MB JPEG data in {recorder.buffered_frames} frames")
+    print(f"per buffered frame: {peak_bytes / max(recorder.buffered_frames, 1) / 1e3:.1f} kB")
+    rate = pushes / last_pts if last_pts > 0 else float("nan")
+    print(f"push(): {1000 * push_s / max(pushes, 1):.2f} ms per call, {pushes} calls of a {rate:.0f} fps source")
+    print(f"clip: {size / 1e6:.2f} MB MP4; finishing the encode after the last frame took {close_s:.2f} s")
+    return 0

@@ -1,0 +1,47 @@
+"""`gwanje bench PART` runs each part end to end on tiny inputs; what they print is checked, never how fast it was."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from gwanje.cli.main import main
+from tests.support.media import moving_box_frames, write_clip
+
+
+@pytest.mark.slow
+def test_bench_ingest_reports_every_decode_way(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "ingest", "--seconds", "1", "--width", "160", "--height", "96", "--repeats", "1"]) == 0
+    out = capsys.readouterr().out
+    for stage in ("decode (PyAV, 1 thread)", "decode + convert to BGR numpy", "open_source iteration"):
+        assert re.search(re.escape(stage) + r".*\d+\.\d\d\s+\d+\.\d\d\s+\d+", out), stage
+    assert "motion gate per analysed frame, p95" in out
+
+
+@pytest.mark.slow
+def test_bench_inference_goes_through_the_worker(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "inference", "--cameras", "2", "--frames", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "model nanodet-g-416.onnx" in out
+    worker = re.search(r"worker, 2 camera threads: .* mean batch (\d+\.\d+), rejected (\d+)", out)
+    assert worker is not None
+    assert 1.0 <= float(worker.group(1)) <= 2.0
+    assert worker.group(2) == "0"
+
+
+@pytest.mark.slow
+def test_bench_clip_buffer_finishes_a_clip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    video = write_clip(tmp_path / "cctv.mp4", moving_box_frames(18 * 10, width=160, height=96), fps=10)
+    assert main(["bench", "clip-buffer", str(video), "--width", "160"]) == 0
+    out = capsys.readouterr().out
+    peak = re.search(r"ring buffer peak: [\d.]+ MB JPEG data in (\d+) frames", out)
+    assert peak is not None
+    assert int(peak.group(1)) == 51  # pre_s 5 s at the clip's 10 fps, both ends kept (docs/events.md)
+    assert re.search(r"clip: [\d.]+ MB MP4", out)
+
+
+def test_bench_clip_buffer_says_when_the_video_is_too_short(tmp_path: Path) -> None:
+    video = write_clip(tmp_path / "short.mp4", moving_box_frames(20, width=160, height=96), fps=10)
+    assert main(["bench", "clip-buffer", str(video), "--width", "160"]) == 2
