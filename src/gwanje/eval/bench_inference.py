@@ -18,6 +18,7 @@ import numpy as np
 from gwanje.config.detectors import RuntimeConfig
 from gwanje.core.detections import Detections
 from gwanje.core.frame import Frame
+from gwanje.detect.base import Produces
 from gwanje.detect.onnx_session import OnnxModel, packaged_model
 from gwanje.detect.ops import letterbox, to_tensor
 from gwanje.runtime.inference import InferenceQueueFull, InferenceWorker
@@ -26,7 +27,8 @@ from gwanje.runtime.inference import InferenceQueueFull, InferenceWorker
 class ModelOnly:
     """Letterbox + one model call per frame, no decoding: isolates runtime and batching costs."""
 
-    labels: tuple[str, ...] = ("raw",)
+    produces = Produces()
+    """Nothing: it only pays for the model call."""
 
     def __init__(self, model: OnnxModel) -> None:
         self.model = model
