@@ -11,7 +11,12 @@ from importlib import import_module
 from typing import Any
 
 # study name -> (module in gwanje.eval.studies, one-line help); one line per study so parallel edits merge cleanly
-STUDIES: dict[str, tuple[str, str]] = {}
+STUDIES: dict[str, tuple[str, str]] = {
+    "person": ("gwanje.eval.studies.person", "person detector: recall/precision on labelled frames, cost, tracked"),
+    "falls": ("gwanje.eval.studies.falls", "fall rule on labelled knock-down clips, and why falls are missed"),
+    "zones": ("gwanje.eval.studies.zones", "zone and line rules on a hand-labelled video"),
+    "crowding": ("gwanje.eval.studies.crowding", "crowding rule on clips with hand-counted people"),
+}
 
 
 def _run(args: argparse.Namespace) -> int:
