@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from gwanje.config.detectors import PersonDetectorConfig
 from gwanje.config.rules import FallRuleConfig
 from gwanje.config.schema import AppConfig
+from gwanje.eval.metrics import TypeMetrics
 from gwanje.eval.studies.common import ANALYSIS_FPS, alerts, cached_detectors, require_dataset
 from gwanje.eval.studies.fall_probes import (
     DRAWN_SECONDS,
@@ -63,16 +64,22 @@ class FallScore:
     normal_false: int = 0
     delays_s: list[float] = field(default_factory=list)
 
+    @property
+    def metrics(self) -> TypeMetrics:
+        """Clip-level counts as ``gwanje eval`` scores them (a clip with a false fall alert is a false positive;
+        true negatives are not counted, no figure here uses them)."""
+        return TypeMetrics(tp=self.hits, fp=len(self.false_clips), fn=self.falls - self.hits, tn=0)
+
     def lines(self) -> list[str]:
         hours = self.normal_s / 3600
         delay = f", alert - down: {', '.join(f'{d:.2f}' for d in self.delays_s)} s" if self.delays_s else ""
-        fall_alerts = self.hits + len(self.false_clips)
-        precision = f"{self.hits / fall_alerts:.2f}" if fall_alerts else "n/a"
+        m = self.metrics
+        precision = f"{m.precision:.2f}" + ("" if m.tp + m.fp else " (no fall alert)")
         false_falls = len(self.false_clips) + self.normal_false
         watched_h = (self.no_fall_s + self.normal_s) / 3600
         bound = f"; 95 % upper bound {max(false_falls, 3) / watched_h:.0f} per hour" if watched_h else ""
         return [
-            f"falls found {self.hits}/{self.falls} (recall {self.hits / max(self.falls, 1):.2f}){delay}",
+            f"falls found {self.hits}/{self.falls} (recall {m.recall:.2f}){delay}",
             f"no-fall clips with a fall alert {len(self.false_clips)}/{self.clips_without_fall} {self.false_clips}",
             f"clip-level precision {precision}",
             f"normal video: {self.normal_false} false fall(s) in {self.normal_s:.0f} s "
