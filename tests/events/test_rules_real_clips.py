@@ -81,7 +81,7 @@ def test_fall_rule_on_hand_drawn_boxes_of_real_falls_matches_the_model_card() ->
 @pytest.mark.datasets
 @pytest.mark.usefixtures("datasets_dir")
 def test_people_on_the_ground_score_below_the_detector_threshold_as_the_model_card_says() -> None:
-    """docs/models/fall.md ("What the detector gives the rule"): at the 21 hand-drawn on-ground boxes the person
+    """docs/research/fall.md ("What the detector gives the rule"): at the 21 hand-drawn on-ground boxes the person
     detector has a box scored >= 0.4 at 2, 0.1-0.4 at 13 and none above 0.1 at 6; of those 15 boxes only 3 are
     down-shaped (the hand-drawn ones: 17). Runs the detector on the labelled frames only (seconds)."""
     results = fall_probes.person_scores_at_labels()
@@ -99,7 +99,7 @@ def test_people_on_the_ground_score_below_the_detector_threshold_as_the_model_ca
 @pytest.mark.datasets
 @pytest.mark.usefixtures("datasets_dir")
 def test_a_zoomed_or_turned_look_at_people_on_the_ground_does_not_lift_them_over_the_threshold() -> None:
-    """docs/models/fall.md (tried and not shipped, 4): shown a 2x crop centred on each hand-drawn on-ground box,
+    """docs/research/fall.md (tried and not shipped, 4): shown a 2x crop centred on each hand-drawn on-ground box,
     upright or turned a quarter either way, the detector scores 1 of 21 at >= 0.4; turned crops give down-shaped
     boxes (14 of the boxes scored >= 0.1) but at low scores."""
     for turns in (0, 1, 3):

@@ -2,7 +2,7 @@
 
     gwanje study person eval      # recall / precision at IoU >= 0.4 per tiling mode
     gwanje study person bench     # ms per 1280x720 frame (1 thread) per tiling mode, and pose ms per person
-    gwanje study person tracked [--track-high 0.5]   # the same frames through the camera pipeline at 5 fps
+    gwanje study person tracked [--no-motion-gate] [--track-high 0.5]   # the same frames through the camera pipeline
 
 Labels: ``labels/person/*.json`` beside this module (protocol inside). A detection is a hit when its IoU with a
 still unmatched labelled person is >= 0.4 (highest score first); a detection on an "ignore" region (IoU >= 0.4, or
@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from gwanje.config.camera import CameraConfig, SourceConfig
+from gwanje.config.camera import CameraConfig, MotionConfig, SourceConfig
 from gwanje.config.datasets import dataset
 from gwanje.config.detectors import PersonDetectorConfig, PoseDetectorConfig, RuntimeConfig
 from gwanje.config.rules import FallRuleConfig
@@ -204,15 +204,22 @@ def run_eval() -> None:
         print(f"{mode:<16} {m.recall:6.3f} {m.precision:6.3f} {score.hits:5d} {score.false_positives:4d}  {sizes}")
 
 
-def tracked_at_labels(track_high: float | None) -> tuple[Score, Score]:
+def tracked_at_labels(track_high: float | None, motion_gate: bool = True) -> tuple[Score, Score]:
     """Detected and tracked people at every labelled frame, through the camera pipeline of the service.
 
     Each labelled frame ends a run of the WARMUP_S before it at TRACK_FPS through a fresh ``CameraPipeline``
     (person detector, motion gate, the camera's tracker). ``track_high``: score instead the tracks of a tracker
-    whose confident band starts there, fed the same detections (the fixed 0.5 of the past).
+    whose confident band starts there, fed the same detections (the fixed 0.5 of the past). ``motion_gate=False``
+    runs the detector on every analysed frame (the camera setting ``motion.enabled: false``), so that "detected"
+    is the detector's own answer at the labelled frame and the tracker is measured alone.
     """
     app = AppConfig()
-    camera = CameraConfig(id="labels", source=SourceConfig(url="file"), detectors=["person"])
+    camera = CameraConfig(
+        id="labels",
+        source=SourceConfig(url="file"),
+        detectors=["person"],
+        motion=MotionConfig(enabled=motion_gate),
+    )
     detectors = build_detectors(app, [camera])
     detected, tracked, per_size = Score(), Score(), PerSize(Score)
     try:
@@ -301,13 +308,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--track-high", type=float, help="tracked: the tracker's high threshold (default: the camera's)"
     )
+    parser.add_argument(
+        "--no-motion-gate", action="store_true", help="tracked: detect on every analysed frame (motion.enabled: false)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     if args.command == "tracked":
-        detected, tracked = tracked_at_labels(args.track_high)
+        detected, tracked = tracked_at_labels(args.track_high, motion_gate=not args.no_motion_gate)
         band = "the detector's threshold" if args.track_high is None else f"{args.track_high:g}"
-        print(f"{TRACK_FPS:g} fps, {WARMUP_S:g} s before each labelled frame; tracker's confident band from {band}")
+        gate = "off" if args.no_motion_gate else "on"
+        print(f"{TRACK_FPS:g} fps, {WARMUP_S:g} s before each labelled frame, motion gate {gate}; tracker's confident "
+              f"band from {band}")  # fmt: skip
         for name, score in (("detected", detected), ("tracked", tracked)):
             m = score.metrics
             print(f"{name:<9} recall {m.recall:.3f} precision {m.precision:.3f} hits {score.hits} "
