@@ -54,6 +54,12 @@ SCORE_FLOOR = 0.05
 """scores looks at person boxes down to this score (the tracker's low stage starts at 0.1)."""
 
 
+def sample(time_s: float, xyxy: npt.ArrayLike, confidence: float, keypoints: FloatArray | None = None) -> TrackSample:
+    """One track observation as the fall rule keeps it, from a box in pixels."""
+    x1, y1, x2, y2 = (float(v) for v in np.asarray(xyxy).reshape(4))
+    return TrackSample(time_s, (x1, y1, x2, y2), confidence, keypoints)
+
+
 def fall_labels() -> dict[str, Any]:
     """The hand labels of falls and no-fall clips in fight-surv-akti."""
     return rule_labels("fight-surv-akti-falls")
@@ -102,8 +108,7 @@ def oracle_falls(down_time_s: float) -> list[OracleFall]:
             pixels = np.asarray(box, np.float32) * np.array([width, height, width, height], np.float32)
             tracks = Detections.from_arrays(pixels, [0.9], "person", tracker_id=[1])
             if on_ground:
-                sample = TrackSample(time_s, tuple(float(v) for v in pixels), 0.9)  # type: ignore[arg-type]
-                down_posture += posture(sample) is Posture.DOWN
+                down_posture += posture(sample(time_s, pixels, 0.9)) is Posture.DOWN
             frame = Frame(camera_id="oracle", seq=seq, pts_s=time_s, wall_time=time_s, image=image)
             if rule.evaluate_tracks(FrameContext(frame=frame, detections=tracks), tracks) and alert is None:
                 alert = time_s
@@ -192,7 +197,7 @@ def person_scores_at_labels(
                     if near.size:
                         best = int(near[np.argmax(people.confidence[near])])
                         score = float(people.confidence[best])
-                        seen = posture(TrackSample(frame.pts_s, tuple(float(v) for v in people.xyxy[best]), score))  # type: ignore[arg-type]
+                        seen = posture(sample(frame.pts_s, people.xyxy[best], score))
                     results.append(LabelScore(fall["path"], on_ground, frame.pts_s, score, seen))
     finally:
         detector.close()

@@ -35,6 +35,7 @@ from gwanje.eval.studies.fall_probes import (
     fall_labels,
     oracle_falls,
     person_scores_at_labels,
+    sample,
     score_summary,
     zoomed,
 )
@@ -43,7 +44,6 @@ from gwanje.ingest.source import iter_file_frames
 from gwanje.runtime.analyze import FileAnalyzer
 from gwanje.runtime.detectors import close_all
 from gwanje.runtime.pipeline import CameraPipeline
-from gwanje.track.history import TrackSample
 from gwanje.track.tracker import Tracker
 
 FALL_EARLY_S = 0.5
@@ -160,9 +160,8 @@ def diagnose_falls() -> list[str]:
                 tracks = pipeline.process(frame).context.tracks
                 for row in range(len(tracks)):
                     keypoints = None if tracks.keypoints is None else tracks.keypoints[row]
-                    box = tuple(float(v) for v in tracks.xyxy[row])
-                    sample = TrackSample(frame.pts_s, box, float(tracks.confidence[row]), keypoints)  # type: ignore[arg-type]
-                    counts[(frame.pts_s >= fall["down_s"], posture(sample))] += 1
+                    seen = sample(frame.pts_s, tracks.xyxy[row], float(tracks.confidence[row]), keypoints)
+                    counts[(frame.pts_s >= fall["down_s"], posture(seen))] += 1
             before = "/".join(str(counts[(False, p)]) for p in Posture)
             after = "/".join(str(counts[(True, p)]) for p in Posture)
             lines.append(f"{fall['path']:<18} track boxes upright/down/unclear before the fall {before}, after {after}")
