@@ -49,9 +49,9 @@ LABEL_IOU = 0.3
 """A detector box counts as the hand-drawn person when they overlap this much (drawn boxes are good to ~5 %)."""
 FloatArray = npt.NDArray[np.float32]
 ZOOM = 2.0
-"""zoom crops a square this many times the drawn box's long side (the body plus its surroundings)."""
+"""``zoom`` crops a square this many times the drawn box's long side (the body plus its surroundings)."""
 SCORE_FLOOR = 0.05
-"""scores looks at person boxes down to this score (the tracker's low stage starts at 0.1)."""
+"""``scores`` looks at person boxes down to this score (the tracker's low stage starts at 0.1)."""
 
 
 def sample(time_s: float, xyxy: npt.ArrayLike, confidence: float, keypoints: FloatArray | None = None) -> TrackSample:
@@ -252,9 +252,9 @@ def continuity() -> list[str]:
 
 
 DRAWN_SECONDS = 14.0
-"""fall-drawn: length of the drawn collapse clip analysed with the defaults (the figure lies flat from 4.6 s)."""
+"""drawn: length of the drawn collapse clip analysed with the defaults (the figure lies flat from 4.6 s)."""
 DRAWN_ANGLES = (0, 30, 60, 80, 90)
-"""fall-drawn: how far (degrees) the drawn figure has turned towards lying flat."""
+"""drawn: how far (degrees) the drawn figure has turned towards lying flat."""
 
 
 def drawn_collapse_scores() -> tuple[list[tuple[int, float]], list[float]]:
