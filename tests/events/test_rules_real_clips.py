@@ -1,19 +1,16 @@
 """Re-checks the real-clip figures of docs/rules.md ("Evaluation on real clips"), only when the datasets exist.
 
 The person detector, tracker, rules and event engine run on one-by-one-person-detection.mp4 through
-`scripts/eval_rules.py`, and on hand-counted fight-surv-akti clips through `scripts/eval_crowding.py`; the hand
-labels are in tests/data/rule_labels/.
+`gwanje study zones`, and on hand-counted fight-surv-akti clips through `gwanje study crowding`; the hand labels
+are beside the studies, in gwanje/eval/studies/labels/rules/.
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from types import ModuleType
-
 import pytest
 
-from tests.support.scripts import load_script
+from gwanje.eval.studies import crowding, fall_probes, falls, zones
+from gwanje.events.rules.posture import Posture
 
 DOCUMENTED = {
     # rule: (matched, missed, extra, mean alert - labelled in s or None)
@@ -32,18 +29,11 @@ COUNT_TOLERANCE = 1
 TIMING_TOLERANCE_S = 0.4
 
 
-def _eval_module() -> ModuleType:
-    return load_script("eval_rules")
-
-
-def _fall_module() -> ModuleType:
-    return load_script("eval_falls")
-
-
 @pytest.mark.datasets
 @pytest.mark.slow
-def test_zone_and_line_rules_on_a_real_video_match_the_published_figures(datasets_dir: Path) -> None:
-    scores = {s.rule: s for s in _eval_module().evaluate_zones(datasets_dir)}
+@pytest.mark.usefixtures("datasets_dir")
+def test_zone_and_line_rules_on_a_real_video_match_the_published_figures() -> None:
+    scores = {s.rule: s for s in zones.evaluate_zones()}
     assert set(scores) == set(DOCUMENTED)
     for rule, (matched, missed, extra, mean_error) in DOCUMENTED.items():
         score = scores[rule]
@@ -59,13 +49,14 @@ def test_zone_and_line_rules_on_a_real_video_match_the_published_figures(dataset
 
 @pytest.mark.datasets
 @pytest.mark.slow
-def test_fall_rule_figures_on_knock_down_clips_hold(datasets_dir: Path) -> None:
+@pytest.mark.usefixtures("datasets_dir")
+def test_fall_rule_figures_on_knock_down_clips_hold() -> None:
     """docs/models/fall.md: 0 of 9 real falls found (the person on the ground is never tracked), no false fall.
 
     Re-checked on the 9 fall clips and the first 10 no-fall clips (the full run takes minutes). A better person
     detector should move these numbers: then update the model card.
     """
-    short, _ = _fall_module().evaluate_fall(datasets_dir, no_fall_limit=10, normal=False)
+    short, _ = falls.evaluate_fall(no_fall_limit=10, normal=False)
     assert short.falls == 9
     assert short.clips_without_fall == 10
     assert short.hits <= 1
@@ -75,26 +66,25 @@ def test_fall_rule_figures_on_knock_down_clips_hold(datasets_dir: Path) -> None:
 def test_fall_rule_on_hand_drawn_boxes_of_real_falls_matches_the_model_card() -> None:
     """docs/models/fall.md: with perfect boxes (no video needed), box posture calls 17 of 21 on-ground boxes down;
     the rule finds 1 of 9 falls with down_time_s 0.5 (most clips end sooner) and 4 of 9 with almost no stay."""
-    evaluation = _fall_module()
-    short = evaluation.oracle_falls(evaluation.FALL_DOWN_TIME_S)
-    instant = evaluation.oracle_falls(evaluation.ORACLE_INSTANT_S)
+    short = fall_probes.oracle_falls(fall_probes.FALL_DOWN_TIME_S)
+    instant = fall_probes.oracle_falls(fall_probes.ORACLE_INSTANT_S)
     assert sum(r.down_posture for r in short) == 17
     assert sum(r.down_boxes for r in short) == 21
     assert sum(r.alert_s is not None for r in short) == 1
     assert sum(r.alert_s is not None for r in instant) == 4
     # A fall is never reported before the labelled moment the person is on the ground.
-    labels = json.loads((evaluation.LABELS_DIR / "fight-surv-akti-falls.json").read_text())
+    labels = fall_probes.fall_labels()
     down_s = {fall["path"]: fall["down_s"] for fall in labels["falls"]}
     assert all(r.alert_s is None or r.alert_s >= down_s[r.path] for r in instant)
 
 
 @pytest.mark.datasets
-def test_people_on_the_ground_score_below_the_detector_threshold_as_the_model_card_says(datasets_dir: Path) -> None:
-    """docs/models/fall.md ("What the detector gives the rule"): at the 21 hand-drawn on-ground boxes the person
+@pytest.mark.usefixtures("datasets_dir")
+def test_people_on_the_ground_score_below_the_detector_threshold_as_the_model_card_says() -> None:
+    """docs/research/fall.md ("What the detector gives the rule"): at the 21 hand-drawn on-ground boxes the person
     detector has a box scored >= 0.4 at 2, 0.1-0.4 at 13 and none above 0.1 at 6; of those 15 boxes only 3 are
     down-shaped (the hand-drawn ones: 17). Runs the detector on the labelled frames only (seconds)."""
-    evaluation = _fall_module()
-    results = evaluation.person_scores_at_labels(datasets_dir)
+    results = fall_probes.person_scores_at_labels()
     down = [r for r in results if r.on_ground]
     assert len(down) == 21
     scored = [r.score for r in down if r.score is not None]
@@ -103,31 +93,29 @@ def test_people_on_the_ground_score_below_the_detector_threshold_as_the_model_ca
     assert abs(high - 2) <= COUNT_TOLERANCE
     assert abs(band - 13) <= 2 * COUNT_TOLERANCE
     found = [r for r in down if r.score is not None and r.score >= 0.1]
-    assert sum(r.posture is evaluation.Posture.DOWN for r in found) <= 3 + COUNT_TOLERANCE
+    assert sum(r.posture is Posture.DOWN for r in found) <= 3 + COUNT_TOLERANCE
 
 
 @pytest.mark.datasets
-def test_a_zoomed_or_turned_look_at_people_on_the_ground_does_not_lift_them_over_the_threshold(
-    datasets_dir: Path,
-) -> None:
-    """docs/models/fall.md (tried and not shipped, 4): shown a 2x crop centred on each hand-drawn on-ground box,
+@pytest.mark.usefixtures("datasets_dir")
+def test_a_zoomed_or_turned_look_at_people_on_the_ground_does_not_lift_them_over_the_threshold() -> None:
+    """docs/research/fall.md (tried and not shipped, 4): shown a 2x crop centred on each hand-drawn on-ground box,
     upright or turned a quarter either way, the detector scores 1 of 21 at >= 0.4; turned crops give down-shaped
     boxes (14 of the boxes scored >= 0.1) but at low scores."""
-    evaluation = _fall_module()
     for turns in (0, 1, 3):
-        results = evaluation.person_scores_at_labels(datasets_dir, look=evaluation.zoomed(turns), tiles="none")
+        results = fall_probes.person_scores_at_labels(look=fall_probes.zoomed(turns), tiles="none")
         down = [r for r in results if r.on_ground]
         assert len(down) == 21
         assert sum(r.score is not None and r.score >= 0.4 for r in down) <= 1 + COUNT_TOLERANCE, turns
 
 
 @pytest.mark.datasets
-def test_crowding_counts_on_hand_counted_clips_match_the_published_figures(datasets_dir: Path) -> None:
+@pytest.mark.usefixtures("datasets_dir")
+def test_crowding_counts_on_hand_counted_clips_match_the_published_figures() -> None:
     """docs/rules.md ("Crowding on real clips"): at 16 labelled times the tracked count is within the hand-counted
     range 8 times and under it 8 times (never over); 52 people tracked for 58 surely there; the crowding event comes
     when due in 3 of 8 clips and never falsely. Runs 8 two-second clips (seconds)."""
-    crowding = load_script("eval_crowding")
-    clips = crowding.evaluate_crowding(datasets_dir)
+    clips = crowding.evaluate_crowding()
     counts = [c for clip in clips for c in clip.counts]
     assert len(clips) == 8
     assert len(counts) == 16

@@ -15,6 +15,10 @@ STUDIES: dict[str, tuple[str, str]] = {
     "manifests": ("gwanje.eval.studies.manifests", "write gwanje eval manifests of the held-out public data"),
     "fire-smoke": ("gwanje.training.fire_smoke.eval", "fire/smoke card: test-split figures of the shipped model"),
     "fight": ("gwanje.eval.studies.fight", "fight card: held-out clips, normal footage, evidence boxes, CPU cost"),
+    "person": ("gwanje.eval.studies.person", "person detector: recall/precision on labelled frames, cost, tracked"),
+    "falls": ("gwanje.eval.studies.falls", "fall rule on labelled knock-down clips, and why falls are missed"),
+    "zones": ("gwanje.eval.studies.zones", "zone and line rules on a hand-labelled video"),
+    "crowding": ("gwanje.eval.studies.crowding", "crowding rule on clips with hand-counted people"),
 }
 
 

@@ -1,6 +1,6 @@
-"""The crowding rule on real clips with hand-counted people in a zone (run through ``eval_rules.py crowding``).
+"""The crowding rule on real clips with hand-counted people in a zone: ``gwanje study crowding``.
 
-Labels: tests/data/rule_labels/fight-surv-akti-crowding.json (protocol inside): per clip a zone and, at two times,
+Labels: ``labels/rules/fight-surv-akti-crowding.json`` beside this module (protocol inside): per clip a zone and, at two times,
 the range of people whose foot point is in it. Each clip runs once through `CameraPipeline` (person detector,
 tracker, rules, event engine with the default crowding tuning, 3 of 5 frames) with the same zone twice:
 
@@ -14,27 +14,22 @@ threshold) and the tracked people (what the rule counts) in the zone.
 
 from __future__ import annotations
 
-import json
-import sys
+import argparse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from rule_eval_common import ANALYSIS_FPS, LABELS_DIR
 
 from gwanje.config.camera import CameraConfig, SourceConfig, ZoneConfig
 from gwanje.config.rules import CrowdingRuleConfig
 from gwanje.config.schema import AppConfig
 from gwanje.core.detections import Detections
 from gwanje.core.events import EventType
+from gwanje.eval.studies.common import ANALYSIS_FPS, require_dataset, rule_labels
 from gwanje.events.zones import PolygonZone
 from gwanje.ingest.source import iter_file_frames
 from gwanje.runtime.detectors import AnyDetector, build_detectors, close_all
 from gwanje.runtime.pipeline import CameraPipeline
 
-LABELS = LABELS_DIR / "fight-surv-akti-crowding.json"
 NEAREST_S = 0.1
 """An analysed frame stands for a labelled time when it is this close (half the 5 fps frame gap)."""
 FIRE_ZONE = "fire"
@@ -130,13 +125,14 @@ def evaluate_clip(app: AppConfig, detectors: dict[str, AnyDetector], video: Path
     return CrowdingClip(str(spec["path"]), counts, fire_max, FIRE_ZONE in started, quiet_max, QUIET_ZONE in started)
 
 
-def evaluate_crowding(datasets_dir: Path) -> list[CrowdingClip]:
+def evaluate_crowding() -> list[CrowdingClip]:
     """Every labelled clip with the shipped person detector, tracker and default crowding tuning."""
-    spec = json.loads(LABELS.read_text())
+    spec = rule_labels("fight-surv-akti-crowding")
+    root = require_dataset(spec["dataset"])
     app = AppConfig()
     detectors = build_detectors(app, [crowding_camera([[0, 0], [1, 0], [1, 1]], 1, 1)])
     try:
-        return [evaluate_clip(app, detectors, datasets_dir / spec["dataset"] / c["path"], c) for c in spec["clips"]]
+        return [evaluate_clip(app, detectors, root / c["path"], c) for c in spec["clips"]]
     finally:
         close_all(detectors)
 
@@ -152,3 +148,19 @@ def summary(clips: list[CrowdingClip]) -> list[str]:
         f"crowding alert when due (more than the smallest count - 1): {sum(c.fired for c in clips)} of {len(clips)} "
         f"clips; false alert (limit = the largest count): {sum(c.quiet_fired for c in clips)} of {len(clips)}",
     ]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = __doc__
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+
+
+def run(args: argparse.Namespace) -> int:
+    del args  # no options
+    print(f"crowding on hand-counted fight-surv-akti clips at {ANALYSIS_FPS:g} fps, default tuning")
+    clips = evaluate_crowding()
+    for clip in clips:
+        print(clip.line())
+    for text in summary(clips):
+        print(text)
+    return 0

@@ -1,33 +1,19 @@
-"""Track rules and the fall rule on real, hand-labelled clips: events matched, missed, extra, timing error.
+"""Zone and line rules on a real, hand-labelled video: events matched, missed, extra, timing error.
 
-    python scripts/eval_rules.py zones   # intrusion, loitering, line crossing, crowding on one-by-one-person-detection.mp4
-    python scripts/eval_rules.py fall    # fall rule on fight-surv-akti clips labelled fall / no fall, and on normal videos
-    python scripts/eval_rules.py fall --detector-threshold 0.15 [--no-pose]   # variants of docs/models/fall.md
-    python scripts/eval_rules.py fall-diagnose | fall-oracle | fall-scores | fall-zoom | fall-continuity | fall-drawn   # why falls are missed (see fall.md)
-    python scripts/eval_rules.py crowding   # crowding rule on fight-surv-akti clips with hand-counted people in a zone
+    gwanje study zones   # intrusion, loitering, line crossing, crowding on one-by-one-person-detection.mp4
 
-The fall evaluations live in eval_falls.py, the crowding one in eval_crowding.py, what they share in
-rule_eval_common.py; this script is the one command line for all of them.
-
-Labels: tests/data/rule_labels/*.json (protocol inside; dataset paths and times, no image data). Everything runs
-through `FileAnalyzer` (the pipeline of `gwanje analyze`) with the shipped person detector and default event tuning.
-Rule parameters are the documented defaults except where written below (and in docs/rules.md, docs/models/fall.md);
-none was tuned on these clips.
+Labels: ``labels/rules/one-by-one-zones.json`` beside this module (protocol inside; dataset path and times, no
+image data). Everything runs through `FileAnalyzer` (the pipeline of `gwanje analyze`) with the shipped person
+detector and default event tuning. Rule parameters are the documented defaults except where written below (and in
+docs/rules.md); none was tuned on this video.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from rule_eval_common import ANALYSIS_FPS, DEFAULT_DATASETS, LABELS_DIR, alerts, cached_detectors
 
 from gwanje.config.camera import CameraConfig, SourceConfig, ZoneConfig
 from gwanje.config.events import EventOverrides, default_tuning
@@ -38,6 +24,7 @@ from gwanje.config.rules import (
     LoiteringRuleConfig,
 )
 from gwanje.config.schema import AppConfig
+from gwanje.eval.studies.common import ANALYSIS_FPS, alerts, cached_detectors, require_dataset, rule_labels
 from gwanje.runtime.analyze import AnalyzedEvent, FileAnalyzer
 from gwanje.runtime.detectors import close_all
 
@@ -130,10 +117,10 @@ def zone_camera(
     )
 
 
-def evaluate_zones(datasets_dir: Path) -> list[RuleScore]:
+def evaluate_zones() -> list[RuleScore]:
     """Every zone and line rule on the labelled video; one analysis per line direction (events carry no line name)."""
-    spec = json.loads((LABELS_DIR / "one-by-one-zones.json").read_text())
-    video = datasets_dir / spec["dataset"] / spec["path"]
+    spec = rule_labels("one-by-one-zones")
+    video = require_dataset(spec["dataset"]) / spec["path"]
     visits = spec["visits"]
     lines = {line["name"]: line["line"] for line in spec["lines"]}
     runs = {  # rule name -> (line, direction, labelled crossing times)
@@ -171,48 +158,15 @@ def _zone_scores(events: list[AnalyzedEvent], visits: list[dict[str, float]], su
     ]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument(
-        "what",
-        choices=[
-            "zones",
-            "crowding",
-            "fall",
-            "fall-diagnose",
-            "fall-oracle",
-            "fall-scores",
-            "fall-zoom",
-            "fall-continuity",
-            "fall-drawn",
-        ],
-    )
-    parser.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
-    parser.add_argument(
-        "--detector-threshold", type=float, help="fall: the person detector's threshold for every rule (a variant)"
-    )
-    parser.add_argument("--no-pose", action="store_true", help="fall: without the pose detector (a variant)")
-    args = parser.parse_args(argv)
-    if args.what == "zones":
-        print(f"one-by-one-person-detection.mp4 at {ANALYSIS_FPS:g} fps; match window +-{MATCH_WINDOW_S:g} s")
-        for score in evaluate_zones(args.datasets):
-            print(score.line())
-        print("* = intrusion and loitering tuned with cooldown_s 0 and merge_gap_s 0 (one event per stay)")
-    elif args.what == "crowding":
-        import eval_crowding  # beside this script
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = __doc__
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
 
-        print(f"crowding on hand-counted fight-surv-akti clips at {eval_crowding.ANALYSIS_FPS:g} fps, default tuning")
-        clips = eval_crowding.evaluate_crowding(args.datasets)
-        for clip in clips:
-            print(clip.line())
-        for text in eval_crowding.summary(clips):
-            print(text)
-    else:
-        import eval_falls  # beside this script
 
-        eval_falls.report(args.what, args.datasets, args.detector_threshold, pose=not args.no_pose)
+def run(args: argparse.Namespace) -> int:
+    del args  # no options
+    print(f"one-by-one-person-detection.mp4 at {ANALYSIS_FPS:g} fps; match window +-{MATCH_WINDOW_S:g} s")
+    for score in evaluate_zones():
+        print(score.line())
+    print("* = intrusion and loitering tuned with cooldown_s 0 and merge_gap_s 0 (one event per stay)")
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
