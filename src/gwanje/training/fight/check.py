@@ -17,8 +17,9 @@ import numpy.typing as npt
 from gwanje.config.detectors import FightDetectorConfig
 from gwanje.detect.fight import MODEL_INPUT, load_fight_model
 from gwanje.detect.fight_features import window_frame_count
+from gwanje.eval.metrics import roc_auc
 from gwanje.training.fight.data import Clip, WindowSet, build_windows, decode_clip, read_labels
-from gwanje.training.fight.model import clip_metrics, clip_scores, window_auc
+from gwanje.training.fight.model import clip_metrics, clip_scores
 
 METRICS_FILE = Path(__file__).resolve().parents[1] / "detect" / "models" / "fight.metrics.json"
 
@@ -49,6 +50,6 @@ def check_holdout(data_dir: Path, model_path: Path, saved: dict[str, Any] | None
         0.5,
         lead,
         settings["fps"],
-        window_auc(windows.y, scores),
+        roc_auc(windows.y, scores),
     )
     return metrics.as_dict()

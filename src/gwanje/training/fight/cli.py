@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from gwanje.detect.fight_features import FEATURE_VERSION, window_frame_count
+from gwanje.eval.metrics import group_holdout
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,6 @@ def run(args: argparse.Namespace) -> int:
     _require_training_libs()
     from gwanje.training.fight.data import build_windows, load_clips
     from gwanje.training.fight.export import export_onnx
-    from gwanje.training.fight.model import split_holdout
     from gwanje.training.fight.validate import DEFAULT_TRIGGER, cross_validate, fit_and_score
 
     started = time.monotonic()
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     groups = [c.group for c in clips]
     labels = [c.label for c in clips]
     lead = window_frame_count(args.window_s, args.fps) - 1
-    held = split_holdout(groups, labels, args.holdout, args.seed)
+    held = group_holdout(groups, labels, args.holdout, args.seed)
     folds = cross_validate(windows, clips, ~held, args)
     final, threshold, held_metrics = fit_and_score(windows, clips, ~held, held, args)
 

@@ -25,8 +25,8 @@ import numpy.typing as npt
 from gwanje.config.detectors import FireSmokeDetectorConfig, RuntimeConfig
 from gwanje.core.frame import Frame
 from gwanje.detect.fire_smoke import FireSmokeDetector
+from gwanje.eval.metrics import binary_report
 from gwanje.training.fire_smoke.data import Sample, Split, load_datasets
-from gwanje.training.fire_smoke.metrics import binary_metrics
 
 DATASET_DIRS = ("fire-smoke-cctv-yolo", "fire-cair-images")
 
@@ -52,7 +52,7 @@ def evaluate(detector: FireSmokeDetector, samples: Sequence[Sample]) -> dict[str
 
     def part(mask: npt.NDArray[np.bool_], labels: list[int], channel: int, threshold: float) -> dict[str, float | int]:
         chosen = [label for label, keep in zip(labels, mask, strict=True) if keep]
-        return binary_metrics(chosen, scores[mask, channel].tolist(), threshold).as_dict()
+        return binary_report(chosen, scores[mask, channel], threshold).as_dict()
 
     everything = np.ones(len(samples), bool)
     return {
