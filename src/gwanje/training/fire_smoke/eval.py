@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 import numpy.typing as npt
 
@@ -26,6 +25,7 @@ from gwanje.config.detectors import FireSmokeDetectorConfig, RuntimeConfig
 from gwanje.core.frame import Frame
 from gwanje.detect.fire_smoke import FireSmokeDetector
 from gwanje.eval.metrics import binary_report
+from gwanje.ingest.files import read_image
 from gwanje.training.fire_smoke.data import Sample, Split, load_datasets
 
 DATASET_DIRS = ("fire-smoke-cctv-yolo", "fire-cair-images")
@@ -38,12 +38,7 @@ def split_samples(datasets: Path, split: Split) -> list[Sample]:
 
 def evaluate(detector: FireSmokeDetector, samples: Sequence[Sample]) -> dict[str, Any]:
     """Image-level metrics: all images, plus fire on CCTV frames and on photos separately."""
-    images = []
-    for sample in samples:
-        image = cv2.imread(str(sample.path), cv2.IMREAD_COLOR)
-        if image is None:
-            raise ValueError(f"cannot decode {sample.path}")
-        images.append(np.asarray(image, np.uint8))
+    images = [read_image(sample.path) for sample in samples]
     scores = detector.scores(images)
     fire_threshold, smoke_threshold = detector.thresholds
     cctv = np.array([s.boxes is not None for s in samples])
