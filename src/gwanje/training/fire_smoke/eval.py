@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from gwanje.config.datasets import datasets_root
 from gwanje.config.detectors import FireSmokeDetectorConfig, RuntimeConfig
 from gwanje.core.frame import Frame
 from gwanje.detect.fire_smoke import FireSmokeDetector
@@ -88,7 +89,9 @@ def latency_ms(detector: FireSmokeDetector, runs: int = 3, calls: int = 50) -> d
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--datasets", type=Path, default=Path("../shared/datasets"))
+    parser.add_argument(
+        "--datasets", type=Path, default=datasets_root(), help="datasets folder (default: GWANJE_DATASETS)"
+    )
     parser.add_argument("--model", type=Path, help="ONNX file (default: the shipped model)")
     parser.add_argument("--split", choices=("train", "val", "test"), default="test")
     parser.add_argument("--latency", action="store_true", help="also print ms per 1280x720 frame on 1 thread")
