@@ -18,7 +18,7 @@ from gwanje.training.fire_smoke.augment import (
     paste_synthetic_flame,
 )
 from gwanje.training.fire_smoke.data import UNKNOWN, box_masks, load_dataset
-from tests.training.fire_smoke_synthetic import write_yolo_dataset
+from tests.training.fire_smoke.synthetic import write_yolo_dataset
 
 
 def test_yolo_layout_keeps_fire_and_smoke_boxes_and_drops_the_default_marker(tmp_path: Path) -> None:
