@@ -97,3 +97,17 @@ def test_report_files(tmp_path: Path) -> None:
     assert "| fire | 1 | 1 | 1 | 3 |" in report and "fail" in report
     for png in ("pr_curve.png", "confusion.png"):
         assert (tmp_path / "out" / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_average_precision_does_not_depend_on_manifest_order() -> None:
+    # a missed fire image scores 0 like the two clean images: at 0 two of four are fire (P 1/2, R 1)
+    rows = [
+        ItemResult(_row(2, "a.jpg", "fire"), scores={"fire": 0.8}, predicted={"fire"}),
+        ItemResult(_row(3, "b.jpg", "fire")),
+        ItemResult(_row(4, "c.jpg", "")),
+        ItemResult(_row(5, "d.jpg", "")),
+    ]
+    expected = 0.5 * 1.0 + 0.5 * 0.5
+    assert pr_curve(rows, "fire")[2] == pytest.approx(expected)
+    assert pr_curve(rows[::-1], "fire")[2] == pytest.approx(expected)
+    assert pr_curve(rows, "smoke") == ([], [], 0.0)

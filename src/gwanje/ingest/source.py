@@ -11,6 +11,7 @@ from gwanje.core.frame import Frame
 from gwanje.ingest.av_source import AvSource
 from gwanje.ingest.base import DecodedFrame, FrameSource
 from gwanje.ingest.demo import DemoSource
+from gwanje.ingest.files import open_video_file
 from gwanje.ingest.timing import Decimator, Segments
 from gwanje.ingest.urls import SourceKind, resolve_source
 
@@ -28,14 +29,6 @@ def open_source(cfg: SourceConfig) -> FrameSource:
     return AvSource(target, cfg)
 
 
-def _open_file(path: str | Path) -> AvSource:
-    cfg = SourceConfig(url=str(path), loop=False, realtime=False)
-    target = resolve_source(cfg)
-    if target.kind is not SourceKind.FILE:
-        raise ValueError(f"{target.display} is not a file path; offline analysis reads files only")
-    return AvSource(target, cfg)
-
-
 def iter_file_frames(path: str | Path, analysis_fps: float, camera_id: str = "file") -> Iterator[Frame]:
     """Decode ``path`` as fast as possible and yield frames kept at ``analysis_fps`` by pts.
 
@@ -44,7 +37,7 @@ def iter_file_frames(path: str | Path, analysis_fps: float, camera_id: str = "fi
     Raises ``SourceFormatError`` when the file is not video, ``SourceUnavailable`` when it cannot be read.
     Corrupt packets are skipped (the count is not reported here; use ``CameraReader`` for counters).
     """
-    with _open_file(path) as source:
+    with open_video_file(path) as source:
         yield from source_frames(source, analysis_fps, camera_id)
 
 
@@ -67,5 +60,5 @@ def probe_duration(path: str | Path) -> float | None:
 
     Raises ``SourceFormatError`` / ``SourceUnavailable`` like ``iter_file_frames``.
     """
-    with _open_file(path) as source:
+    with open_video_file(path) as source:
         return source.duration_s()

@@ -17,10 +17,11 @@ import numpy.typing as npt
 from gwanje.config.detectors import FightDetectorConfig
 from gwanje.detect.fight import MODEL_INPUT, load_fight_model
 from gwanje.detect.fight_features import window_frame_count
-from gwanje.training.fight.data import Clip, WindowSet, build_windows, decode_clip, read_labels
-from gwanje.training.fight.model import clip_metrics, clip_scores, window_auc
+from gwanje.eval.metrics import roc_auc
+from gwanje.training.fight.data import WindowSet, build_windows, load_clips
+from gwanje.training.fight.model import clip_metrics, clip_scores
 
-METRICS_FILE = Path(__file__).resolve().parents[1] / "detect" / "models" / "fight.metrics.json"
+METRICS_FILE = Path(__file__).resolve().parents[2] / "detect" / "models" / "fight.metrics.json"
 
 
 def onnx_scores(model_path: Path, windows: WindowSet, trigger: float) -> npt.NDArray[np.float64]:
@@ -35,9 +36,7 @@ def check_holdout(data_dir: Path, model_path: Path, saved: dict[str, Any] | None
     saved = saved if saved is not None else json.loads(METRICS_FILE.read_text())
     settings = saved["settings"]
     held = set(saved["holdout"]["source_videos"])
-    clips = [
-        Clip(path, label, group, *decode_clip(path)) for path, label, group in read_labels(data_dir) if group in held
-    ]
+    clips = load_clips(data_dir, held)
     if not clips:
         raise ValueError(f"none of the held-out source videos listed in the metrics are in {data_dir}/labels.csv")
     windows = build_windows(clips, settings["fps"], settings["window_s"], settings["phases"])
@@ -49,6 +48,6 @@ def check_holdout(data_dir: Path, model_path: Path, saved: dict[str, Any] | None
         0.5,
         lead,
         settings["fps"],
-        window_auc(windows.y, scores),
+        roc_auc(windows.y, scores),
     )
     return metrics.as_dict()

@@ -1,13 +1,15 @@
 """`gwanje train fight --data DIR`: train, validate by source video and export the fight model.
 
-1. Clips are decoded once and sampled at the analysis rate (``--fps``, default the cameras' 5 fps),
-   each window of ``--window-s`` becomes one sample (``fight_data``).
+1. Clips are decoded once through ingest and sampled by its decimator at the analysis rate
+   (``--fps``, default the cameras' 5 fps), as a camera would analyse them; each window of
+   ``--window-s`` becomes one sample (``data``).
 2. A fixed share of whole source videos is held out (``--holdout``) and never used for any choice.
 3. Group k-fold over the other source videos gives the fold figures (mean ± std); the threshold of
    each fold comes from out-of-fold scores of its own training videos only.
 4. The model shipped is trained on all non-held-out videos; its threshold comes from their
    out-of-fold scores; it is then scored once on the held-out videos.
-Metrics are per clip through the fight event's N-of-M confirmation (``fight_model``).
+Metrics are per clip through the fight event's N-of-M confirmation (``model``), counted by
+``gwanje.eval.metrics``. The report names the data folder relative to the datasets root.
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ from typing import Any
 
 import numpy as np
 
+from gwanje.config.datasets import datasets_root
 from gwanje.detect.fight_features import FEATURE_VERSION, window_frame_count
+from gwanje.eval.metrics import group_holdout
 
 log = logging.getLogger(__name__)
 
-DEFAULT_OUT = Path(__file__).resolve().parents[1] / "detect" / "models" / "fight.onnx"
+DEFAULT_OUT = Path(__file__).resolve().parents[2] / "detect" / "models" / "fight.onnx"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,7 +71,6 @@ def run(args: argparse.Namespace) -> int:
     _require_training_libs()
     from gwanje.training.fight.data import build_windows, load_clips
     from gwanje.training.fight.export import export_onnx
-    from gwanje.training.fight.model import split_holdout
     from gwanje.training.fight.validate import DEFAULT_TRIGGER, cross_validate, fit_and_score
 
     started = time.monotonic()
@@ -77,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     groups = [c.group for c in clips]
     labels = [c.label for c in clips]
     lead = window_frame_count(args.window_s, args.fps) - 1
-    held = split_holdout(groups, labels, args.holdout, args.seed)
+    held = group_holdout(groups, labels, args.holdout, args.seed)
     folds = cross_validate(windows, clips, ~held, args)
     final, threshold, held_metrics = fit_and_score(windows, clips, ~held, held, args)
 
@@ -91,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     if args.reference is not None:
         _write_reference(args.reference, final, threshold, windows.x[held[windows.clip]])
     report: dict[str, Any] = {
-        "data": str(args.data),
+        "data": _portable(args.data),
         "settings": {
             **{k: v for k, v in vars(args).items() if k in _SETTINGS},
             "trigger_changed_fraction": DEFAULT_TRIGGER,
@@ -123,6 +126,15 @@ def _write_reference(path: Path, model: Any, threshold: float, features: np.ndar
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez(path, features=picked.astype(np.float32), scores=scores, feature_version=FEATURE_VERSION)
     print(f"reference inputs and outputs written to {path}")
+
+
+def _portable(data: Path) -> str:
+    """The data folder relative to the datasets root (``GWANJE_DATASETS``) when inside it, so the
+    report shipped beside the model names no machine's folders; otherwise as given."""
+    try:
+        return data.resolve().relative_to(datasets_root()).as_posix()
+    except ValueError:
+        return data.as_posix()
 
 
 _SETTINGS = ("classifier", "fps", "window_s", "phases", "folds", "holdout", "max_fpr", "seed")

@@ -1,20 +1,20 @@
-"""Fight clips -> windows of motion features, sampled at the analysis rate the runtime will see.
+"""Fight clips -> windows of motion features, from the frames the service would analyse.
 
 Clips in the data directory are listed in ``labels.csv`` (columns ``path``, ``label`` = fight /
-no_fight, ``source_video``). Each clip is decoded once to small grey frames; for each sampling
-rate and phase, frames are picked at that rate (as the runtime's frame sampler does), frame pairs
-become ``MotionStep``s and every run of ``window_frames`` frames becomes one sample.
+no_fight, ``source_video``). Each clip is decoded once through ingest (``decoded_frames``: the
+decoder a camera pointed at the file would use) to small grey frames; for each sampler phase the
+frames a camera analysing at ``fps`` keeps are picked by ingest's decimator (``analysed``), frame
+pairs become ``MotionStep``s and every run of ``window_frames`` frames becomes one sample.
 """
 
 from __future__ import annotations
 
 import csv
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import av
 import numpy as np
 import numpy.typing as npt
 
@@ -27,9 +27,18 @@ from gwanje.detect.fight_features import (
     window_features,
     window_frame_count,
 )
+from gwanje.ingest.files import analysed, decoded_frames
 
 FloatArray = npt.NDArray[np.float32]
 LABELS = {"fight": 1, "no_fight": 0}
+
+
+@dataclass(frozen=True, slots=True)
+class GreyFrame:
+    """A decoded frame prepared for the fight features, with its media time."""
+
+    grey: Grey
+    pts_s: float
 
 
 @dataclass(frozen=True)
@@ -37,8 +46,8 @@ class Clip:
     path: Path
     label: int
     group: str
-    frames: list[Grey]
-    times: list[float]
+    frames: list[GreyFrame]
+    """Every decoded frame; the sampler phases pick from these."""
 
 
 @dataclass(frozen=True)
@@ -81,50 +90,27 @@ def read_labels(data_dir: Path) -> list[tuple[Path, int, str]]:
     return rows
 
 
-def decode_clip(path: Path, max_seconds: float | None = None) -> tuple[list[Grey], list[float]]:
-    """Prepared grey frames of a video file and their times in seconds from the first frame."""
-    frames: list[Grey] = []
-    times: list[float] = []
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        for frame in container.decode(stream):
-            t = float(frame.time) if frame.time is not None else len(times) / float(stream.average_rate or 25)
-            if times and t <= times[-1]:
-                continue
-            if max_seconds is not None and times and t - times[0] > max_seconds:
-                break
-            frames.append(prepare(np.asarray(frame.to_ndarray(format="bgr24"), np.uint8)))
-            times.append(t)
+def decode_clip(path: Path) -> list[GreyFrame]:
+    """Every frame of a video file as ingest decodes it, prepared once so that several phases can be sampled."""
+    frames = [GreyFrame(prepare(f.image), f.pts_s) for f in decoded_frames(path)]
     if len(frames) < 3:
         raise ValueError(f"{path}: fewer than 3 decodable video frames")
-    start = times[0]
-    return frames, [t - start for t in times]
+    return frames
 
 
-def load_clips(data_dir: Path, max_seconds: float | None = None) -> list[Clip]:
-    return [Clip(path, label, group, *decode_clip(path, max_seconds)) for path, label, group in read_labels(data_dir)]
-
-
-def sample_indices(times: Sequence[float], fps: float, phase_s: float) -> list[int]:
-    """Indices of the frames a sampler at ``fps`` starting ``phase_s`` into the clip would keep."""
-    picked: list[int] = []
-    t = phase_s
-    j = 0
-    while t <= times[-1] + 1e-6:
-        while j + 1 < len(times) and abs(times[j + 1] - t) <= abs(times[j] - t):
-            j += 1
-        if not picked or j != picked[-1]:
-            picked.append(j)
-        t += 1.0 / fps
-    return picked
+def load_clips(data_dir: Path, groups: Collection[str] | None = None) -> list[Clip]:
+    """The clips of ``labels.csv``, decoded (only those of the source videos in ``groups`` when given)."""
+    return [
+        Clip(path, label, group, decode_clip(path))
+        for path, label, group in read_labels(data_dir)
+        if groups is None or group in groups
+    ]
 
 
 def clip_steps(clip: Clip, fps: float, phase_s: float) -> list[MotionStep]:
-    idx = sample_indices(clip.times, fps, phase_s)
-    return [
-        motion_step(clip.frames[a], clip.frames[b], clip.times[b] - clip.times[a]) for a, b in itertools.pairwise(idx)
-    ]
+    """Motion between the frames analysed at ``fps`` when the analysis joins ``phase_s`` into the clip."""
+    kept = list(analysed(clip.frames, fps, phase_s))
+    return [motion_step(a.grey, b.grey, b.pts_s - a.pts_s) for a, b in itertools.pairwise(kept)]
 
 
 def windows_of_steps(steps: Sequence[MotionStep], window_frames: int) -> Iterable[tuple[int, FloatArray, float]]:

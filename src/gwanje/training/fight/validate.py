@@ -15,16 +15,10 @@ import numpy.typing as npt
 
 from gwanje.config.detectors import FightDetectorConfig
 from gwanje.detect.fight_features import window_frame_count
+from gwanje.eval.metrics import group_folds, roc_auc
 from gwanje.training.fight.data import Clip, WindowSet
 from gwanje.training.fight.export import calibrated
-from gwanje.training.fight.model import (
-    choose_threshold,
-    clip_metrics,
-    clip_scores,
-    group_folds,
-    make_classifier,
-    window_auc,
-)
+from gwanje.training.fight.model import choose_threshold, clip_metrics, clip_scores, make_classifier
 
 Mask = npt.NDArray[np.bool_]
 DEFAULT_TRIGGER = FightDetectorConfig().trigger_changed_fraction
@@ -87,7 +81,7 @@ def _score(
         threshold,
         lead,
         args.fps,
-        window_auc(windows.y[rows], scores[rows]),
+        roc_auc(windows.y[rows], scores[rows]),
     )
     return metrics.as_dict()
 

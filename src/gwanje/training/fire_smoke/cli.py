@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from gwanje.eval.metrics import binary_report, choose_threshold, group_kfold
 from gwanje.training.fire_smoke.data import Sample, load_datasets
-from gwanje.training.fire_smoke.metrics import binary_metrics, choose_threshold
 
 if TYPE_CHECKING:
     from gwanje.training.fire_smoke.backbone import BackboneRunner
@@ -168,9 +168,9 @@ def _validation_report(scores: npt.NDArray[np.float32], val_set: list[Sample], m
     report: dict[str, Any] = {"val": {}, "thresholds": {}}
     for channel, label in enumerate(("fire", "smoke")):
         labels = [getattr(s, label) for s in val_set]
-        threshold = choose_threshold(labels, scores[:, channel].tolist(), max_fpr)
+        threshold = choose_threshold(labels, scores[:, channel], max_fpr)
         report["thresholds"][label] = threshold
-        report["val"][label] = binary_metrics(labels, scores[:, channel].tolist(), threshold).as_dict()
+        report["val"][label] = binary_report(labels, scores[:, channel], threshold).as_dict()
     return report
 
 
@@ -179,12 +179,12 @@ def _train_cross_validated(
 ) -> tuple[FireSmokeHead, BackboneRunner, dict[str, Any]]:
     """Out-of-fold thresholds over train+val (``fire_smoke_cv``), then the head trained on all of it."""
     from gwanje.training.fire_smoke.backbone import BackboneRunner
-    from gwanje.training.fire_smoke.cv import assign_folds, cv_report, out_of_fold_scores
+    from gwanje.training.fire_smoke.cv import cv_report, out_of_fold_scores
     from gwanje.training.fire_smoke.train import cache_features, scoring_features, train_head
 
     backbone = BackboneRunner(nanodet)
     cache = cache_features(samples, backbone, settings)
-    folds = assign_folds(samples, args.cv_folds)
+    folds = group_kfold([s.group for s in samples], args.cv_folds)
     scores = out_of_fold_scores(cache, scoring_features(backbone, samples), samples, folds, settings)
     cv = cv_report(samples, scores, folds, args.max_fpr)
     return train_head(cache, settings), backbone, {"cv": cv, "thresholds": cv["thresholds"]}

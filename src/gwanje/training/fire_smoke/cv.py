@@ -5,48 +5,28 @@ thresholds. Instead, every train+val image is scored once by a head that never s
 (out-of-fold scores), the thresholds are chosen on those ~1100 scores, and the shipped head is then
 trained on all of train+val. The test split is never used.
 
-Folds are by group: CCTV scene clusters are dealt out largest first to the fold with the fewest
-images (so the two big clusters land in different folds); photo near-duplicate groups are hashed
-into folds. Augmented copies that carry a pasted patch from a held-out scene are dropped from
-that fold's training too.
+Folds are by group (``gwanje.eval.metrics.group_kfold``): CCTV scene clusters and photo
+near-duplicate groups are dealt out largest first to the fold with the fewest images, so the two
+big clusters land in different folds. Augmented copies that carry a pasted patch from a held-out
+scene are dropped from that fold's training too.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from gwanje.eval.metrics import binary_report, choose_threshold
 from gwanje.training.fire_smoke.data import Sample
-from gwanje.training.fire_smoke.metrics import binary_metrics, choose_threshold
 from gwanje.training.fire_smoke.train import FeatureCache, ScoringFeatures, TrainSettings, head_scores, train_head
 
 log = logging.getLogger(__name__)
 
 CLASSES = ("fire", "smoke")
-
-
-def assign_folds(samples: Sequence[Sample], folds: int) -> npt.NDArray[np.int64]:
-    """A fold number per sample; no group is in two folds."""
-    out = np.zeros(len(samples), np.int64)
-    boxed = Counter(s.group for s in samples if s.boxes is not None)
-    fold_of: dict[str, int] = {}
-    sizes = [0] * folds
-    for group, count in sorted(boxed.items(), key=lambda item: (-item[1], item[0])):
-        fold = int(np.argmin(sizes))
-        fold_of[group] = fold
-        sizes[fold] += count
-    for i, sample in enumerate(samples):
-        if sample.group in fold_of:
-            out[i] = fold_of[sample.group]
-        else:
-            out[i] = int.from_bytes(hashlib.sha1(sample.group.encode()).digest()[:4], "big") % folds
-    return out
 
 
 def out_of_fold_scores(
@@ -79,12 +59,11 @@ def cv_report(
     for channel, name in enumerate(CLASSES):
         labels = np.array([getattr(s, name) for s in samples])
         column = scores[:, channel]
-        threshold = choose_threshold(labels.tolist(), column.tolist(), max_fpr)
+        threshold = choose_threshold(labels, column, max_fpr)
         report["thresholds"][name] = threshold
-        report[name] = binary_metrics(labels.tolist(), column.tolist(), threshold).as_dict()
-        report[f"{name}_cctv"] = binary_metrics(labels[cctv].tolist(), column[cctv].tolist(), threshold).as_dict()
+        report[name] = binary_report(labels, column, threshold).as_dict()
+        report[f"{name}_cctv"] = binary_report(labels[cctv], column[cctv], threshold).as_dict()
         report[f"{name}_fold_thresholds"] = [
-            choose_threshold(labels[folds == f].tolist(), column[folds == f].tolist(), max_fpr)
-            for f in range(report["folds"])
+            choose_threshold(labels[folds == f], column[folds == f], max_fpr) for f in range(report["folds"])
         ]
     return report

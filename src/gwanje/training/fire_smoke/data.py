@@ -28,6 +28,9 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from gwanje.core.errors import SourceFormatError
+from gwanje.ingest.files import read_image
+
 Split = Literal["train", "val", "test"]
 UNKNOWN = -1
 """Label value meaning "not annotated": no loss, not counted in metrics."""
@@ -195,10 +198,11 @@ def near_duplicate_groups(paths: Sequence[Path]) -> list[str]:
     """A group name per image; images within ``DHASH_MAX_DISTANCE`` bits share the group (union-find)."""
     hashes = []
     for path in paths:
-        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        if image is None:
-            raise ValueError(f"cannot decode image {path}; remove it from labels.csv or replace the file")
-        hashes.append(dhash(np.asarray(image, np.uint8)))
+        try:
+            image = read_image(path)
+        except SourceFormatError as exc:
+            raise ValueError(f"cannot decode image {path}; remove it from labels.csv or replace the file") from exc
+        hashes.append(dhash(image))
     parent = list(range(len(paths)))
 
     def find(i: int) -> int:

@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 import numpy.typing as npt
 
@@ -26,8 +25,9 @@ from gwanje.config.datasets import datasets_root
 from gwanje.config.detectors import FireSmokeDetectorConfig, RuntimeConfig
 from gwanje.core.frame import Frame
 from gwanje.detect.fire_smoke import FireSmokeDetector
+from gwanje.eval.metrics import binary_report
+from gwanje.ingest.files import read_image
 from gwanje.training.fire_smoke.data import Sample, Split, load_datasets
-from gwanje.training.fire_smoke.metrics import binary_metrics
 
 DATASET_DIRS = ("fire-smoke-cctv-yolo", "fire-cair-images")
 
@@ -39,12 +39,7 @@ def split_samples(datasets: Path, split: Split) -> list[Sample]:
 
 def evaluate(detector: FireSmokeDetector, samples: Sequence[Sample]) -> dict[str, Any]:
     """Image-level metrics: all images, plus fire on CCTV frames and on photos separately."""
-    images = []
-    for sample in samples:
-        image = cv2.imread(str(sample.path), cv2.IMREAD_COLOR)
-        if image is None:
-            raise ValueError(f"cannot decode {sample.path}")
-        images.append(np.asarray(image, np.uint8))
+    images = [read_image(sample.path) for sample in samples]
     scores = detector.scores(images)
     fire_threshold, smoke_threshold = detector.thresholds
     cctv = np.array([s.boxes is not None for s in samples])
@@ -53,7 +48,7 @@ def evaluate(detector: FireSmokeDetector, samples: Sequence[Sample]) -> dict[str
 
     def part(mask: npt.NDArray[np.bool_], labels: list[int], channel: int, threshold: float) -> dict[str, float | int]:
         chosen = [label for label, keep in zip(labels, mask, strict=True) if keep]
-        return binary_metrics(chosen, scores[mask, channel].tolist(), threshold).as_dict()
+        return binary_report(chosen, scores[mask, channel], threshold).as_dict()
 
     everything = np.ones(len(samples), bool)
     return {

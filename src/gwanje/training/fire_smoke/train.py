@@ -25,6 +25,7 @@ import torch
 from torch import nn
 
 from gwanje.detect.fire_smoke import to_input
+from gwanje.ingest.files import read_image
 from gwanje.training.fire_smoke.augment import (
     augment,
     cell_targets,
@@ -96,15 +97,8 @@ class FeatureCache:
         )
 
 
-def read_image(sample: Sample) -> npt.NDArray[np.uint8]:
-    image = cv2.imread(str(sample.path), cv2.IMREAD_COLOR)
-    if image is None:
-        raise ValueError(f"cannot decode training image {sample.path}")
-    return np.asarray(image, np.uint8)
-
-
 def _preload(sample: Sample) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]:
-    image = cv2.resize(read_image(sample), (PRELOAD_SIZE, PRELOAD_SIZE), interpolation=cv2.INTER_AREA)
+    image = cv2.resize(read_image(sample.path), (PRELOAD_SIZE, PRELOAD_SIZE), interpolation=cv2.INTER_AREA)
     return np.asarray(image, np.uint8), box_masks(sample.boxes, PRELOAD_SIZE, PRELOAD_SIZE)
 
 
@@ -277,7 +271,7 @@ class ScoringFeatures:
 def scoring_features(backbone: BackboneRunner, samples: Sequence[Sample]) -> ScoringFeatures:
     f16, f32, cues = [], [], []
     for start in range(0, len(samples), FEATURE_BATCH):
-        batch = to_input([read_image(s) for s in samples[start : start + FEATURE_BATCH]], (INPUT_SIZE, INPUT_SIZE))
+        batch = to_input([read_image(s.path) for s in samples[start : start + FEATURE_BATCH]], (INPUT_SIZE, INPUT_SIZE))
         a, b = backbone.features(batch)
         f16.append(a)
         f32.append(b)

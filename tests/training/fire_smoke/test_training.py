@@ -14,7 +14,7 @@ from gwanje.config.detectors import FireSmokeDetectorConfig
 from gwanje.core.frame import Frame
 from gwanje.detect.fire_smoke import FireSmokeDetector
 from gwanje.training.fire_smoke import cli as fire_smoke
-from tests.training.fire_smoke_synthetic import write_yolo_dataset
+from tests.training.fire_smoke.synthetic import write_yolo_dataset
 
 pytest.importorskip("torch")
 

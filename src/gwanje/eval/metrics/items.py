@@ -1,4 +1,8 @@
-"""Scores of one evaluation run: per type confusion counts, F1, time to alert, false alerts per hour."""
+"""Scores of one ``gwanje eval`` run: per type confusion counts, F1, AP, time to alert, false alerts per hour.
+
+The figures come from the general metrics of this package (``binary``, ``ranking``, ``timing``);
+this module only says which item counts as what.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from gwanje.eval.manifest import ManifestRow
+from gwanje.eval.metrics.binary import BinaryConfusion, BinaryCounts
+from gwanje.eval.metrics.ranking import precision_recall_curve
+from gwanje.eval.metrics.timing import summarize_delays
 
 KISA_F1_PASS = 0.90
 """KISA intelligent-CCTV certification passes an item at F1 >= 90 points."""
@@ -39,44 +44,17 @@ class ItemResult:
     error: str | None = None
 
 
-@dataclass(frozen=True)
-class TypeMetrics:
-    tp: int
-    fp: int
-    fn: int
-    tn: int
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    @property
-    def fpr(self) -> float:
-        return self.fp / (self.fp + self.tn) if self.fp + self.tn else 0.0
+TypeMetrics = BinaryCounts
+"""Counts of one event type over the scored items (the name ``gwanje eval`` code uses)."""
 
 
 def confusion(results: Sequence[ItemResult], event_type: str) -> TypeMetrics:
     """Counts for one type over the rows that were scored (rows with an error are left out)."""
-    tp = fp = fn = tn = 0
+    acc = BinaryConfusion()
     for r in results:
-        if r.error is not None:
-            continue
-        truth = event_type in r.row.labels
-        pred = event_type in r.predicted
-        tp += truth and pred
-        fp += (not truth) and pred
-        fn += truth and not pred
-        tn += (not truth) and not pred
-    return TypeMetrics(tp=tp, fp=fp, fn=fn, tn=tn)
+        if r.error is None:
+            acc.update(event_type in r.row.labels, event_type in r.predicted)
+    return acc.compute()
 
 
 def times_to_alert(results: Sequence[ItemResult], event_type: str) -> list[float]:
@@ -112,28 +90,17 @@ def _is_clean_video(r: ItemResult) -> bool:
     return r.error is None and r.row.is_video and not r.row.labels
 
 
-def percentile(values: Sequence[float], q: float) -> float | None:
-    return None if not values else float(np.percentile(np.asarray(values, float), q))
-
-
 def pr_curve(results: Sequence[ItemResult], event_type: str) -> tuple[list[float], list[float], float]:
-    """Precision and recall over every score threshold, and average precision (area, step-wise)."""
+    """Precision and recall at each distinct score (highest first) and average precision (``precision_recall_curve``).
+
+    An item's score is its highest confidence for the type, 0 when the system said nothing about it.
+    """
     scored = [r for r in results if r.error is None]
-    if not scored:
+    truth = [event_type in r.row.labels for r in scored]
+    if not any(truth):
         return [], [], 0.0
-    scores = np.asarray([r.scores.get(event_type, 0.0) for r in scored], float)
-    truth = np.asarray([event_type in r.row.labels for r in scored], bool)
-    positives = int(truth.sum())
-    if positives == 0:
-        return [], [], 0.0
-    order = np.argsort(-scores, kind="stable")
-    tp = np.cumsum(truth[order])
-    fp = np.cumsum(~truth[order])
-    precision = tp / np.maximum(tp + fp, 1)
-    recall = tp / positives
-    # step-wise AP: precision at each new true positive
-    ap = float(np.sum(precision[truth[order]]) / positives)
-    return precision.tolist(), recall.tolist(), ap
+    curve = precision_recall_curve(truth, [r.scores.get(event_type, 0.0) for r in scored])
+    return curve.precision.tolist(), curve.recall.tolist(), curve.average_precision
 
 
 def summarize(results: Sequence[ItemResult], types: Sequence[str]) -> dict[str, Any]:
@@ -153,11 +120,7 @@ def summarize(results: Sequence[ItemResult], types: Sequence[str]) -> dict[str, 
             "f1": round(m.f1, 4),
             "false_positive_rate": round(m.fpr, 4),
             "average_precision": round(ap, 4),
-            "time_to_alert_s": {
-                "n": len(tta),
-                "median": percentile(tta, 50),
-                "p95": percentile(tta, 95),
-            },
+            "time_to_alert_s": summarize_delays(tta).as_dict(),
             "kisa_pass": m.f1 >= KISA_F1_PASS,
         }
     scored = [r for r in results if r.error is None]

@@ -1,32 +1,11 @@
-"""Scene-grouped folds for threshold choice, and the colour cues of the fire/smoke model."""
+"""The colour cues of the fire/smoke model (its scene-grouped folds: tests/eval/test_folds.py)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from gwanje.training.fire_smoke.data import Sample
-
-pytest.importorskip("torch")  # fire_smoke_cv and the cues import the (torch) training code
-
-
-def _sample(group: str, boxed: bool) -> Sample:
-    boxes = np.zeros((0, 5), np.float32) if boxed else None
-    return Sample(path=Path(f"{group}.jpg"), group=group, fire=0, smoke=0, boxes=boxes, split="train")
-
-
-def test_folds_keep_each_group_together_and_split_the_big_scenes() -> None:
-    from gwanje.training.fire_smoke.cv import assign_folds
-
-    samples = [_sample("s00", True)] * 40 + [_sample("s01", True)] * 30 + [_sample("s02", True)] * 5
-    samples += [_sample(f"photo{i}", False) for i in range(60)]
-    folds = assign_folds(samples, 3)
-    for group in {s.group for s in samples}:
-        assert len({int(f) for s, f in zip(samples, folds, strict=True) if s.group == group}) == 1
-    assert folds[0] != folds[40]  # the two big scenes are in different folds
-    assert set(folds.tolist()) == {0, 1, 2}
+pytest.importorskip("torch")  # the cues import the (torch) training code
 
 
 def test_colour_cues_mark_the_flame_cell_and_the_grey_haze_cell() -> None:

@@ -1,0 +1,71 @@
+"""The one set of metrics of the project: ``gwanje eval``, the research studies and training all count here.
+
+- ``binary``: confusion counts and precision / recall / F1 / FPR (``BinaryCounts``, ``BinaryConfusion``).
+  Convention: a ratio with an empty denominator is 0.0, so precision with no prediction is 0.0.
+- ``ranking``: PR curve, average precision, ROC AUC, threshold choice (best F1 with FPR ≤ a cap) and
+  the ``BinaryScores`` accumulator (``update(labels, scores)`` / ``compute(threshold)``).
+- ``folds``: group k-fold and group hold-out splits, deterministic by seed, groups never split.
+- ``timing``: percentiles and time-to-alert / latency summaries (``Delays`` accumulator).
+- ``items``: what ``gwanje eval`` computes over manifest items (``summarize`` is metrics.json).
+
+Training may import this package; nothing here imports training.
+"""
+
+from gwanje.eval.metrics.binary import BinaryConfusion, BinaryCounts, binary_counts
+from gwanje.eval.metrics.folds import group_folds, group_holdout, group_kfold
+from gwanje.eval.metrics.items import (
+    KISA_F1_PASS,
+    Alert,
+    ItemResult,
+    TypeMetrics,
+    confusion,
+    false_alerts_per_hour,
+    pr_curve,
+    summarize,
+    times_to_alert,
+)
+from gwanje.eval.metrics.ranking import (
+    BinaryReport,
+    BinaryScores,
+    PRCurve,
+    average_precision,
+    best_threshold,
+    binary_report,
+    choose_threshold,
+    precision_recall_curve,
+    roc_auc,
+    score_candidates,
+)
+from gwanje.eval.metrics.timing import Delays, DelaySummary, percentile, summarize_delays
+
+__all__ = [
+    "KISA_F1_PASS",
+    "Alert",
+    "BinaryConfusion",
+    "BinaryCounts",
+    "BinaryReport",
+    "BinaryScores",
+    "DelaySummary",
+    "Delays",
+    "ItemResult",
+    "PRCurve",
+    "TypeMetrics",
+    "average_precision",
+    "best_threshold",
+    "binary_counts",
+    "binary_report",
+    "choose_threshold",
+    "confusion",
+    "false_alerts_per_hour",
+    "group_folds",
+    "group_holdout",
+    "group_kfold",
+    "percentile",
+    "pr_curve",
+    "precision_recall_curve",
+    "roc_auc",
+    "score_candidates",
+    "summarize",
+    "summarize_delays",
+    "times_to_alert",
+]

@@ -1,0 +1,1 @@
+"""Tests of the fight trainer (training/fight/)."""

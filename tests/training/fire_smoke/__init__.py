@@ -1,0 +1,1 @@
+"""Tests of the fire/smoke trainer (training/fire_smoke/)."""
