@@ -11,8 +11,16 @@ from fog or a grey wall. Over a few frames it can:
   of the history, or the smoke regions' total area grows. Uniform haze and static grey surfaces
   do not change.
 
-Each region's confidence = detector confidence x camera sensitivity x temporal factor (0..1, full
-at clear flicker/drift). The detector's confidences put its operating threshold at 0.5, so a
+* **a fire that keeps burning is still a fire**: the detector reports fire regions below its
+  operating point too (*candidates*, confidence 0.25-0.5 by default). A candidate is raised by
+  ``CANDIDATE_BOOST`` x its persistence (the share of the last ``HISTORY`` frames with a fire region
+  over it), then multiplied by flicker like any fire region. So a flame burning steadily from the
+  first frame, which the single-image model scores just under its operating point, is confirmed by
+  being there, frame after frame, and flickering; nothing has to grow. A static orange floor, a lamp
+  or a red sign may be a persistent candidate too, but it does not flicker, so it stays below 0.5.
+
+Each region's confidence = (detector confidence [+ persistence boost for candidates]) x camera
+sensitivity x temporal factor (0..1, full at clear flicker/drift). The detector's confidences put its operating threshold at 0.5, so a
 region at the threshold that flickers clearly gives an observation of 0.5. The event engine then
 applies its N-of-M confirmation. With a history of ``HISTORY`` frames the first confirmed
 observation comes on the ``MIN_FRAMES``-th frame that shows the region (0.4 s at 5 fps).
@@ -36,6 +44,8 @@ from gwanje.events.context import FrameContext
 from gwanje.events.rules.base import StreamTime
 
 Grey = npt.NDArray[np.float32]
+Box = tuple[int, int, int, int]
+"""x1, y1, x2, y2 in pixels of the small grey frame."""
 
 HISTORY = 6
 """Frames kept (1.2 s at 5 fps): enough for flicker and slow smoke drift."""
@@ -47,6 +57,9 @@ FIRE_FLICKER = (3.0, 10.0)
 """Grey levels of flicker (above the frame-wide level) at which the fire factor starts and reaches 1."""
 SMOKE_DRIFT = (2.0, 6.0)
 """Grey levels of change over the history at which the smoke factor starts and reaches 1."""
+CANDIDATE_BOOST = 0.25
+"""Confidence a fire candidate gains when a fire region covered it in every frame of the history: a
+candidate at the default floor (0.25, half the operating point) then reaches 0.5 if it also flickers fully."""
 SMOKE_GROWTH = (1.1, 1.4)
 """Ratio of smoke area now / at the start of the history at which the growth factor starts and reaches 1."""
 
@@ -60,6 +73,8 @@ def _ramp(value: float, bounds: tuple[float, float]) -> float:
 class _Past:
     grey: Grey
     smoke_area: float
+    fire: npt.NDArray[np.bool_]
+    """Where the frame's fire regions (candidates included) were, on the grey frame's pixels."""
 
 
 class FireSmokeRule:
@@ -80,12 +95,14 @@ class FireSmokeRule:
         if self._stream.went_back(ctx.time_s) or stale:
             self._history.clear()
         smoke_area = float(smoke.area.sum()) / max(ctx.frame.width * ctx.frame.height, 1)
-        self._history.append(_Past(grey, smoke_area))
         scale = grey.shape[1] / ctx.frame.width
-        observations = []
         fire = ctx.detections.with_label("fire")
+        boxes = [_cells(box * scale, grey.shape) for box in fire.xyxy]
+        self._history.append(_Past(grey, smoke_area, _mask(boxes, grey.shape)))
+        observations = []
         if len(fire):
-            factors = [self._flicker_factor(box * scale) for box in fire.xyxy]
+            factors = [self._flicker_factor(box) for box in boxes]
+            fire = fire.replace(confidence=self._with_persistence(fire.confidence, boxes))
             observations.append(self._observe(EventType.FIRE, fire, factors, "flicker"))
         if len(smoke):
             growth = self._growth_factor()
@@ -106,11 +123,22 @@ class FireSmokeRule:
     def _frames(self) -> list[Grey]:
         return [p.grey for p in self._history]
 
-    def _flicker_factor(self, box: npt.NDArray[np.float32]) -> float:
+    def _with_persistence(self, confidence: npt.NDArray[np.float32], boxes: list[Box]) -> npt.NDArray[np.float32]:
+        """Raise candidates (confidence < 0.5) by CANDIDATE_BOOST x the share of the history with fire over them."""
+        if len(self._history) < MIN_FRAMES:
+            return confidence
+        raised = confidence.copy()
+        for i, (x1, y1, x2, y2) in enumerate(boxes):
+            if confidence[i] < 0.5:
+                persistence = float(np.mean([p.fire[y1:y2, x1:x2].any() for p in self._history]))
+                raised[i] = min(0.5, confidence[i] + CANDIDATE_BOOST * persistence)
+        return raised
+
+    def _flicker_factor(self, box: Box) -> float:
         frames = self._frames()
         if len(frames) < MIN_FRAMES:
             return 0.0
-        x1, y1, x2, y2 = _cells(box, frames[-1].shape)
+        x1, y1, x2, y2 = box
         levels = []
         for before, after in itertools.pairwise(frames):
             diff = np.abs(after - before)
@@ -141,7 +169,14 @@ def _small_grey(image: Image) -> Grey:
     return grey.astype(np.float32)
 
 
-def _cells(box: npt.NDArray[np.float32], shape: tuple[int, ...]) -> tuple[int, int, int, int]:
+def _mask(boxes: list[Box], shape: tuple[int, ...]) -> npt.NDArray[np.bool_]:
+    mask = np.zeros(shape[:2], np.bool_)
+    for x1, y1, x2, y2 in boxes:
+        mask[y1:y2, x1:x2] = True
+    return mask
+
+
+def _cells(box: npt.NDArray[np.float32], shape: tuple[int, ...]) -> Box:
     """Pixel bounds of ``box`` in the small grey frame, at least one pixel wide and high."""
     height, width = shape[:2]
     x1 = int(np.clip(np.floor(box[0]), 0, width - 1))
