@@ -93,7 +93,7 @@ def _run(args: argparse.Namespace) -> int:
         print(
             f"{t:<10} P {m['precision']:.3f}  R {m['recall']:.3f}  F1 {m['f1']:.3f}  FPR {m['false_positive_rate']:.3f}"
         )
-    print(f"wrote {out / 'metrics.json'} and {out / 'report.md'}")
+    print(f"wrote {out / 'metrics.json'}, {out / 'items.csv'} and {out / 'report.md'}")
     return 0
 
 
@@ -101,7 +101,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser("eval", help="score detections and events against a labelled manifest (CSV)")
     p.add_argument("manifest", help="CSV with columns path,labels,start_s,end_s (paths relative to the CSV)")
     p.add_argument("--classes", help="comma-separated types to score (default: the types in the manifest)")
-    p.add_argument("--out", required=True, help="directory for metrics.json, report.md and the pictures")
+    p.add_argument("--out", required=True, help="directory for metrics.json, items.csv, report.md and the pictures")
     p.add_argument("--config", help="YAML config whose detectors and (first or --camera) camera settings apply")
     p.add_argument("--camera", help="camera of the config whose settings apply")
     p.add_argument("--cameras", type=int, default=1000, help="workload estimate: cameras in the centre (1000)")
