@@ -19,6 +19,11 @@ from fog or a grey wall. Over a few frames it can:
   being there, frame after frame, and flickering; nothing has to grow. A static orange floor, a lamp
   or a red sign may be a persistent candidate too, but it does not flicker, so it stays below 0.5.
 
+* **a flame the model misses is found by colour and flicker**: ``gwanje.events.rules.flame`` reports
+  blobs of bright flame-coloured pixels that stay in place and whose edge flickers; each becomes a fire
+  region of confidence 0.5-1 (``FLAME_FLICKER``), whatever the model said. Static lamps, red signs and
+  orange objects, and anything moving across the frame, are not reported.
+
 Each region's confidence = (detector confidence [+ persistence boost for candidates]) x camera
 sensitivity x temporal factor (0..1, full at clear flicker/drift). The detector's confidences put its operating threshold at 0.5, so a
 region at the threshold that flickers clearly gives an observation of 0.5. The event engine then
@@ -42,6 +47,7 @@ from gwanje.core.events import EventType, Observation
 from gwanje.core.frame import Image
 from gwanje.events.context import FrameContext
 from gwanje.events.rules.base import StreamTime
+from gwanje.events.rules.flame import FlameCue
 
 Grey = npt.NDArray[np.float32]
 Box = tuple[int, int, int, int]
@@ -60,6 +66,9 @@ SMOKE_DRIFT = (2.0, 6.0)
 CANDIDATE_BOOST = 0.25
 """Confidence a fire candidate gains when a fire region covered it in every frame of the history: a
 candidate at the default floor (0.25, half the operating point) then reaches 0.5 if it also flickers fully."""
+FLAME_FLICKER = (0.1, 0.4)
+"""Share of a colour-and-flicker blob's pixels that flickered at which it counts as fire (confidence 0.5)
+and at which its confidence reaches 1."""
 SMOKE_GROWTH = (1.1, 1.4)
 """Ratio of smoke area now / at the start of the history at which the growth factor starts and reaches 1."""
 
@@ -86,39 +95,67 @@ class FireSmokeRule:
         self.camera_id = camera.id
         self.sensitivity = camera.sensitivity
         self._history: deque[_Past] = deque(maxlen=HISTORY)
+        self._flame = FlameCue()
         self._stream = StreamTime()
 
     def evaluate(self, ctx: FrameContext) -> list[Observation]:
-        grey = _small_grey(ctx.frame.image)
+        small = _small(ctx.frame.image)
+        grey = (
+            cv2.cvtColor(small, cv2.COLOR_BGR2GRAY).astype(np.float32) if small.ndim == 3 else small.astype(np.float32)
+        )
         smoke = ctx.detections.with_label("smoke")
         stale = self._history and self._history[-1].grey.shape != grey.shape
         if self._stream.went_back(ctx.time_s) or stale:
             self._history.clear()
+            self._flame.clear()
         smoke_area = float(smoke.area.sum()) / max(ctx.frame.width * ctx.frame.height, 1)
         scale = grey.shape[1] / ctx.frame.width
         fire = ctx.detections.with_label("fire")
         boxes = [_cells(box * scale, grey.shape) for box in fire.xyxy]
         self._history.append(_Past(grey, smoke_area, _mask(boxes, grey.shape)))
+        flames = self._flames(small, grey, scale)
         observations = []
-        if len(fire):
-            factors = [self._flicker_factor(box) for box in boxes]
+        if len(fire) or len(flames):
+            factors = [self._flicker_factor(box) for box in boxes] + [1.0] * len(flames)
             fire = fire.replace(confidence=self._with_persistence(fire.confidence, boxes))
-            observations.append(self._observe(EventType.FIRE, fire, factors, "flicker"))
+            cue = {"flame_colour_flicker": round(float(flames.confidence.max(initial=0.0)), 3)}
+            observations.append(
+                self._observe(EventType.FIRE, Detections.merge([fire, flames]), factors, "flicker", cue)
+            )
         if len(smoke):
             growth = self._growth_factor()
             factors = [max(self._drift_factor(box * scale), growth) for box in smoke.xyxy]
             observations.append(self._observe(EventType.SMOKE, smoke, factors, "drift_or_growth"))
         return observations
 
-    def _observe(self, event_type: EventType, regions: Detections, factors: list[float], cue: str) -> Observation:
+    def _observe(
+        self,
+        event_type: EventType,
+        regions: Detections,
+        factors: list[float],
+        cue: str,
+        extra: dict[str, float] | None = None,
+    ) -> Observation:
         temporal = np.asarray(factors, np.float32)
         confidence = np.clip(regions.confidence * self.sensitivity * temporal, 0.0, 1.0).astype(np.float32)
         return Observation(
             event_type=event_type,
             confidence=float(confidence.max()),
             boxes=regions.replace(confidence=confidence),
-            details={cue: round(float(temporal.max()), 3), "detector_confidence": float(regions.confidence.max())},
+            details={cue: round(float(temporal.max()), 3), "detector_confidence": float(regions.confidence.max())}
+            | (extra or {}),
         )
+
+    def _flames(self, small: Image, grey: Grey, scale: float) -> Detections:
+        """Fire regions (frame pixels) from colour and flicker alone; confidence 0.5-1 (FLAME_FLICKER)."""
+        if small.ndim != 3:
+            return Detections.empty()
+        found = [f for f in self._flame.update(small, grey) if f.flicker >= FLAME_FLICKER[0]]
+        if not found:
+            return Detections.empty()
+        boxes = [[v / scale for v in f.box] for f in found]
+        confidence = [0.5 + 0.5 * _ramp(f.flicker, FLAME_FLICKER) for f in found]
+        return Detections.from_arrays(boxes, confidence, ["fire"] * len(found))
 
     def _frames(self) -> list[Grey]:
         return [p.grey for p in self._history]
@@ -161,12 +198,10 @@ class FireSmokeRule:
         return _ramp(self._history[-1].smoke_area / self._history[0].smoke_area, SMOKE_GROWTH)
 
 
-def _small_grey(image: Image) -> Grey:
+def _small(image: Image) -> Image:
     height, width = image.shape[:2]
     size = (ANALYSIS_WIDTH, max(1, round(height * ANALYSIS_WIDTH / max(width, 1))))
-    small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-    grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) if small.ndim == 3 else small
-    return grey.astype(np.float32)
+    return np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), np.uint8)
 
 
 def _mask(boxes: list[Box], shape: tuple[int, ...]) -> npt.NDArray[np.bool_]:
