@@ -52,12 +52,14 @@ def test_hard_negative_photos_as_still_clips_raise_no_fire(tmp_path: Path, datas
         images = [img for img in (cv2.imread(str(p)) for p in photos) if img is not None]
         fire_p = detector.scores(images)[:, 0]
         floor = detector.floors[0]
+        ranked = sorted(zip(fire_p.tolist(), photos, images, strict=True), key=lambda t: -t[0])
         hard = [
             (p, img)
-            for p, img, score in zip(photos, images, fire_p, strict=True)
+            for score, p, img in ranked
             if score >= floor or flame_colour(cv2.resize(img, (192, 108))).mean() >= 0.01
-        ][:MOST_PHOTOS]
-        assert len(hard) >= 10, "expected lamps, sunsets and red objects the model or the colour test picks up"
+        ][:MOST_PHOTOS]  # the model's best fire scores first (2 are above its operating point), then flame colour
+        assert sum(score >= floor for score, _, _ in ranked) >= 2, "the model should take some of these for fire"
+        assert len(hard) == MOST_PHOTOS
         raised = []
         for i, (path, image) in enumerate(hard):
             clip = write_clip(tmp_path / f"{path.stem}.mp4", _still(image, i), fps=FPS)
