@@ -62,3 +62,8 @@ def test_real_indoor_fire_frames_lose_fire_in_greyscale(datasets_dir: Path, dete
     grey = [_grey(img) for img in fire]
     assert float(ungated.scores(grey)[:, 0].max()) >= detector.thresholds[0]  # the model alone says fire on grey
     assert float(detector.scores(grey)[:, 0].max()) == 0.0
+    # a camera declared greyscale/near-IR keeps fire where the model says so and the cell is blown out (hot)
+    ir = FireSmokeDetector("ir", FireSmokeDetectorConfig(ir_fire=True))
+    assert float(ir.scores(grey)[:, 0].max()) >= detector.thresholds[0]
+    dark = [np.minimum(img, 200).astype(np.uint8) for img in grey]  # the same frames with nothing blown out
+    assert float(ir.scores(dark)[:, 0].max()) == 0.0

@@ -68,6 +68,12 @@ class FireSmokeDetectorConfig(GwanjeModel):
         "from grey: 0 for grey, about 50-90 for flame orange) in the cell or a neighbour. Greyscale and near-IR "
         "frames have none, so they never give fire (smoke is not gated). 0 turns the gate off.",
     )
+    ir_fire: bool = Field(
+        default=False,
+        description="For cameras that film in greyscale or near-IR: a colourless cell still gives fire where the "
+        "model says fire and the cell holds blown-out bright pixels (hot = bright); the video rule still asks for "
+        "flicker. Off by default: on grey footage bright lamps, sky and reflections look the same.",
+    )
     runtime: RuntimeConfig = Field(default_factory=RuntimeConfig)
 
 

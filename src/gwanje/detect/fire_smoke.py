@@ -20,7 +20,9 @@ Two additions for video and for cameras without colour (docs/models/fire-smoke.m
 * **No fire without colour.** A flame always has an orange or yellow fringe; a greyscale or near-IR frame
   has none. Fire cells whose neighbourhood has no colour (``fire_min_chroma``) are set to 0 before
   anything else looks at them, so grey footage never gives fire, whatever the model says. Smoke is grey
-  and is not gated.
+  and is not gated. On a camera that films in greyscale or near-IR (night mode), ``ir_fire: true`` keeps
+  fire in colourless cells that hold blown-out bright pixels (``IR_HOT_LEVEL``: hot = bright) where the
+  model says fire; the video rule then still asks for flicker.
 
 Example:
     >>> import numpy as np
@@ -53,6 +55,8 @@ LABELS = ("fire", "smoke")
 FloatArray = npt.NDArray[np.float32]
 CHROMA_CELL_PX = 8
 """Pixels per cell side at which colour is measured (a 16 x 16 grid: a 128 x 128 copy of the frame)."""
+IR_HOT_LEVEL = 235.0
+"""With ``ir_fire``: luma a colourless cell's brightest pixels (99th percentile) need to count as hot."""
 
 
 def to_input(images: Sequence[Image], size: tuple[int, int]) -> FloatArray:
@@ -82,6 +86,18 @@ def chroma_cells(images: Sequence[Image], grid: tuple[int, int]) -> FloatArray:
         per_cell = chroma.reshape(grid_h, CHROMA_CELL_PX, grid_w, CHROMA_CELL_PX).transpose(0, 2, 1, 3)
         level = np.percentile(per_cell.reshape(grid_h, grid_w, -1), 90, axis=2).astype(np.float32)
         out[i] = cv2.dilate(level, np.ones((3, 3), np.uint8))
+    return out
+
+
+def hot_cells(images: Sequence[Image], grid: tuple[int, int]) -> FloatArray:
+    """Brightness of each grid cell [N, G_h, G_w]: the 99th percentile of its pixels' luma (0-255)."""
+    grid_h, grid_w = grid
+    out = np.zeros((len(images), grid_h, grid_w), np.float32)
+    size = (grid_w * CHROMA_CELL_PX, grid_h * CHROMA_CELL_PX)
+    for i, image in enumerate(images):
+        luma = cv2.cvtColor(cv2.resize(image, size, interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2GRAY)
+        per_cell = luma.reshape(grid_h, CHROMA_CELL_PX, grid_w, CHROMA_CELL_PX).transpose(0, 2, 1, 3)
+        out[i] = np.percentile(per_cell.reshape(grid_h, grid_w, -1), 99, axis=2)
     return out
 
 
@@ -172,8 +188,11 @@ class FireSmokeDetector:
             return np.zeros((0, 2, 0, 0), np.float32)
         cells = np.asarray(np.concatenate(parts), np.float32)
         if self.cfg.fire_min_chroma > 0:
-            colour = chroma_cells(images, (cells.shape[2], cells.shape[3]))
-            cells[:, 0] = np.where(colour >= self.cfg.fire_min_chroma, cells[:, 0], 0.0)
+            grid = (cells.shape[2], cells.shape[3])
+            allowed = chroma_cells(images, grid) >= self.cfg.fire_min_chroma
+            if self.cfg.ir_fire:
+                allowed |= hot_cells(images, grid) >= IR_HOT_LEVEL
+            cells[:, 0] = np.where(allowed, cells[:, 0], 0.0)
         return cells
 
     def scores(self, images: Sequence[Image]) -> FloatArray:
