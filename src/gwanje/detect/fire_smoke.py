@@ -95,7 +95,8 @@ def hot_cells(images: Sequence[Image], grid: tuple[int, int]) -> FloatArray:
     out = np.zeros((len(images), grid_h, grid_w), np.float32)
     size = (grid_w * CHROMA_CELL_PX, grid_h * CHROMA_CELL_PX)
     for i, image in enumerate(images):
-        luma = cv2.cvtColor(cv2.resize(image, size, interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2GRAY)
+        small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        luma = np.asarray(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), np.float32)
         per_cell = luma.reshape(grid_h, CHROMA_CELL_PX, grid_w, CHROMA_CELL_PX).transpose(0, 2, 1, 3)
         out[i] = np.percentile(per_cell.reshape(grid_h, grid_w, -1), 99, axis=2)
     return out

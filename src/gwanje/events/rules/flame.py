@@ -79,7 +79,7 @@ class FlameCue:
         changed = np.abs(np.diff(np.stack(self._greys), axis=0)) >= TOGGLE_LEVEL
         toggles = (np.diff(masks.astype(np.int8), axis=0) != 0) & changed
         flickering = toggles.sum(axis=0) >= 2
-        ever = masks.any(axis=0)
+        ever: npt.NDArray[np.bool_] = np.asarray(masks.any(axis=0), np.bool_)
         count, labels, stats, _ = cv2.connectedComponentsWithStats(
             cv2.dilate(ever.astype(np.uint8), np.ones((3, 3), np.uint8)), connectivity=8
         )
