@@ -10,7 +10,6 @@ from fog or a grey wall. Over a few frames it can:
 * **smoke drifts and grows**: the region changes slowly between the oldest and the newest frame
   of the history, or the smoke regions' total area grows. Uniform haze and static grey surfaces
   do not change.
-
 * **a fire that keeps burning is still a fire**: the detector reports fire regions below its
   operating point too (*candidates*, confidence 0.25-0.5 by default). A candidate is raised by
   ``CANDIDATE_BOOST`` x its persistence (the share of the last ``HISTORY`` frames with a fire region
@@ -18,14 +17,14 @@ from fog or a grey wall. Over a few frames it can:
   first frame, which the single-image model scores just under its operating point, is confirmed by
   being there, frame after frame, and flickering; nothing has to grow. A static orange floor, a lamp
   or a red sign may be a persistent candidate too, but it does not flicker, so it stays below 0.5.
-
 * **a flame the model misses is found by colour and flicker**: ``gwanje.events.rules.flame`` reports
   blobs of bright flame-coloured pixels that stay in place and whose edge flickers; each becomes a fire
   region of confidence 0.5-1 (``FLAME_FLICKER``), whatever the model said. Static lamps, red signs and
   orange objects, and anything moving across the frame, are not reported.
 
-Each region's confidence = (detector confidence [+ persistence boost for candidates]) x camera
-sensitivity x temporal factor (0..1, full at clear flicker/drift). The detector's confidences put its operating threshold at 0.5, so a
+Each detector region's confidence = (detector confidence [+ persistence boost for candidates]) x
+camera sensitivity x temporal factor (0..1, full at clear flicker/drift); a colour-and-flicker region's
+is its own confidence x sensitivity. The detector's confidences put its operating threshold at 0.5, so a
 region at the threshold that flickers clearly gives an observation of 0.5. The event engine then
 applies its N-of-M confirmation. With a history of ``HISTORY`` frames the first confirmed
 observation comes on the ``MIN_FRAMES``-th frame that shows the region (0.4 s at 5 fps).
@@ -117,8 +116,11 @@ class FireSmokeRule:
         observations = []
         if len(fire) or len(flames):
             factors = [self._flicker_factor(box) for box in boxes] + [1.0] * len(flames)
+            cue = {
+                "flame_colour_flicker": round(float(flames.confidence.max(initial=0.0)), 3),
+                "detector_confidence": float(fire.confidence.max(initial=0.0)),
+            }
             fire = fire.replace(confidence=self._with_persistence(fire.confidence, boxes))
-            cue = {"flame_colour_flicker": round(float(flames.confidence.max(initial=0.0)), 3)}
             observations.append(
                 self._observe(EventType.FIRE, Detections.merge([fire, flames]), factors, "flicker", cue)
             )
