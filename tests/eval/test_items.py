@@ -85,6 +85,7 @@ def test_items_csv_has_one_row_per_manifest_row_and_the_report_shows_mistakes(tm
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "### fire: 1 false alarms" in report and "### fire: 1 misses" in report
     assert "### smoke: 1 false alarms" in report
+    assert "| smoke;fight | 0.600 | 3.0 |" in report  # the smoke false alarm's own first alert, not the fight's
     assert "fight: " not in report.split("## False alarms and misses")[1]  # the fight was found, none false
     thumbs = sorted(p.name for p in (out / "thumbs").iterdir())
     assert thumbs == ["line000002.jpg", "line000003.jpg", "line000004.jpg"]

@@ -1,7 +1,7 @@
 """What `gwanje eval` said about each item: ``items.csv`` and the report's list of false alarms and misses.
 
-``items.csv`` has one row per scored manifest row, in manifest order: ``path`` (as written in the
-manifest, relative to its folder), ``labels`` and ``predicted`` (event types, ``;``-separated),
+``items.csv`` has one row per loaded manifest row, in manifest order: ``path`` (relative to the
+manifest's folder when the file lies inside it, else absolute), ``labels`` and ``predicted`` (event types, ``;``-separated),
 ``score_<type>`` for every scored type (the highest score: detector confidence for an image, peak event
 confidence for a video; 0 when none) and ``first_alert_s`` (media time of a video's first alert of a
 scored type; empty for images and videos without one). A row that failed to process has empty
@@ -54,8 +54,9 @@ def _ordered(names: set[str] | frozenset[str], types: Sequence[str]) -> str:
     return ";".join(sorted(names, key=lambda t: (types.index(t) if t in types else len(types), t)))
 
 
-def first_alert_s(result: ItemResult) -> float | None:
-    return min((a.alert_s for a in result.alerts), default=None)
+def first_alert_s(result: ItemResult, event_type: str | None = None) -> float | None:
+    """Media time of the item's first alert (of ``event_type`` when given); None for images and quiet videos."""
+    return min((a.alert_s for a in result.alerts if event_type in (None, a.event_type)), default=None)
 
 
 def write_items_csv(path: Path, manifest: Manifest, results: Sequence[ItemResult], types: Sequence[str]) -> None:
@@ -149,7 +150,7 @@ def mistakes_section(out: Path, manifest: Manifest, results: Sequence[ItemResult
                 if r.row.line not in written:
                     written[r.row.line] = _write_thumb(out, r)
                 picture = f"![line {r.row.line}]({written[r.row.line]})" if written[r.row.line] else "–"
-                first = first_alert_s(r)
+                first = first_alert_s(r, t)
                 lines.append(
                     f"| {picture} | `{_shown_path(manifest, r.row)}` (line {r.row.line}) | "
                     f"{_ordered(r.row.labels, types) or '–'} | {_ordered(r.predicted, types) or '–'} | "
