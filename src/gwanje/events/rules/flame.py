@@ -85,18 +85,20 @@ class FlameCue:
         )
         found = []
         for k in range(1, count):
-            blob = (labels == k) & ever
-            area = int(blob.sum())
-            if area < MIN_AREA or int(masks[:, blob].sum(axis=1).min()) < MIN_PIXELS:
-                continue
-            if _drift(masks, blob) >= MAX_DRIFT * np.sqrt(area):
-                continue
             x, y, w, h = (int(v) for v in stats[k, :4])
-            found.append(Flame((x, y, x + w, y + h), float(flickering[blob].mean())))
+            window = np.s_[y : y + h, x : x + w]  # the blob's bounding box: everything below looks only there
+            blob = (labels[window] == k) & ever[window]
+            area = int(blob.sum())
+            seen = masks[:, y : y + h, x : x + w] & blob
+            if area < MIN_AREA or int(seen.sum(axis=(1, 2)).min()) < MIN_PIXELS:
+                continue
+            if _drift(seen) >= MAX_DRIFT * np.sqrt(area):
+                continue
+            found.append(Flame((x, y, x + w, y + h), float(flickering[window][blob].mean())))
         return found
 
 
-def _drift(masks: npt.NDArray[np.bool_], blob: npt.NDArray[np.bool_]) -> float:
-    """Largest move of the blob's centre between consecutive frames, in pixels."""
-    centres = np.array([np.argwhere(m & blob).mean(axis=0) for m in masks])
+def _drift(seen: npt.NDArray[np.bool_]) -> float:
+    """Largest move of a blob's centre between consecutive frames, in pixels (``seen``: its pixels per frame)."""
+    centres = np.array([np.argwhere(m).mean(axis=0) for m in seen])
     return float(np.linalg.norm(np.diff(centres, axis=0), axis=1).max())
