@@ -50,6 +50,7 @@ def test_generated_fire_is_fire_in_colour_and_nothing_in_greyscale(detector: Fir
     assert all(not np.any(d.label == "fire") for d in detector.detect(_frames([_grey(img) for img in images])))
 
 
+@pytest.mark.datasets
 def test_real_indoor_fire_frames_lose_fire_in_greyscale(datasets_dir: Path, detector: FireSmokeDetector) -> None:
     root = datasets_dir / "fire-indoor-rf"
     with (root / "index.csv").open(newline="", encoding="utf-8") as f:

@@ -43,6 +43,7 @@ def _still(image: np.ndarray, seed: int) -> list[np.ndarray]:
     return [np.clip(base + rng.normal(0.0, 2.0, base.shape), 0, 255).astype(np.uint8) for _ in range(STILL_S * FPS)]
 
 
+@pytest.mark.datasets
 @pytest.mark.slow
 def test_hard_negative_photos_as_still_clips_raise_no_fire(tmp_path: Path, datasets_dir: Path) -> None:
     photos = sorted((datasets_dir / "fire-cair-images" / "no_fire").glob("*.jpg"))
@@ -70,6 +71,7 @@ def test_hard_negative_photos_as_still_clips_raise_no_fire(tmp_path: Path, datas
     assert raised == []
 
 
+@pytest.mark.datasets
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["car-detection.mp4", "one-by-one-person-detection.mp4"])
 def test_normal_cctv_videos_raise_no_fire(datasets_dir: Path, name: str) -> None:

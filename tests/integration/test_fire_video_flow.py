@@ -20,6 +20,7 @@ from tests.support.waiting import wait_for
 ALERT_WITHIN_S = 3.0
 
 
+@pytest.mark.datasets
 @pytest.mark.slow
 def test_a_room_fire_burning_from_the_first_frame_is_stored_as_one_fire_event(
     tmp_path: Path, datasets_dir: Path
