@@ -8,18 +8,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 
 from gwanje.config import AppConfig, load_config
-from gwanje.core.errors import SourceFormatError
-from gwanje.core.frame import Frame, Image
+from gwanje.core.frame import Frame
 from gwanje.detect.base import Detector, ImageScorer
 from gwanje.eval.manifest import SCORABLE_TYPES, load_manifest
 from gwanje.eval.metrics import Alert, summarize
 from gwanje.eval.report import write_report
 from gwanje.eval.runner import run
 from gwanje.eval.workload import WorkloadAssumptions, workload
+from gwanje.ingest.files import read_image
 from gwanje.runtime.analyze import FileAnalyzer, analysis_camera
 from gwanje.runtime.detectors import build_detectors, close_all
 
@@ -54,11 +53,7 @@ def _run(args: argparse.Namespace) -> int:
     analyzer = FileAnalyzer(app, camera, detectors)
 
     def predict_image(path: Path) -> tuple[dict[str, float], set[str]]:
-        raw = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        if raw is None:
-            raise SourceFormatError(f"{path}: not a readable image")
-        image: Image = np.asarray(raw, dtype=np.uint8)
-        frame = Frame(camera_id=camera.id, seq=0, pts_s=0.0, wall_time=0.0, image=image)
+        frame = Frame(camera_id=camera.id, seq=0, pts_s=0.0, wall_time=0.0, image=read_image(path))
         scores: dict[str, float] = {}
         positive: set[str] = set()
         for det in frame_detectors:
@@ -93,7 +88,7 @@ def _run(args: argparse.Namespace) -> int:
         print(
             f"{t:<10} P {m['precision']:.3f}  R {m['recall']:.3f}  F1 {m['f1']:.3f}  FPR {m['false_positive_rate']:.3f}"
         )
-    print(f"wrote {out / 'metrics.json'} and {out / 'report.md'}")
+    print(f"wrote {out / 'metrics.json'}, {out / 'items.csv'} and {out / 'report.md'}")
     return 0
 
 
@@ -101,7 +96,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser("eval", help="score detections and events against a labelled manifest (CSV)")
     p.add_argument("manifest", help="CSV with columns path,labels,start_s,end_s (paths relative to the CSV)")
     p.add_argument("--classes", help="comma-separated types to score (default: the types in the manifest)")
-    p.add_argument("--out", required=True, help="directory for metrics.json, report.md and the pictures")
+    p.add_argument("--out", required=True, help="directory for metrics.json, items.csv, report.md and the pictures")
     p.add_argument("--config", help="YAML config whose detectors and (first or --camera) camera settings apply")
     p.add_argument("--camera", help="camera of the config whose settings apply")
     p.add_argument("--cameras", type=int, default=1000, help="workload estimate: cameras in the centre (1000)")

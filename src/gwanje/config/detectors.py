@@ -52,6 +52,28 @@ class FireSmokeDetectorConfig(GwanjeModel):
         le=1.0,
         description="Cell probability that makes a smoke region; the default is the shipped model's operating point.",
     )
+    video_fire_threshold: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="Cell probability from which a fire region is reported as a candidate (confidence below 0.5) that "
+        "the video rule raises only when it persists and flickers; default: half of fire_threshold. Set it to "
+        "fire_threshold to report no candidates.",
+    )
+    fire_min_chroma: float = Field(
+        default=12.0,
+        ge=0.0,
+        le=128.0,
+        description="Colour a fire cell needs around it: the 90th percentile of the pixels' chroma (YCrCb distance "
+        "from grey: 0 for grey, about 50-90 for flame orange) in the cell or a neighbour. Greyscale and near-IR "
+        "frames have none, so they never give fire (smoke is not gated). 0 turns the gate off.",
+    )
+    ir_fire: bool = Field(
+        default=False,
+        description="For cameras that film in greyscale or near-IR: a colourless cell still gives fire where the "
+        "model says fire and the cell holds blown-out bright pixels (hot = bright); the video rule still asks for "
+        "flicker. Off by default: on grey footage bright lamps, sky and reflections look the same.",
+    )
     runtime: RuntimeConfig = Field(default_factory=RuntimeConfig)
 
 

@@ -11,6 +11,19 @@ threshold, image-level evaluation, camera sensitivity). The raw cell probability
 ``data["probability"]``. Image-level use (evaluation, manifests): ``frame_scores`` or
 ``FireSmokeDetector.scores`` (raw probabilities).
 
+Two additions for video and for cameras without colour (docs/models/fire-smoke.md, "Video logic and greyscale"):
+
+* **Fire candidates.** Fire cells from ``video_fire_threshold`` up (default half the operating point) are
+  grouped too; a region whose best cell stays below ``fire_threshold`` is reported with a confidence below
+  0.5 (a *candidate*). Nothing counts it as fire by itself: the video rule
+  (``gwanje.events.rules.fire_smoke``) raises it only when it persists and flickers over several frames.
+* **No fire without colour.** A flame always has an orange or yellow fringe; a greyscale or near-IR frame
+  has none. Fire cells whose neighbourhood has no colour (``fire_min_chroma``) are set to 0 before
+  anything else looks at them, so grey footage never gives fire, whatever the model says. Smoke is grey
+  and is not gated. On a camera that films in greyscale or near-IR (night mode), ``ir_fire: true`` keeps
+  fire in colourless cells that hold blown-out bright pixels (``IR_HOT_LEVEL``: hot = bright) where the
+  model says fire; the video rule then still asks for flicker.
+
 Example:
     >>> import numpy as np
     >>> cells = np.zeros((2, 4, 4), np.float32); cells[0, 1, 1:3] = 0.9
@@ -41,6 +54,10 @@ log = logging.getLogger(__name__)
 MODEL_FILE = "fire_smoke.onnx"
 LABELS = ("fire", "smoke")
 FloatArray = npt.NDArray[np.float32]
+CHROMA_CELL_PX = 8
+"""Pixels per cell side at which colour is measured (a 16 x 16 grid: a 128 x 128 copy of the frame)."""
+IR_HOT_LEVEL = 235.0
+"""With ``ir_fire``: luma a colourless cell's brightest pixels (99th percentile) need to count as hot."""
 
 
 def to_input(images: Sequence[Image], size: tuple[int, int]) -> FloatArray:
@@ -54,6 +71,38 @@ def to_input(images: Sequence[Image], size: tuple[int, int]) -> FloatArray:
     return batch
 
 
+def chroma_cells(images: Sequence[Image], grid: tuple[int, int]) -> FloatArray:
+    """Colour of each grid cell [N, G_h, G_w]: the 90th percentile of its pixels' chroma, best of the cell and its neighbours.
+
+    Chroma is the distance of (Cr, Cb) from grey in YCrCb (0 for any grey pixel; about 50-90 for orange
+    flame pixels). The 8 neighbours count so that a flame's saturated-white core keeps its fringe's colour.
+    """
+    grid_h, grid_w = grid
+    out = np.zeros((len(images), grid_h, grid_w), np.float32)
+    size = (grid_w * CHROMA_CELL_PX, grid_h * CHROMA_CELL_PX)
+    for i, image in enumerate(images):
+        small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        ycrcb = cv2.cvtColor(small, cv2.COLOR_BGR2YCrCb).astype(np.float32)
+        chroma = np.hypot(ycrcb[..., 1] - 128.0, ycrcb[..., 2] - 128.0)
+        per_cell = chroma.reshape(grid_h, CHROMA_CELL_PX, grid_w, CHROMA_CELL_PX).transpose(0, 2, 1, 3)
+        level = np.percentile(per_cell.reshape(grid_h, grid_w, -1), 90, axis=2).astype(np.float32)
+        out[i] = cv2.dilate(level, np.ones((3, 3), np.uint8))
+    return out
+
+
+def hot_cells(images: Sequence[Image], grid: tuple[int, int]) -> FloatArray:
+    """Brightness of each grid cell [N, G_h, G_w]: the 99th percentile of its pixels' luma (0-255)."""
+    grid_h, grid_w = grid
+    out = np.zeros((len(images), grid_h, grid_w), np.float32)
+    size = (grid_w * CHROMA_CELL_PX, grid_h * CHROMA_CELL_PX)
+    for i, image in enumerate(images):
+        small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        luma = np.asarray(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), np.float32)
+        per_cell = luma.reshape(grid_h, CHROMA_CELL_PX, grid_w, CHROMA_CELL_PX).transpose(0, 2, 1, 3)
+        out[i] = np.percentile(per_cell.reshape(grid_h, grid_w, -1), 99, axis=2)
+    return out
+
+
 def calibrate(probability: float, threshold: float) -> float:
     """Map a probability to a confidence with ``threshold`` -> 0.5, 0 -> 0 and 1 -> 1 (monotonic)."""
     if probability >= threshold:
@@ -61,16 +110,26 @@ def calibrate(probability: float, threshold: float) -> float:
     return 0.5 * probability / max(threshold, 1e-6)
 
 
-def cell_regions(cells: FloatArray, thresholds: tuple[float, float], frame_size: tuple[int, int]) -> Detections:
-    """Group cells above threshold into boxes; ``cells`` is [2, G, G], ``frame_size`` = (width, height)."""
+def cell_regions(
+    cells: FloatArray,
+    thresholds: tuple[float, float],
+    frame_size: tuple[int, int],
+    floors: tuple[float, float] | None = None,
+) -> Detections:
+    """Group cells into boxes; ``cells`` is [2, G, G], ``frame_size`` = (width, height).
+
+    Cells from ``floors`` (default: the thresholds) up are grouped; a region's confidence is its best
+    cell calibrated against the threshold, so a region whose best cell is below the threshold scores < 0.5.
+    """
+    floors = thresholds if floors is None else floors
     width, height = frame_size
     grid_h, grid_w = cells.shape[1:]
     boxes: list[list[float]] = []
     scores: list[float] = []
     probabilities: list[float] = []
     labels: list[str] = []
-    for channel, (label, threshold) in enumerate(zip(LABELS, thresholds, strict=True)):
-        above = (cells[channel] >= threshold).astype(np.uint8)
+    for channel, (label, threshold, floor) in enumerate(zip(LABELS, thresholds, floors, strict=True)):
+        above = (cells[channel] >= min(floor, threshold)).astype(np.uint8)
         if not above.any():
             continue
         count, components = cv2.connectedComponents(above, connectivity=8)
@@ -118,9 +177,14 @@ class FireSmokeDetector:
             raise ValueError(f"fire/smoke model {path} must have a fixed input height and width")
         self.input_size = (width, height)
         self.thresholds = (cfg.fire_threshold, cfg.smoke_threshold)
+        video = cfg.fire_threshold / 2 if cfg.video_fire_threshold is None else cfg.video_fire_threshold
+        self.floors = (min(video, cfg.fire_threshold), cfg.smoke_threshold)
 
     def cells(self, images: Sequence[Image]) -> FloatArray:
-        """Cell probabilities [N, 2, G, G] for BGR images, in batches of ``runtime.max_batch``."""
+        """Cell probabilities [N, 2, G, G] for BGR images, in batches of ``runtime.max_batch``.
+
+        Fire cells without colour around them are 0 (``fire_min_chroma``, see the module docstring).
+        """
         step = self.cfg.runtime.max_batch
         parts = [
             self.model.run_batch({self.model.input.name: to_input(images[i : i + step], self.input_size)})[0]
@@ -128,7 +192,14 @@ class FireSmokeDetector:
         ]
         if not parts:
             return np.zeros((0, 2, 0, 0), np.float32)
-        return np.asarray(np.concatenate(parts), np.float32)
+        cells = np.asarray(np.concatenate(parts), np.float32)
+        if self.cfg.fire_min_chroma > 0:
+            grid = (cells.shape[2], cells.shape[3])
+            allowed = chroma_cells(images, grid) >= self.cfg.fire_min_chroma
+            if self.cfg.ir_fire:
+                allowed |= hot_cells(images, grid) >= IR_HOT_LEVEL
+            cells[:, 0] = np.where(allowed, cells[:, 0], 0.0)
+        return cells
 
     def scores(self, images: Sequence[Image]) -> FloatArray:
         """Image-level probabilities [N, 2] (fire, smoke): the highest cell of each class."""
@@ -145,7 +216,10 @@ class FireSmokeDetector:
 
     def detect(self, frames: Sequence[Frame]) -> list[Detections]:
         cells = self.cells([f.image for f in frames])
-        return [cell_regions(c, self.thresholds, (f.width, f.height)) for c, f in zip(cells, frames, strict=True)]
+        return [
+            cell_regions(c, self.thresholds, (f.width, f.height), self.floors)
+            for c, f in zip(cells, frames, strict=True)
+        ]
 
     def close(self) -> None:
         self.model.close()

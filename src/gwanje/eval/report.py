@@ -1,4 +1,4 @@
-"""metrics.json, report.md and its pictures (PR curves, confusion matrices)."""
+"""metrics.json, items.csv, report.md and its pictures (PR curves, confusion matrices, thumbnails of mistakes)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from gwanje.eval.items import mistakes_section, write_items_csv
 from gwanje.eval.manifest import Manifest
 from gwanje.eval.metrics import KISA_F1_PASS, ItemResult, confusion, pr_curve
 
@@ -64,10 +65,11 @@ def plot_confusions(results: Sequence[ItemResult], types: Sequence[str], path: P
 def write_report(
     out: Path, manifest: Manifest, results: Sequence[ItemResult], metrics: dict[str, Any], command: str
 ) -> None:
-    """Write metrics.json, report.md, pr_curve.png and confusion.png into ``out``."""
+    """Write metrics.json, items.csv, report.md, pr_curve.png, confusion.png and thumbs/ into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=False) + "\n", encoding="utf-8")
     types = metrics["types"]
+    write_items_csv(out / "items.csv", manifest, results, types)
     plot_pr_curves(results, types, out / "pr_curve.png")
     plot_confusions(results, types, out / "confusion.png")
     lines = [
@@ -117,6 +119,7 @@ def write_report(
             f"**{w['operators_without_gwanje']} by the 50-monitors-per-operator rule** without it. Short footage gives "
             "a rough rate: evaluate hours of your own normal footage before planning staff.",
         ]
+    lines += mistakes_section(out, manifest, results, types)
     if manifest.problems:
         lines += ["", "## Skipped manifest rows", ""] + [f"- {p}" for p in manifest.problems]
     failed = [r for r in results if r.error is not None]

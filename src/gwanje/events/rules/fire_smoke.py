@@ -10,9 +10,21 @@ from fog or a grey wall. Over a few frames it can:
 * **smoke drifts and grows**: the region changes slowly between the oldest and the newest frame
   of the history, or the smoke regions' total area grows. Uniform haze and static grey surfaces
   do not change.
+* **a fire that keeps burning is still a fire**: the detector reports fire regions below its
+  operating point too (*candidates*, confidence 0.25-0.5 by default). A candidate is raised by
+  ``CANDIDATE_BOOST`` x its persistence (the share of the last ``HISTORY`` frames with a fire region
+  over it), then multiplied by flicker like any fire region. So a flame burning steadily from the
+  first frame, which the single-image model scores just under its operating point, is confirmed by
+  being there, frame after frame, and flickering; nothing has to grow. A static orange floor, a lamp
+  or a red sign may be a persistent candidate too, but it does not flicker, so it stays below 0.5.
+* **a flame the model misses is found by colour and flicker**: ``gwanje.events.rules.flame`` reports
+  blobs of bright flame-coloured pixels that stay in place and whose edge flickers; each becomes a fire
+  region of confidence 0.5-1 (``FLAME_FLICKER``), whatever the model said. Static lamps, red signs and
+  orange objects, and anything moving across the frame, are not reported.
 
-Each region's confidence = detector confidence x camera sensitivity x temporal factor (0..1, full
-at clear flicker/drift). The detector's confidences put its operating threshold at 0.5, so a
+Each detector region's confidence = (detector confidence [+ persistence boost for candidates]) x
+camera sensitivity x temporal factor (0..1, full at clear flicker/drift); a colour-and-flicker region's
+is its own confidence x sensitivity. The detector's confidences put its operating threshold at 0.5, so a
 region at the threshold that flickers clearly gives an observation of 0.5. The event engine then
 applies its N-of-M confirmation. With a history of ``HISTORY`` frames the first confirmed
 observation comes on the ``MIN_FRAMES``-th frame that shows the region (0.4 s at 5 fps).
@@ -34,8 +46,11 @@ from gwanje.core.events import EventType, Observation
 from gwanje.core.frame import Image, SegmentWatch
 from gwanje.events.context import FrameContext
 from gwanje.events.rule import RuleNeeds
+from gwanje.events.rules.flame import FlameCue
 
 Grey = npt.NDArray[np.float32]
+Box = tuple[int, int, int, int]
+"""x1, y1, x2, y2 in pixels of the small grey frame."""
 
 HISTORY = 6
 """Frames kept (1.2 s at 5 fps): enough for flicker and slow smoke drift."""
@@ -47,6 +62,12 @@ FIRE_FLICKER = (3.0, 10.0)
 """Grey levels of flicker (above the frame-wide level) at which the fire factor starts and reaches 1."""
 SMOKE_DRIFT = (2.0, 6.0)
 """Grey levels of change over the history at which the smoke factor starts and reaches 1."""
+CANDIDATE_BOOST = 0.25
+"""Confidence a fire candidate gains when a fire region covered it in every frame of the history: a
+candidate at the default floor (0.25, half the operating point) then reaches 0.5 if it also flickers fully."""
+FLAME_FLICKER = (0.1, 0.4)
+"""Share of a colour-and-flicker blob's pixels that flickered at which it counts as fire (confidence 0.5)
+and at which its confidence reaches 1."""
 SMOKE_GROWTH = (1.1, 1.4)
 """Ratio of smoke area now / at the start of the history at which the growth factor starts and reaches 1."""
 
@@ -60,6 +81,8 @@ def _ramp(value: float, bounds: tuple[float, float]) -> float:
 class _Past:
     grey: Grey
     smoke_area: float
+    fire: npt.NDArray[np.bool_]
+    """Where the frame's fire regions (candidates included) were, on the grey frame's pixels."""
 
 
 class FireSmokeRule:
@@ -73,45 +96,89 @@ class FireSmokeRule:
         self.sensitivity = camera.sensitivity
         self._history: deque[_Past] = deque(maxlen=HISTORY)
         self._segments = SegmentWatch()
+        self._flame = FlameCue()
 
     def evaluate(self, ctx: FrameContext) -> list[Observation]:
-        grey = _small_grey(ctx.frame.image)
+        small = _small(ctx.frame.image)
+        grey = (
+            cv2.cvtColor(small, cv2.COLOR_BGR2GRAY).astype(np.float32) if small.ndim == 3 else small.astype(np.float32)
+        )
         smoke = ctx.detections.with_label("smoke")
         stale = self._history and self._history[-1].grey.shape != grey.shape
         if self._segments.changed(ctx.frame.segment) or stale:
             self._history.clear()
+            self._flame.clear()
         smoke_area = float(smoke.area.sum()) / max(ctx.frame.width * ctx.frame.height, 1)
-        self._history.append(_Past(grey, smoke_area))
         scale = grey.shape[1] / ctx.frame.width
-        observations = []
         fire = ctx.detections.with_label("fire")
-        if len(fire):
-            factors = [self._flicker_factor(box * scale) for box in fire.xyxy]
-            observations.append(self._observe(EventType.FIRE, fire, factors, "flicker"))
+        boxes = [_cells(box * scale, grey.shape) for box in fire.xyxy]
+        self._history.append(_Past(grey, smoke_area, _mask(boxes, grey.shape)))
+        flames = self._flames(small, grey, scale)
+        observations = []
+        if len(fire) or len(flames):
+            factors = [self._flicker_factor(box) for box in boxes] + [1.0] * len(flames)
+            cue = {
+                "flame_colour_flicker": round(float(flames.confidence.max(initial=0.0)), 3),
+                "detector_confidence": float(fire.confidence.max(initial=0.0)),
+            }
+            fire = fire.replace(confidence=self._with_persistence(fire.confidence, boxes))
+            observations.append(
+                self._observe(EventType.FIRE, Detections.merge([fire, flames]), factors, "flicker", cue)
+            )
         if len(smoke):
             growth = self._growth_factor()
             factors = [max(self._drift_factor(box * scale), growth) for box in smoke.xyxy]
             observations.append(self._observe(EventType.SMOKE, smoke, factors, "drift_or_growth"))
         return observations
 
-    def _observe(self, event_type: EventType, regions: Detections, factors: list[float], cue: str) -> Observation:
+    def _observe(
+        self,
+        event_type: EventType,
+        regions: Detections,
+        factors: list[float],
+        cue: str,
+        extra: dict[str, float] | None = None,
+    ) -> Observation:
         temporal = np.asarray(factors, np.float32)
         confidence = np.clip(regions.confidence * self.sensitivity * temporal, 0.0, 1.0).astype(np.float32)
         return Observation(
             event_type=event_type,
             confidence=float(confidence.max()),
             boxes=regions.replace(confidence=confidence),
-            details={cue: round(float(temporal.max()), 3), "detector_confidence": float(regions.confidence.max())},
+            details={cue: round(float(temporal.max()), 3), "detector_confidence": float(regions.confidence.max())}
+            | (extra or {}),
         )
+
+    def _flames(self, small: Image, grey: Grey, scale: float) -> Detections:
+        """Fire regions (frame pixels) from colour and flicker alone; confidence 0.5-1 (FLAME_FLICKER)."""
+        if small.ndim != 3:
+            return Detections.empty()
+        found = [f for f in self._flame.update(small, grey) if f.flicker >= FLAME_FLICKER[0]]
+        if not found:
+            return Detections.empty()
+        boxes = [[v / scale for v in f.box] for f in found]
+        confidence = [0.5 + 0.5 * _ramp(f.flicker, FLAME_FLICKER) for f in found]
+        return Detections.from_arrays(boxes, confidence, ["fire"] * len(found))
 
     def _frames(self) -> list[Grey]:
         return [p.grey for p in self._history]
 
-    def _flicker_factor(self, box: npt.NDArray[np.float32]) -> float:
+    def _with_persistence(self, confidence: npt.NDArray[np.float32], boxes: list[Box]) -> npt.NDArray[np.float32]:
+        """Raise candidates (confidence < 0.5) by CANDIDATE_BOOST x the share of the history with fire over them."""
+        if len(self._history) < MIN_FRAMES:
+            return confidence
+        raised = confidence.copy()
+        for i, (x1, y1, x2, y2) in enumerate(boxes):
+            if confidence[i] < 0.5:
+                persistence = float(np.mean([p.fire[y1:y2, x1:x2].any() for p in self._history]))
+                raised[i] = min(0.5, confidence[i] + CANDIDATE_BOOST * persistence)
+        return raised
+
+    def _flicker_factor(self, box: Box) -> float:
         frames = self._frames()
         if len(frames) < MIN_FRAMES:
             return 0.0
-        x1, y1, x2, y2 = _cells(box, frames[-1].shape)
+        x1, y1, x2, y2 = box
         levels = []
         for before, after in itertools.pairwise(frames):
             diff = np.abs(after - before)
@@ -134,15 +201,20 @@ class FireSmokeRule:
         return _ramp(self._history[-1].smoke_area / self._history[0].smoke_area, SMOKE_GROWTH)
 
 
-def _small_grey(image: Image) -> Grey:
+def _small(image: Image) -> Image:
     height, width = image.shape[:2]
     size = (ANALYSIS_WIDTH, max(1, round(height * ANALYSIS_WIDTH / max(width, 1))))
-    small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-    grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) if small.ndim == 3 else small
-    return grey.astype(np.float32)
+    return np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), np.uint8)
 
 
-def _cells(box: npt.NDArray[np.float32], shape: tuple[int, ...]) -> tuple[int, int, int, int]:
+def _mask(boxes: list[Box], shape: tuple[int, ...]) -> npt.NDArray[np.bool_]:
+    mask = np.zeros(shape[:2], np.bool_)
+    for x1, y1, x2, y2 in boxes:
+        mask[y1:y2, x1:x2] = True
+    return mask
+
+
+def _cells(box: npt.NDArray[np.float32], shape: tuple[int, ...]) -> Box:
     """Pixel bounds of ``box`` in the small grey frame, at least one pixel wide and high."""
     height, width = shape[:2]
     x1 = int(np.clip(np.floor(box[0]), 0, width - 1))
