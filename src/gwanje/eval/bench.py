@@ -7,6 +7,7 @@ thread, and the whole per-camera pipeline (motion gate, detectors, tracker, rule
 
 from __future__ import annotations
 
+import statistics
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -33,6 +34,21 @@ class StageCost:
     stage: str
     ms_per_frame: float
     frames: int
+
+
+def median_call_ms(action: Callable[[], object], calls: int, rounds: int = 3) -> float:
+    """Wall time of one call in ms: the minimum over ``rounds`` of the median of ``calls`` timed calls, after one
+    warm-up call. The minimum of medians is what stays comparable on a machine that is busy with other work."""
+    action()
+    medians = []
+    for _ in range(rounds):
+        times = []
+        for _ in range(calls):
+            start = time.perf_counter()
+            action()
+            times.append((time.perf_counter() - start) * 1000.0)
+        medians.append(statistics.median(times))
+    return min(medians)
 
 
 def _cpu_ms(run: Callable[[], int]) -> tuple[float, int]:

@@ -15,10 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
-import time
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -39,6 +36,7 @@ from gwanje.detect.ops import box_iou
 from gwanje.detect.person import PersonDetector
 from gwanje.detect.pose import PoseAnalyzer
 from gwanje.detect.registry import build_detector
+from gwanje.eval.bench import median_call_ms
 from gwanje.eval.metrics import TypeMetrics
 from gwanje.eval.studies.common import LABELS_DIR, every_frame, frame_rate, require_dataset
 from gwanje.runtime.detectors import build_detectors, close_all
@@ -247,20 +245,6 @@ def tracked_at_labels(track_high: float | None, motion_gate: bool = True) -> tup
     return detected, tracked
 
 
-def _cost_ms(action: Callable[[], object], repeats: int, rounds: int = 3) -> float:
-    """Minimum over ``rounds`` of the median of ``repeats`` timed calls (robust to other load on the machine)."""
-    action()
-    medians = []
-    for _ in range(rounds):
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            action()
-            times.append((time.perf_counter() - start) * 1000)
-        medians.append(statistics.median(times))
-    return min(medians)
-
-
 def _bench_frame() -> Frame:
     name, relative, wanted = BENCH_VIDEO
     image = np.random.default_rng(0).integers(0, 255, (720, 1280, 3), dtype=np.uint8)
@@ -282,7 +266,7 @@ def run_bench(repeats: int, threads: int) -> None:
     for mode, faint in (("none", None), ("auto", None), ("auto", FALL_FAINT), ("auto+full", None)):
         detector = PersonDetector("person", _person_config(runtime=runtime, **MODES[mode]), floor=faint)
         calls = len(detector.regions(1280, 720))
-        ms = _cost_ms(partial(detector.detect, [frame]), repeats)
+        ms = median_call_ms(partial(detector.detect, [frame]), repeats)
         people = detector.detect([frame])[0] if mode == "auto" and faint is None else people
         name = mode if faint is None else f"{mode}, faint from {faint:g} (a camera with a fall rule)"
         print(f"person {name:<10} {calls} call(s): {ms:7.1f} ms per frame")
@@ -290,10 +274,10 @@ def run_bench(repeats: int, threads: int) -> None:
     pose = PoseAnalyzer("pose", PoseDetectorConfig(runtime=runtime, max_people=1))
     person = people[np.argsort(-people.area)[:1]] if len(people) else Detections.from_arrays(
         [[400, 100, 640, 700]], [0.9], "person")  # fmt: skip
-    ms = _cost_ms(lambda: pose.analyze(frame, person), repeats)
+    ms = median_call_ms(lambda: pose.analyze(frame, person), repeats)
     print(f"pose (BlazePose full), standing person: {ms:7.1f} ms per person")
     lying = Detections.from_arrays([[300, 400, 900, 640]], [0.9], "person")
-    ms = _cost_ms(lambda: pose.analyze(frame, lying), repeats)
+    ms = median_call_ms(lambda: pose.analyze(frame, lying), repeats)
     print(f"pose, box wider than tall (3 calls):   {ms:7.1f} ms per person")
     pose.close()
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -25,6 +23,7 @@ from gwanje.config.datasets import datasets_root
 from gwanje.config.detectors import FireSmokeDetectorConfig, RuntimeConfig
 from gwanje.core.frame import Frame
 from gwanje.detect.fire_smoke import FireSmokeDetector
+from gwanje.eval.bench import median_call_ms
 from gwanje.eval.metrics import binary_report
 from gwanje.ingest.files import read_image
 from gwanje.training.fire_smoke.data import Sample, Split, load_datasets
@@ -69,21 +68,9 @@ def latency_ms(detector: FireSmokeDetector, runs: int = 3, calls: int = 50) -> d
     batch = np.zeros((1, 3, detector.input_size[1], detector.input_size[0]), np.float32)
     name = detector.model.input.name
 
-    def best(fn: Any) -> float:
-        fn()
-        medians = []
-        for _ in range(runs):
-            times = []
-            for _ in range(calls):
-                started = time.perf_counter()
-                fn()
-                times.append(time.perf_counter() - started)
-            medians.append(statistics.median(times))
-        return round(min(medians) * 1000, 2)
-
     return {
-        "model_ms": best(lambda: detector.model.run({name: batch})),
-        "frame_ms": best(lambda: detector.detect([frame])),
+        "model_ms": round(median_call_ms(lambda: detector.model.run({name: batch}), calls, runs), 2),
+        "frame_ms": round(median_call_ms(lambda: detector.detect([frame]), calls, runs), 2),
     }
 
 
