@@ -262,10 +262,13 @@ def main() -> None:
     parser.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS, help="the shared datasets folder")
     parser.add_argument("--repeats", type=int, default=20, help="bench: timed runs per configuration")
     parser.add_argument("--threads", type=int, default=1, help="bench: ONNX Runtime intra-op threads")
+    parser.add_argument("--model", type=Path, help="eval/bench: this ONNX file instead of the packaged model")
     parser.add_argument(
         "--track-high", type=float, help="tracked: the tracker's high threshold (default: the camera's)"
     )
     args = parser.parse_args()
+    for mode in MODES.values():
+        mode.update({"model_path": args.model} if args.model else {})
     if args.command == "tracked":
         detected, tracked = tracked_at_labels(args.datasets, args.track_high)
         band = "the detector's threshold" if args.track_high is None else f"{args.track_high:g}"
