@@ -89,3 +89,14 @@ def test_ignored_boxes_take_no_score_loss(model: object) -> None:
     ignored, _ = person_loss(outputs, box, torch.tensor([True]), centres, strides)
     background, _ = person_loss(outputs, torch.zeros((0, 4)), torch.zeros(0, dtype=torch.bool), centres, strides)
     assert float(ignored) == 0.0 and float(background) > 0.0
+
+
+def test_a_student_equal_to_its_teacher_has_nothing_to_learn_where_nobody_is_labelled(model: object) -> None:
+    centres, strides = grid()
+    with torch.no_grad():
+        outputs = model(torch.rand((1, 3, 416, 416)))  # type: ignore[operator]
+    same, parts = person_loss(outputs, torch.zeros((0, 4)), torch.zeros(0, dtype=torch.bool), centres, strides, outputs)
+    assert float(same) == pytest.approx(0.0, abs=1e-6) and parts["keep"] == pytest.approx(0.0, abs=1e-6)
+    box = torch.tensor([[150.0, 250.0, 300.0, 320.0]])
+    labelled, _ = person_loss(outputs, box, torch.tensor([False]), centres, strides, outputs)
+    assert float(labelled) > 0.0  # a labelled lying person still pulls the model away from the teacher

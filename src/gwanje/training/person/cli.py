@@ -45,6 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--freeze", type=int, default=TrainSettings.freeze, help="leading convolutions kept fixed")
     parser.add_argument("--resume", type=Path, help="a checkpoint (.pt state dict) to start from")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-teacher", action="store_true", help="train without distillation from the start model")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -77,11 +78,12 @@ def run(args: argparse.Namespace) -> int:
     settings = TrainSettings(minutes=args.minutes, learning_rate=args.learning_rate, accumulate=args.accumulate,
                              freeze=args.freeze, seed=args.seed)  # fmt: skip
     checkpoint = args.output.with_suffix(".pt")
-    losses = train(model, training, settings, checkpoint)
+    teacher = None if args.no_teacher else to_torch(template)
+    losses = train(model, training, settings, checkpoint, teacher)
     model.eval()
     write_onnx(model, template, args.output)
     parity = export_parity(model, args.output, np.random.default_rng(args.seed))
-    report = {"settings": settings.__dict__, "data": [str(f) for f in folders], "train_pictures": len(training),
+    report = {"settings": settings.__dict__, "teacher": teacher is not None, "data": [str(f) for f in folders], "train_pictures": len(training),
               "losses": losses, "export_max_abs_diff": parity}  # fmt: skip
     args.output.with_suffix(".json").write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2))

@@ -12,6 +12,8 @@ import numpy as np
 
 from gwanje.detect.person import BINS, INPUT_SIZE, PERSON_CLASS, STRIDES
 
+KEEP_BOX_FROM = 0.3
+"""Cells the starting model scores at least this high keep its box distributions (distillation)."""
 CANDIDATES = 10
 """Overlaps summed to choose how many anchors a box gets."""
 BOX_WEIGHT, DFL_WEIGHT = 2.0, 0.25
@@ -100,14 +102,28 @@ def giou_loss(pred: Any, target: Any) -> Any:
     return 1.0 - (inter / union - (enclose - union) / (enclose + EPS))
 
 
-def person_loss(outputs: Any, gt: Any, ignore: Any, centres: Any, strides: Any) -> tuple[Any, dict[str, float]]:
+def split(outputs: Any) -> tuple[Any, Any]:
+    """Person scores (A) and box distributions (A x 44) of the six outputs of one picture."""
+    import torch
+
+    scores = torch.cat([o[0, :, PERSON_CLASS] for o in outputs if o.shape[-1] != 4 * BINS])
+    return scores, torch.cat([o[0] for o in outputs if o.shape[-1] == 4 * BINS])
+
+
+def person_loss(
+    outputs: Any, gt: Any, ignore: Any, centres: Any, strides: Any, teacher: Any = None
+) -> tuple[Any, dict[str, float]]:
     """Loss of one picture. ``outputs``: the model's six outputs (batch 1); ``gt``: M x 4 boxes (input pixels);
-    ``ignore``: M flags — anchors assigned to a flagged box, or whose centre lies in one, get no score loss."""
+    ``ignore``: M flags — anchors assigned to a flagged box, or whose centre lies in one, get no score loss.
+
+    ``teacher``: the starting model's outputs on the same input. Then every cell that is not a positive learns
+    the teacher's person score instead of 0 (ignore regions included), and cells the teacher scores above
+    ``KEEP_BOX_FROM`` keep its box distributions: the COCO model's view of standing people is kept where the
+    labels say nothing new (learning without forgetting), and only labelled people move it."""
     import torch
     from torch.nn import functional
 
-    scores = torch.cat([o[0, :, PERSON_CLASS] for o in outputs if o.shape[-1] != 4 * BINS])
-    distributions = torch.cat([o[0] for o in outputs if o.shape[-1] == 4 * BINS])
+    scores, distributions = split(outputs)
     real = gt[~ignore]
     with torch.no_grad():
         assigned, positive = assign(real, decode(distributions, centres, strides), centres, strides)
@@ -118,6 +134,16 @@ def person_loss(outputs: Any, gt: Any, ignore: Any, centres: Any, strides: Any) 
         )
         weight[inside & ~positive] = 0.0
     target = torch.zeros_like(scores)
+    keep_term = scores.new_zeros(())
+    if teacher is not None:
+        teacher_scores, teacher_distributions = split(teacher)
+        target = teacher_scores.clone()
+        weight = torch.ones_like(scores)
+        kept = (teacher_scores > KEEP_BOX_FROM) & ~positive
+        if kept.any():
+            log_student = distributions[kept].reshape(-1, BINS).log_softmax(dim=1)
+            soft = teacher_distributions[kept].reshape(-1, BINS).softmax(dim=1)
+            keep_term = functional.kl_div(log_student, soft, reduction="batchmean") * DFL_WEIGHT
     pos = positive.nonzero().squeeze(1)
     num_pos = max(int(pos.numel()), 1)
     box_term = dfl_term = scores.new_zeros(())
@@ -138,6 +164,7 @@ def person_loss(outputs: Any, gt: Any, ignore: Any, centres: Any, strides: Any) 
     p = scores.clamp(EPS, 1 - EPS)
     focal = functional.binary_cross_entropy(p, target, reduction="none") * (p - target).abs().pow(2)
     score_term = (focal * weight).sum() / num_pos
-    total = score_term + box_term + dfl_term
-    parts = {"score": float(score_term.detach()), "box": float(box_term.detach()), "dfl": float(dfl_term.detach())}
+    total = score_term + box_term + dfl_term + keep_term
+    parts = {"score": float(score_term.detach()), "box": float(box_term.detach()), "dfl": float(dfl_term.detach()),
+             "keep": float(keep_term.detach())}  # fmt: skip
     return total, {**parts, "pos": float(num_pos)}

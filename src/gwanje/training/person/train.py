@@ -25,7 +25,7 @@ WARMUP_STEPS = 50
 class TrainSettings:
     minutes: float = 40.0
     """Wall-clock budget; the learning rate follows a cosine over it and training stops when it is spent."""
-    learning_rate: float = 1e-4
+    learning_rate: float = 5e-5
     weight_decay: float = 1e-4
     accumulate: int = 8
     """Pictures per optimiser step (the converted graph takes a batch of one)."""
@@ -43,14 +43,22 @@ def learning_rate(settings: TrainSettings, step: int, elapsed: float) -> float:
     return settings.learning_rate * warm * (0.05 + 0.95 * 0.5 * (1.0 + math.cos(math.pi * progress)))
 
 
-def train(model: Any, samples: Sequence[Sample], settings: TrainSettings, checkpoint: Path) -> dict[str, float]:
-    """Fine-tune ``model`` (the converted NanoDet-g) in place on ``samples``; returns the last losses."""
+def train(
+    model: Any, samples: Sequence[Sample], settings: TrainSettings, checkpoint: Path, teacher: Any = None
+) -> dict[str, float]:
+    """Fine-tune ``model`` (the converted NanoDet-g) in place on ``samples``; returns the last losses.
+
+    ``teacher`` (a frozen copy of the starting model) regularises the scores and boxes (``person_loss``)."""
     import torch
 
     from gwanje.training.person.loss import grid, person_loss
     from gwanje.training.person.model import conv_weights
 
     torch.set_num_threads(settings.threads)
+    if teacher is not None:
+        teacher.eval()
+        for parameter in teacher.parameters():
+            parameter.requires_grad_(False)
     torch.manual_seed(settings.seed)
     rng = np.random.default_rng(settings.seed)
     convs = list(conv_weights(model).values())
@@ -73,8 +81,13 @@ def train(model: Any, samples: Sequence[Sample], settings: TrainSettings, checkp
             sample = samples[int(rng.integers(len(samples)))]
             image = read_image(sample.image)
             tensor, boxes, ignore = training_input(image, sample.boxes, sample.classes == IGNORE, rng)
-            outputs = model(torch.from_numpy(tensor))
-            loss, parts = person_loss(outputs, torch.from_numpy(boxes), torch.from_numpy(ignore), centres, strides)
+            x = torch.from_numpy(tensor)
+            outputs = model(x)
+            with torch.no_grad():
+                kept = teacher(x) if teacher is not None else None
+            loss, parts = person_loss(
+                outputs, torch.from_numpy(boxes), torch.from_numpy(ignore), centres, strides, kept
+            )
             (loss / settings.accumulate).backward()
             seen += 1
             for key, value in parts.items():
