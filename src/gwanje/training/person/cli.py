@@ -4,7 +4,7 @@ Writes ``OUTPUT`` (an ONNX file with the exact graph of the packaged ``nanodet-g
 ``OUTPUT`` with ``.json`` (settings, data, last losses, export parity).
 
 Example (the generated set is built once, outside the repository, then checked with near_dup.py):
-    gwanje train person --synthesize /data/person-synth --data ../shared/datasets/fall-action-laifi \
+    gwanje train person --synthesize ../person-synth --data ../shared/datasets/fall-action-laifi \
         --minutes 40 --output person-nanodet-g-ft.onnx
 """
 
