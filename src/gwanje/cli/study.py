@@ -1,6 +1,7 @@
 """`gwanje study NAME ...`: the research evaluations behind the model cards' figures, on the live pipeline.
 
-Each study is a module in ``gwanje.eval.studies`` with ``add_arguments(parser)`` and ``run(args) -> int``;
+Each study is a module with ``add_arguments(parser)`` and ``run(args) -> int``: in ``gwanje.eval.studies``, or in
+the model's training folder where it scores a model on that training's held-out split (fire/smoke, person);
 it prints the figures a model card quotes, so every figure there comes from a command.
 """
 
@@ -18,6 +19,10 @@ STUDIES: dict[str, tuple[str, str]] = {
     "person": ("gwanje.eval.studies.person", "person detector: recall/precision on labelled frames, cost, tracked"),
     "falls": ("gwanje.eval.studies.falls", "fall rule on labelled knock-down clips, and why falls are missed"),
     "zones": ("gwanje.eval.studies.zones", "zone and line rules on a hand-labelled video"),
+    "person-lying": (
+        "gwanje.training.person.evaluate",
+        "person models on lying and standing people held out of training",
+    ),
     "crowding": ("gwanje.eval.studies.crowding", "crowding rule on clips with hand-counted people"),
 }
 

@@ -13,6 +13,7 @@ from typing import Any
 TRAINERS: dict[str, str] = {
     "fire-smoke": "gwanje.training.fire_smoke.cli",
     "fight": "gwanje.training.fight.cli",
+    "person": "gwanje.training.person.cli",
 }
 
 

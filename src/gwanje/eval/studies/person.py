@@ -18,6 +18,7 @@ import os
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import cv2
@@ -176,9 +177,10 @@ def _person_config(**update: Any) -> PersonDetectorConfig:
     return config.model_copy(update=update)
 
 
-def evaluate(frames: list[LabelledFrame], mode: str) -> tuple[Score, PerSize]:
-    """The shipped person detector with one tiling mode of MODES, called as the pipeline calls it."""
-    detector = build_detector("person", _person_config(**MODES[mode]))
+def evaluate(frames: list[LabelledFrame], mode: str, model: Path | None = None) -> tuple[Score, PerSize]:
+    """The person detector (the shipped model, or ``model``) with one tiling mode of MODES, called as the pipeline
+    calls it."""
+    detector = build_detector("person", _person_config(model_path=model, **MODES[mode]))
     assert isinstance(detector, Detector)
     score, per_size = Score(), PerSize(Score)
     try:
@@ -190,14 +192,14 @@ def evaluate(frames: list[LabelledFrame], mode: str) -> tuple[Score, PerSize]:
     return score, per_size
 
 
-def run_eval() -> None:
+def run_eval(model: Path | None = None) -> None:
     frames = load_frames()
     people = sum(len(f.people) for f in frames)
     print(f"{len(frames)} labelled frames, {people} people; IoU >= {MATCH_IOU}, threshold {_person_config().threshold}")
     buckets = "  ".join(f"h{lo}-{hi if hi < 10_000 else ''}" for lo, hi in SIZE_BUCKETS)
     print(f"{'mode':<16} {'recall':>6} {'prec.':>6} {'hits':>5} {'FP':>4}  recall by person height: {buckets}")
     for mode in MODES:
-        score, per_size = evaluate(frames, mode)
+        score, per_size = evaluate(frames, mode, model)
         sizes = "  ".join(f"{per_size[b].hits}/{per_size[b].labelled}" for b in SIZE_BUCKETS)
         m = score.metrics
         print(f"{mode:<16} {m.recall:6.3f} {m.precision:6.3f} {score.hits:5d} {score.false_positives:4d}  {sizes}")
@@ -288,6 +290,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("command", choices=["eval", "bench", "tracked"])
     parser.add_argument("--repeats", type=int, default=20, help="bench: timed runs per configuration")
     parser.add_argument("--threads", type=int, default=1, help="bench: ONNX Runtime intra-op threads")
+    parser.add_argument("--model", type=Path, help="eval: another person ONNX file (default: the shipped one)")
     parser.add_argument(
         "--track-high", type=float, help="tracked: the tracker's high threshold (default: the camera's)"
     )
@@ -308,7 +311,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"{name:<9} recall {m.recall:.3f} precision {m.precision:.3f} hits {score.hits} "
                   f"false {score.false_positives} of {score.labelled} people")  # fmt: skip
     elif args.command == "eval":
-        run_eval()
+        run_eval(args.model)
     else:
         run_bench(args.repeats, args.threads)
     return 0
