@@ -15,6 +15,10 @@ from typing import Any
 STUDIES: dict[str, tuple[str, str]] = {
     "manifests": ("gwanje.eval.studies.manifests", "write gwanje eval manifests of the held-out public data"),
     "fire-smoke": ("gwanje.training.fire_smoke.eval", "fire/smoke card: test-split figures of the shipped model"),
+    "fire-smoke-holdout": (
+        "gwanje.training.fire_smoke.holdout",
+        "fire/smoke candidate vs shipped: test split, unseen indoor scenes, greyscale",
+    ),
     "fight": ("gwanje.eval.studies.fight", "fight card: held-out clips, normal footage, evidence boxes, CPU cost"),
     "person": ("gwanje.eval.studies.person", "person detector: recall/precision on labelled frames, cost, tracked"),
     "falls": ("gwanje.eval.studies.falls", "fall rule on labelled knock-down clips, and why falls are missed"),

@@ -1,8 +1,10 @@
 """Augmentation and synthetic hard negatives for fire/smoke training (numpy and OpenCV only).
 
 Images and their box masks are transformed together so that the per-cell targets follow the
-crop, scale and flip. Photometric changes imitate CCTV (blur, sensor noise, JPEG blocks, exposure)
-but keep hue shifts small: a hue rotation would turn a flame into something that is not fire.
+crop, scale and flip. Photometric changes imitate CCTV (blur and motion blur, sensor noise, JPEG
+blocks down to quality 10, exposure, low light, lens glare) but keep hue shifts small: a hue
+rotation would turn a flame into something that is not fire. Greyscale is not a photometric change
+here: a grey copy loses the flame colour, so it is made a fire negative (``train.to_grey_negative``).
 
 The synthetic negatives are the things that fool colour-based fire detectors on real cameras:
 red/orange static objects with hard edges, bright lamps with a glow, and a uniform fog/haze veil
@@ -53,19 +55,53 @@ def photometric(image: Image, rng: np.random.Generator) -> Image:
         hsv[..., 0] = (hsv[..., 0] + int(rng.integers(-4, 5))) % 180
         hsv[..., 1] = np.clip(hsv[..., 1] * rng.uniform(0.6, 1.3), 0, 255)
         out = np.asarray(cv2.cvtColor(hsv.astype(np.uint8), cv2.COLOR_HSV2BGR), np.uint8)
+    if rng.random() < 0.15:
+        out = low_light(out, rng)
     if rng.random() < 0.1:
-        out = np.asarray(cv2.cvtColor(cv2.cvtColor(out, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR), np.uint8)
+        out = glare(out, rng)
     if rng.random() < 0.3:
         k = int(rng.choice([3, 5]))
         out = np.asarray(cv2.GaussianBlur(out, (k, k), 0), np.uint8)
+    elif rng.random() < 0.15:
+        out = motion_blur(out, rng)
     if rng.random() < 0.3:
         noise = _unit_noise(out.shape, rng) * np.float32(rng.uniform(2, 10))
         out = np.clip(out.astype(np.float32) + noise, 0, 255).astype(np.uint8)
-    if rng.random() < 0.4:
-        ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(25, 85))])
+    if rng.random() < 0.5:
+        quality = int(rng.integers(10, 40)) if rng.random() < 0.3 else int(rng.integers(40, 85))
+        ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, quality])
         if ok:
             out = np.asarray(cv2.imdecode(buf, cv2.IMREAD_COLOR), np.uint8)
     return out
+
+
+def low_light(image: Image, rng: np.random.Generator) -> Image:
+    """Night or a dark room: a gamma curve darkens the scene, a flame (self-luminous, bright) stays bright."""
+    gamma = rng.uniform(1.6, 3.0)
+    table = np.asarray(np.clip(255.0 * (np.arange(256) / 255.0) ** gamma, 0, 255), np.uint8)
+    return np.asarray(cv2.LUT(image, table), np.uint8)
+
+
+def glare(image: Image, rng: np.random.Generator) -> Image:
+    """Lens glare: a large, soft, washed-out bright veil from a light outside or inside the frame."""
+    h, w = image.shape[:2]
+    cx, cy = rng.uniform(-0.2, 1.2) * w, rng.uniform(-0.2, 1.2) * h
+    radius = rng.uniform(0.3, 0.8) * max(h, w)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    alpha = np.clip(1.0 - np.sqrt((xx - cx) ** 2 + (yy - cy) ** 2) / radius, 0, 1)[..., None] * rng.uniform(0.3, 0.7)
+    out = image.astype(np.float32) * (1 - alpha) + np.float32(rng.uniform(200, 255)) * alpha
+    return np.asarray(np.clip(out, 0, 255), np.uint8)
+
+
+def motion_blur(image: Image, rng: np.random.Generator) -> Image:
+    """A short straight blur (camera shake, slow shutter at night)."""
+    k = int(rng.choice([5, 7, 9]))
+    kernel = np.zeros((k, k), np.float32)
+    kernel[k // 2, :] = 1.0 / k
+    rotation = cv2.getRotationMatrix2D((k / 2 - 0.5, k / 2 - 0.5), float(rng.uniform(0, 180)), 1.0)
+    rotated = np.asarray(cv2.warpAffine(kernel, rotation, (k, k)), np.float32)
+    rotated /= max(float(rotated.sum()), 1e-6)
+    return np.asarray(cv2.filter2D(image, -1, rotated), np.uint8)
 
 
 _NOISE_BANK: dict[tuple[int, ...], npt.NDArray[np.float32]] = {}

@@ -85,6 +85,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=0.0,
         help="share of augmented copies of negative or boxed images that get a procedural flame",
     )
+    parser.add_argument(
+        "--grey-rate", type=float, default=0.0, help="share of augmented copies made greyscale and labelled no fire"
+    )
+    parser.add_argument(
+        "--frame-step",
+        type=int,
+        default=1,
+        help="keep every N-th frame of video-frame sets such as fire-indoor-rf (consecutive frames are near-identical)",
+    )
     parser.add_argument("--variants", type=int, default=5, help="augmented copies of each training image")
     parser.add_argument("--cues", action="store_true", help="also give the head per-cell colour cues (fire_smoke_cues)")
     parser.add_argument(
@@ -96,7 +105,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--max-fpr", type=float, default=0.08, help="FPR cap when choosing thresholds")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--threads", type=int, default=0, help="PyTorch threads (0: all cores)")
+    parser.add_argument("--threads", type=int, default=0, help="PyTorch and ONNX Runtime threads (0: all cores)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -117,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"cannot read the training data: {exc}")
         return 2
+    samples = [s for s in samples if s.frame < 0 or s.frame % args.frame_step == 0]
     train_set = [s for s in samples if s.split == "train"]
     val_set = [s for s in samples if s.split == "val"]
     print(f"samples: {len(train_set)} train, {len(val_set)} val, {sum(s.split == 'test' for s in samples)} test")
@@ -132,6 +142,7 @@ def run(args: argparse.Namespace) -> int:
         paste_rate=args.paste_rate,
         paste_smoke=args.paste_smoke,
         synthetic_flame_rate=args.synthetic_flames,
+        grey_rate=args.grey_rate,
         dropout=args.dropout,
         weight_decay=args.weight_decay,
         cues=args.cues,
@@ -142,10 +153,14 @@ def run(args: argparse.Namespace) -> int:
     if args.cv_folds:
         head, backbone, report = _train_cross_validated(train_set + val_set, settings, nanodet, args)
     else:
-        head, backbone = train(train_set, settings, nanodet)
+        head, backbone = train(train_set, settings, nanodet, args.threads)
         report = _validation_report(torch_scores(head, backbone, val_set), val_set, args.max_fpr)
     train_seconds = time.monotonic() - started
-    report = {"settings": vars(settings), "train_seconds": round(train_seconds), **report}
+    report = {
+        "settings": {**vars(settings), "frame_step": args.frame_step},
+        "train_seconds": round(train_seconds),
+        **report,
+    }
     print(json.dumps(report, indent=2))
 
     export_onnx(head, nanodet, args.output)
@@ -182,7 +197,7 @@ def _train_cross_validated(
     from gwanje.training.fire_smoke.cv import cv_report, out_of_fold_scores
     from gwanje.training.fire_smoke.train import cache_features, scoring_features, train_head
 
-    backbone = BackboneRunner(nanodet)
+    backbone = BackboneRunner(nanodet, args.threads)
     cache = cache_features(samples, backbone, settings)
     folds = group_kfold([s.group for s in samples], args.cv_folds)
     scores = out_of_fold_scores(cache, scoring_features(backbone, samples), samples, folds, settings)

@@ -53,8 +53,10 @@ def out_of_fold_scores(
 def cv_report(
     samples: Sequence[Sample], scores: npt.NDArray[np.float32], folds: npt.NDArray[np.int64], max_fpr: float
 ) -> dict[str, Any]:
-    """Thresholds chosen on the out-of-fold scores, metrics there (all, CCTV frames), per-fold thresholds."""
-    cctv = np.array([s.boxes is not None for s in samples])
+    """Thresholds chosen on the out-of-fold scores, metrics there (all, CCTV frames, video-frame sets and all
+    but those, which is the population of the test split), per-fold thresholds."""
+    video = np.array([s.frame >= 0 for s in samples])
+    cctv = np.array([s.boxes is not None for s in samples]) & ~video
     report: dict[str, Any] = {"folds": int(folds.max()) + 1, "images": len(samples), "thresholds": {}}
     for channel, name in enumerate(CLASSES):
         labels = np.array([getattr(s, name) for s in samples])
@@ -63,6 +65,10 @@ def cv_report(
         report["thresholds"][name] = threshold
         report[name] = binary_report(labels, column, threshold).as_dict()
         report[f"{name}_cctv"] = binary_report(labels[cctv], column[cctv], threshold).as_dict()
+        if video.any():
+            for part, mask in (("video", video), ("without_video", ~video)):
+                chosen = binary_report(labels[mask], column[mask], threshold)
+                report[f"{name}_{part}"] = chosen.as_dict()
         report[f"{name}_fold_thresholds"] = [
             choose_threshold(labels[folds == f], column[folds == f], max_fpr) for f in range(report["folds"])
         ]

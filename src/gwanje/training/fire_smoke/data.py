@@ -11,7 +11,8 @@ Two layouts are understood (``load_dataset`` picks by what the directory holds):
   images and taken as absent on ``no_fire`` images).
 
 Splits are by group, never by image: scene clusters for the CCTV set (a fixed, documented list,
-so the held-out scenes never change), near-duplicate groups (64-bit dHash) hashed into
+so the held-out scenes never change; likewise for the video scenes of ``fire-indoor-rf``),
+near-duplicate groups (64-bit dHash) hashed into
 train/val/test for everything else. No group is on two sides.
 """
 
@@ -44,6 +45,24 @@ CCTV_TEST_CLUSTERS = frozenset(
     {"s03", "s05", "s07", "s11", "s13", "s16", "s20", "s24", "s28", "s31", "s33", "s37", "s40"}
 )
 CCTV_VAL_CLUSTERS = frozenset({"s04", "s12", "s14", "s15", "s17", "s19", "s22", "s29", "s35", "s41"})
+# fire-indoor-rf: clips cut from one original recording are one scene (its SOURCE.md lists the pairs).
+VIDEO_SCENES = {
+    "classk10": "classk",
+    "classk11": "classk",
+    "part1-sofa": "sofa-demo",
+    "part2": "sofa-demo",
+    "part8a": "part8",
+    "part8b": "part8",
+    "part2-trimmed": "sprinkler-demo",
+    "part6_Trim": "sprinkler-demo",
+}
+# Held-out scenes of fire-indoor-rf, chosen before any training: the CCTV-like indoor views (a high
+# corner camera "3", the high-mounted home camera "part1-nestcam" with an early, small flame, a kitchen
+# counter "part5", a dark room "part8"); validation = a close-up "FireVid36" and a night bonfire "test3".
+VIDEO_TEST_SCENES = frozenset({"3", "part1-nestcam", "part5", "part8"})
+VIDEO_VAL_SCENES = frozenset({"FireVid36", "test3"})
+VIDEO_GROUP_PREFIX = "video:"
+"""Prefix of fire-indoor-rf group names, so they never collide with the CCTV set's scene clusters."""
 HASH_VAL_FRACTION = 0.15
 HASH_TEST_FRACTION = 0.20
 DHASH_MAX_DISTANCE = 6
@@ -64,6 +83,8 @@ class Sample:
     smoke: int
     boxes: npt.NDArray[np.float32] | None
     split: Split
+    frame: int = -1
+    """Frame number within its source video (``fire-indoor-rf``); -1 for stills."""
 
     @property
     def has_fire_or_smoke(self) -> bool:
@@ -114,11 +135,8 @@ def _read_boxes(label_file: Path, mapping: dict[int, int]) -> npt.NDArray[np.flo
 
 def _load_yolo(root: Path) -> list[Sample]:
     mapping = _class_map(root)
-    clusters: dict[str, str] = {}
-    index = root / "index.csv"
-    if index.is_file():
-        with index.open(newline="") as fh:
-            clusters = {row["image"]: row["scene_cluster"] for row in csv.DictReader(fh)}
+    smoke_annotated = 1 in mapping.values()  # without a smoke class, smoke is unknown, not absent
+    index = _read_index(root)
     images = sorted(p for p in root.glob("**/images/*") if p.suffix.lower() in {".jpg", ".jpeg", ".png"})
     if not images:
         raise ValueError(f"no images found under {root}/*/images")
@@ -126,20 +144,35 @@ def _load_yolo(root: Path) -> list[Sample]:
     for image in images:
         label_file = image.parent.parent / "labels" / (image.stem + ".txt")
         boxes = _read_boxes(label_file, mapping)
-        rel = image.relative_to(root).as_posix()
-        group = clusters.get(rel, "")
-        split = _cluster_split(group) if group else _hash_split(image.stem)
+        row = index.get(image.relative_to(root).as_posix(), {})
+        if row.get("source_video"):
+            scene = VIDEO_SCENES.get(row["source_video"], row["source_video"])
+            group, split, frame = VIDEO_GROUP_PREFIX + scene, _video_split(scene), int(row.get("frame") or -1)
+        elif row.get("scene_cluster"):
+            group, split, frame = row["scene_cluster"], _cluster_split(row["scene_cluster"]), -1
+        else:
+            group, split, frame = image.stem, _hash_split(image.stem), -1
         samples.append(
             Sample(
                 path=image,
-                group=group or image.stem,
+                group=group,
                 fire=int(np.any(boxes[:, 0] == 0)),
-                smoke=int(np.any(boxes[:, 0] == 1)),
+                smoke=int(np.any(boxes[:, 0] == 1)) if smoke_annotated else UNKNOWN,
                 boxes=boxes,
                 split=split,
+                frame=frame,
             )
         )
     return samples
+
+
+def _read_index(root: Path) -> dict[str, dict[str, str]]:
+    """``index.csv`` rows by image path (empty without the file)."""
+    index = root / "index.csv"
+    if not index.is_file():
+        return {}
+    with index.open(newline="") as fh:
+        return {row["image"]: row for row in csv.DictReader(fh)}
 
 
 def _load_image_labels(root: Path) -> list[Sample]:
@@ -172,6 +205,14 @@ def _cluster_split(cluster: str) -> Split:
     if cluster in CCTV_TEST_CLUSTERS:
         return "test"
     if cluster in CCTV_VAL_CLUSTERS:
+        return "val"
+    return "train"
+
+
+def _video_split(scene: str) -> Split:
+    if scene in VIDEO_TEST_SCENES:
+        return "test"
+    if scene in VIDEO_VAL_SCENES:
         return "val"
     return "train"
 

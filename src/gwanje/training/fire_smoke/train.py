@@ -60,6 +60,8 @@ class TrainSettings:
     paste_smoke: bool = False
     synthetic_flame_rate: float = 0.0
     """Share of augmented copies of negative or box-labelled images that get a procedural flame."""
+    grey_rate: float = 0.0
+    """Share of augmented copies turned greyscale and labelled "no fire" (no flame colour, no fire)."""
     cues: bool = False
     """Give the head the per-cell colour cues of ``fire_smoke_cues`` besides the backbone's features."""
     seed: int = 0
@@ -111,7 +113,10 @@ def _targets(
     with a pasted patch), so cells and labels come from it.
     """
     if boxed:
-        return cell_targets(mask, grid), mask.reshape(-1, 2).max(axis=0).astype(np.float32)
+        cells, labels = cell_targets(mask, grid), mask.reshape(-1, 2).max(axis=0).astype(np.float32)
+        if sample.smoke == UNKNOWN and labels[1] == 0:  # boxes of a fire-only set say nothing about smoke
+            cells[1], labels[1] = -1.0, -1.0
+        return cells, labels
     cells = np.full((2, grid, grid), -1.0, np.float32)
     labels = np.array([sample.fire, sample.smoke], np.float32)
     for channel, value in enumerate((sample.fire, sample.smoke)):
@@ -121,23 +126,98 @@ def _targets(
     return cells, labels
 
 
+VIDEO_SHARE = 0.2
+"""Sampling share of video-frame sets (fire-indoor-rf: all fire, few scenes); the rest is split evenly
+between CCTV frames and photos, as before the video set was added."""
+
+
 def sample_weights(samples: Sequence[Sample]) -> npt.NDArray[np.float64]:
-    """Balance box-labelled (CCTV) and image-labelled (photo) data, and fire-positive images."""
+    """Balance CCTV frames, photos and video frames, and fire-positive images."""
     weights = np.ones(len(samples))
-    boxed = np.array([s.boxes is not None for s in samples])
-    for part in (boxed, ~boxed):
+    video = np.array([s.frame >= 0 for s in samples])
+    boxed = np.array([s.boxes is not None for s in samples]) & ~video
+    rest = 1.0 - VIDEO_SHARE if video.any() else 1.0
+    for part, share in ((boxed, rest / 2), (~boxed & ~video, rest / 2), (video, VIDEO_SHARE)):
         if part.any():
-            weights[part] = 0.5 / part.sum()
+            weights[part] = share / part.sum()
     fire = np.array([s.fire == 1 for s in samples])
     weights[fire] *= 1.5
     return np.asarray(weights / weights.sum(), np.float64)
 
 
+def to_grey_negative(
+    image: npt.NDArray[np.uint8], cells: npt.NDArray[np.float32], labels: npt.NDArray[np.float32]
+) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """A greyscale copy with every fire target 0: without flame colour the model must not say fire.
+
+    Greyscale and IR cameras gave 0.95 fire scores on grey walkways; this teaches the head that
+    shape and brightness alone are not fire (smoke targets are kept: smoke is grey anyway).
+    """
+    grey = cv2.cvtColor(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
+    cells, labels = cells.copy(), labels.copy()
+    cells[0], labels[0] = 0.0, 0.0
+    return np.asarray(grey, np.uint8), cells, labels
+
+
+@dataclass(frozen=True)
+class Example:
+    """One augmented training image with its targets (cells [2, G, G], labels [2]; -1 = unknown)."""
+
+    image: npt.NDArray[np.uint8]
+    cells: npt.NDArray[np.float32]
+    labels: npt.NDArray[np.float32]
+    pasted_group: str
+    """Group of the patch pasted into the image ("" if none)."""
+
+
+class Augmenter:
+    """Makes augmented examples of preloaded samples: used once per copy for the feature cache, and on the
+    fly by end-to-end fine-tuning (``fire_smoke.finetune``)."""
+
+    def __init__(self, samples: Sequence[Sample], settings: TrainSettings, rng: np.random.Generator) -> None:
+        self.samples = list(samples)
+        self.settings = settings
+        self.rng = rng
+        self.loaded = [_preload(sample) for sample in self.samples]
+        channels = (0, 1) if settings.paste_smoke else (0,)
+        self.patches = [
+            p
+            for (image, _), sample in zip(self.loaded, self.samples, strict=True)
+            for p in cut_patches(image, sample.boxes, sample.group)
+            if p.channel in channels
+        ]
+
+    def example(self, index: int, augmented: bool = True) -> Example:
+        """Sample ``index`` resized (``augmented`` false) or augmented, with its targets."""
+        image, mask = self.loaded[index]
+        sample, settings, rng = self.samples[index], self.settings, self.rng
+        size = (INPUT_SIZE, INPUT_SIZE)
+        eligible = sample.boxes is not None or (sample.fire == 0 and sample.smoke == 0)
+        boxed = sample.boxes is not None
+        pasted_group = ""
+        if not augmented:
+            out = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), np.uint8)
+            out_mask = np.asarray(cv2.resize(mask, size, interpolation=cv2.INTER_NEAREST), np.uint8)
+        else:
+            src, src_mask = image, mask
+            if self.patches and eligible and rng.random() < settings.paste_rate:
+                patch = self.patches[int(rng.integers(len(self.patches)))]
+                if patch.group != sample.group:
+                    src, src_mask = paste_patch(image, mask, patch, rng)
+                    pasted_group = patch.group
+                    boxed = True  # a negative image with a pasted box now has known cells everywhere
+            if eligible and settings.synthetic_flame_rate > 0 and rng.random() < settings.synthetic_flame_rate:
+                src, src_mask = paste_synthetic_flame(src, src_mask, rng)
+                boxed = True
+            out, out_mask = augment(src, src_mask, INPUT_SIZE, rng, settings.negative_rate)
+        cell, label = _targets(sample, out_mask.reshape(INPUT_SIZE, INPUT_SIZE, 2), INPUT_SIZE // STRIDE, boxed)
+        if augmented and rng.random() < settings.grey_rate:
+            out, cell, label = to_grey_negative(out, cell, label)
+        return Example(out, cell, label, pasted_group)
+
+
 def cache_features(samples: Sequence[Sample], backbone: BackboneRunner, settings: TrainSettings) -> FeatureCache:
     """Augment every sample ``settings.variants`` times and keep the backbone's features and the targets."""
-    rng = np.random.default_rng(settings.seed)
-    grid = INPUT_SIZE // STRIDE
-    size = (INPUT_SIZE, INPUT_SIZE)
     images: list[npt.NDArray[np.uint8]] = []
     f16: list[npt.NDArray[np.float16]] = []
     f32: list[npt.NDArray[np.float16]] = []
@@ -146,7 +226,7 @@ def cache_features(samples: Sequence[Sample], backbone: BackboneRunner, settings
     per_sample = sample_weights(samples)
 
     def flush() -> None:
-        batch = to_input(images, size)
+        batch = to_input(images, (INPUT_SIZE, INPUT_SIZE))
         a, b = backbone.features(batch)
         f16.append(a.astype(np.float16))
         f32.append(b.astype(np.float16))
@@ -154,42 +234,16 @@ def cache_features(samples: Sequence[Sample], backbone: BackboneRunner, settings
         images.clear()
 
     started = time.monotonic()
-    loaded = [_preload(sample) for sample in samples]
-    channels = (0, 1) if settings.paste_smoke else (0,)
-    patches = [
-        p
-        for (image, _), sample in zip(loaded, samples, strict=True)
-        for p in cut_patches(image, sample.boxes, sample.group)
-        if p.channel in channels
-    ]
-    for index, ((image, mask), sample, weight) in enumerate(zip(loaded, samples, per_sample, strict=True)):
-        eligible = sample.boxes is not None or (sample.fire == 0 and sample.smoke == 0)
-        pasteable = bool(patches) and eligible
+    augmenter = Augmenter(samples, settings, np.random.default_rng(settings.seed))
+    for index, weight in enumerate(per_sample):
         for variant in range(settings.variants):
-            boxed = sample.boxes is not None
-            pasted_group = ""
-            if variant == 0:
-                out = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), np.uint8)
-                out_mask = np.asarray(cv2.resize(mask, size, interpolation=cv2.INTER_NEAREST), np.uint8)
-            else:
-                src, src_mask = image, mask
-                if pasteable and rng.random() < settings.paste_rate:
-                    patch = patches[int(rng.integers(len(patches)))]
-                    if patch.group != sample.group:
-                        src, src_mask = paste_patch(image, mask, patch, rng)
-                        pasted_group = patch.group
-                        boxed = True  # a negative image with a pasted box now has known cells everywhere
-                if eligible and settings.synthetic_flame_rate > 0 and rng.random() < settings.synthetic_flame_rate:
-                    src, src_mask = paste_synthetic_flame(src, src_mask, rng)
-                    boxed = True
-                out, out_mask = augment(src, src_mask, INPUT_SIZE, rng, settings.negative_rate)
-            cell, label = _targets(sample, out_mask.reshape(INPUT_SIZE, INPUT_SIZE, 2), grid, boxed)
-            images.append(out)
-            cells.append(cell)
-            labels.append(label)
+            example = augmenter.example(index, augmented=variant > 0)
+            images.append(example.image)
+            cells.append(example.cells)
+            labels.append(example.labels)
             weights.append(weight)
             source.append(index)
-            pasted.append(pasted_group)
+            pasted.append(example.pasted_group)
             if len(images) == FEATURE_BATCH:
                 flush()
     if images:
@@ -208,7 +262,7 @@ def cache_features(samples: Sequence[Sample], backbone: BackboneRunner, settings
     )
 
 
-def _loss(logits: torch.Tensor, cells: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+def cell_and_image_loss(logits: torch.Tensor, cells: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     bce = nn.functional.binary_cross_entropy_with_logits
     known = cells >= 0
     cell_loss = bce(logits[known], cells[known]) if known.any() else logits.sum() * 0
@@ -240,7 +294,9 @@ def train_head(cache: FeatureCache, settings: TrainSettings) -> FireSmokeHead:
                 torch.from_numpy(cache.f32[picks].astype(np.float32)),
                 torch.from_numpy(cache.cues[picks].astype(np.float32)) if settings.cues else None,
             )
-            loss = _loss(logits, torch.from_numpy(cache.cells[picks]), torch.from_numpy(cache.labels[picks]))
+            loss = cell_and_image_loss(
+                logits, torch.from_numpy(cache.cells[picks]), torch.from_numpy(cache.labels[picks])
+            )
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
@@ -253,9 +309,11 @@ def train_head(cache: FeatureCache, settings: TrainSettings) -> FireSmokeHead:
     return head
 
 
-def train(samples: Sequence[Sample], settings: TrainSettings, nanodet: Path) -> tuple[FireSmokeHead, BackboneRunner]:
+def train(
+    samples: Sequence[Sample], settings: TrainSettings, nanodet: Path, threads: int = 0
+) -> tuple[FireSmokeHead, BackboneRunner]:
     """Cache features of ``samples`` (the training split) and train the head on them."""
-    backbone = BackboneRunner(nanodet)
+    backbone = BackboneRunner(nanodet, threads)
     return train_head(cache_features(samples, backbone, settings), settings), backbone
 
 
