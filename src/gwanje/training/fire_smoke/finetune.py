@@ -21,9 +21,7 @@ import argparse
 import io
 import json
 import logging
-import sys
 import time
-import types
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,30 +41,11 @@ from gwanje.training.fire_smoke.cues import ColourCues
 from gwanje.training.fire_smoke.data import Sample, load_datasets
 from gwanje.training.fire_smoke.model import INPUT_SIZE, OPSET, OUTPUT_NAME, FireSmokeHead
 from gwanje.training.fire_smoke.train import Augmenter, TrainSettings, cell_and_image_loss, sample_weights
+from gwanje.training.onnx_to_torch import to_torch
 
 log = logging.getLogger(__name__)
 
 SCORE_BATCH = 16
-
-
-def _onnx2torch_convert() -> Any:
-    """onnx2torch's ``convert``; its module imports torchvision for NMS/RoIAlign converters only, so a
-    torchvision that does not load with this torch build is replaced by a stub (the backbone has neither)."""
-    try:
-        import torchvision  # type: ignore[import-untyped,unused-ignore]  # noqa: F401
-    except (ImportError, RuntimeError):
-        stub, ops = types.ModuleType("torchvision"), types.ModuleType("torchvision.ops")
-        stub.__path__ = []
-
-        def unavailable(*_args: object, **_kwargs: object) -> None:
-            raise RuntimeError("torchvision does not load with this torch build")
-
-        ops.nms = ops.roi_align = unavailable  # type: ignore[attr-defined]
-        stub.ops = ops  # type: ignore[attr-defined]
-        sys.modules["torchvision"], sys.modules["torchvision.ops"] = stub, ops
-    from onnx2torch import convert  # type: ignore[import-untyped,unused-ignore]
-
-    return convert
 
 
 class FireSmokeNet(nn.Module):  # type: ignore[misc,unused-ignore]  # torch is untyped where mypy runs
@@ -74,7 +53,7 @@ class FireSmokeNet(nn.Module):  # type: ignore[misc,unused-ignore]  # torch is u
 
     def __init__(self, nanodet: Path, head: FireSmokeHead) -> None:
         super().__init__()
-        self.backbone = _onnx2torch_convert()(backbone_graph(nanodet))
+        self.backbone = to_torch(backbone_graph(nanodet))
         self.head = head
         self.cues = ColourCues()
         self.register_buffer("scale", torch.from_numpy(255.0 / STD_BGR).reshape(1, 3, 1, 1))

@@ -8,9 +8,6 @@ graph keeps every other node (padding, resizes, reshapes, the sigmoid) byte for 
 
 from __future__ import annotations
 
-import sys
-import types
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -18,33 +15,12 @@ import numpy as np
 import onnx
 import onnx.numpy_helper
 
-
-def _stub_torchvision() -> None:
-    """onnx2torch imports torchvision for NMS/RoIAlign converters this graph does not use; the torchvision
-    wheel next to the pinned CPU torch fails to import, so a stub stands in when the real one is broken."""
-    try:
-        import_module("torchvision")
-    except (ImportError, RuntimeError):
-        for name in [n for n in sys.modules if n == "torchvision" or n.startswith("torchvision.")]:
-            del sys.modules[name]
-        stub = types.ModuleType("torchvision")
-        stub.__path__ = []
-        ops = types.ModuleType("torchvision.ops")
-
-        def unavailable(*_args: Any, **_kwargs: Any) -> Any:
-            raise RuntimeError("torchvision operators are not available in this environment")
-
-        for op in ("nms", "batched_nms", "roi_align"):
-            setattr(ops, op, unavailable)
-        stub.ops = ops  # type: ignore[attr-defined]
-        sys.modules["torchvision"] = stub
-        sys.modules["torchvision.ops"] = ops
+from gwanje.training.onnx_to_torch import to_torch as graph_to_torch
 
 
 def to_torch(onnx_path: Path) -> Any:
-    """The ONNX graph as a ``torch.fx.GraphModule`` (float32, trainable convolutions)."""
-    _stub_torchvision()
-    return import_module("onnx2torch").convert(onnx.load(str(onnx_path)))
+    """The ONNX file as a ``torch.fx.GraphModule`` (float32, trainable convolutions)."""
+    return graph_to_torch(onnx.load(str(onnx_path)))
 
 
 def conv_weights(module: Any) -> dict[str, tuple[Any, Any]]:
