@@ -17,7 +17,7 @@ from gwanje.training.fire_smoke.augment import (
     paste_patch,
     paste_synthetic_flame,
 )
-from gwanje.training.fire_smoke.data import UNKNOWN, box_masks, load_dataset
+from gwanje.training.fire_smoke.data import NEAR_DUP_DROPPED, UNKNOWN, box_masks, load_dataset
 from tests.training.fire_smoke.synthetic import write_yolo_dataset
 
 
@@ -30,6 +30,17 @@ def test_yolo_layout_keeps_fire_and_smoke_boxes_and_drops_the_default_marker(tmp
         assert set(s.boxes[:, 0].tolist()) <= {0.0, 1.0}
         assert s.fire == int(0.0 in s.boxes[:, 0]) and s.smoke == int(1.0 in s.boxes[:, 0])
     assert any(not s.has_fire_or_smoke for s in samples)  # the negatives carried only the default box
+
+
+def test_files_matching_reserved_footage_are_never_loaded(tmp_path: Path) -> None:
+    root = write_yolo_dataset(tmp_path, count=4)
+    first = sorted(root.glob("*/images/*"))[0]
+    dropped = first.with_name(sorted(NEAR_DUP_DROPPED)[0])
+    first.rename(dropped)
+    label = first.parent.parent / "labels" / f"{first.stem}.txt"
+    label.rename(label.with_name(f"{dropped.stem}.txt"))
+    names = {s.path.name for s in load_dataset(root)}
+    assert len(names) == 3 and dropped.name not in names
 
 
 def test_scene_clusters_never_straddle_splits(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@
   the ``BinaryScores`` accumulator (``update(labels, scores)`` / ``compute(threshold)``).
 - ``folds``: group k-fold and group hold-out splits, deterministic by seed, groups never split.
 - ``timing``: percentiles and time-to-alert / latency summaries (``Delays`` accumulator).
+- ``matching``: detected boxes against labelled boxes (greedy by score, IoU threshold).
 - ``items``: what ``gwanje eval`` computes over manifest items (``summarize`` is metrics.json).
 
 Training may import this package; nothing here imports training.
@@ -24,6 +25,7 @@ from gwanje.eval.metrics.items import (
     summarize,
     times_to_alert,
 )
+from gwanje.eval.metrics.matching import BoxMatch, match_boxes
 from gwanje.eval.metrics.ranking import (
     BinaryReport,
     BinaryScores,
@@ -45,6 +47,7 @@ __all__ = [
     "BinaryCounts",
     "BinaryReport",
     "BinaryScores",
+    "BoxMatch",
     "DelaySummary",
     "Delays",
     "ItemResult",
@@ -60,6 +63,7 @@ __all__ = [
     "group_folds",
     "group_holdout",
     "group_kfold",
+    "match_boxes",
     "percentile",
     "pr_curve",
     "precision_recall_curve",

@@ -38,7 +38,7 @@ from gwanje.detect.person import PersonDetector
 from gwanje.detect.pose import PoseAnalyzer
 from gwanje.detect.registry import build_detector
 from gwanje.eval.bench import median_call_ms
-from gwanje.eval.metrics import TypeMetrics
+from gwanje.eval.metrics import TypeMetrics, match_boxes
 from gwanje.eval.studies.common import LABELS_DIR, every_frame, frame_rate, require_dataset
 from gwanje.runtime.detectors import build_detectors, close_all
 from gwanje.runtime.pipeline import CameraPipeline
@@ -140,17 +140,12 @@ def load_frames() -> list[LabelledFrame]:
 
 def score_frame(detections: Detections, frame: LabelledFrame, score: Score, per_size: PerSize) -> None:
     """Add one frame's hits, false positives and labelled people to the totals (see the module docstring)."""
-    order = np.argsort(-detections.confidence, kind="stable")
-    boxes = detections.xyxy[order]
-    matched = np.zeros(len(frame.people), dtype=bool)
-    iou = box_iou(boxes, frame.people) if len(frame.people) else np.zeros((len(boxes), 0), np.float32)
-    for row, box in enumerate(boxes):
-        candidates = np.where(matched, -1.0, iou[row]) if iou.shape[1] else np.zeros(0)
-        if candidates.size and candidates.max() >= MATCH_IOU:
-            matched[int(candidates.argmax())] = True
-            score.hits += 1
-        elif not _on_ignore_region(box, frame.ignore):
-            score.false_positives += 1
+    result = match_boxes(detections.xyxy, detections.confidence, frame.people, MATCH_IOU)
+    matched = result.labels_hit
+    score.hits += int(result.detections_hit.sum())
+    score.false_positives += sum(
+        not _on_ignore_region(box, frame.ignore) for box in detections.xyxy[~result.detections_hit]
+    )
     score.labelled += len(frame.people)
     heights = frame.people[:, 3] - frame.people[:, 1]
     for bucket in SIZE_BUCKETS:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -91,18 +91,26 @@ class Sample:
         return self.fire == 1 or self.smoke == 1
 
 
+NEAR_DUP_DROPPED = frozenset({"test1_mp4-0_jpg.rf.ebddf273896f5edbbc226152ba44d8e4.jpg"})
+"""Files that ``../shared/tools/near_dup.py`` matches to the reserved evaluation footage (fire-smoke-cctv-yolo,
+checked 2026-12-06: 1 of 801): never trained, validated or tuned on (DENYLIST rule 3)."""
+
+
 def load_dataset(root: Path) -> list[Sample]:
-    """Every sample under ``root`` with its split; raises ``ValueError`` naming what is missing."""
+    """Every sample under ``root`` with its split, less ``NEAR_DUP_DROPPED``; raises ``ValueError`` naming what
+    is missing."""
     if not root.is_dir():
         raise ValueError(f"training data directory {root} does not exist")
     if (root / "labels.csv").is_file():
-        return _load_image_labels(root)
-    if any(root.glob("*/labels")) or (root / "labels").is_dir():
-        return _load_yolo(root)
-    raise ValueError(
-        f"{root} is neither a YOLO layout (<split>/images + <split>/labels + classes.txt) "
-        "nor an image-label layout (labels.csv with columns path,label)"
-    )
+        samples = _load_image_labels(root)
+    elif any(root.glob("*/labels")) or (root / "labels").is_dir():
+        samples = _load_yolo(root)
+    else:
+        raise ValueError(
+            f"{root} is neither a YOLO layout (<split>/images + <split>/labels + classes.txt) "
+            "nor an image-label layout (labels.csv with columns path,label)"
+        )
+    return [s for s in samples if s.path.name not in NEAR_DUP_DROPPED]
 
 
 def _class_map(root: Path) -> dict[int, int]:
@@ -147,9 +155,17 @@ def _load_yolo(root: Path) -> list[Sample]:
         row = index.get(image.relative_to(root).as_posix(), {})
         if row.get("source_video"):
             scene = VIDEO_SCENES.get(row["source_video"], row["source_video"])
-            group, split, frame = VIDEO_GROUP_PREFIX + scene, _video_split(scene), int(row.get("frame") or -1)
+            group, split, frame = (
+                VIDEO_GROUP_PREFIX + scene,
+                _listed_split(scene, VIDEO_TEST_SCENES, VIDEO_VAL_SCENES),
+                int(row.get("frame") or -1),
+            )
         elif row.get("scene_cluster"):
-            group, split, frame = row["scene_cluster"], _cluster_split(row["scene_cluster"]), -1
+            group, split, frame = (
+                row["scene_cluster"],
+                _listed_split(row["scene_cluster"], CCTV_TEST_CLUSTERS, CCTV_VAL_CLUSTERS),
+                -1,
+            )
         else:
             group, split, frame = image.stem, _hash_split(image.stem), -1
         samples.append(
@@ -201,20 +217,9 @@ def _load_image_labels(root: Path) -> list[Sample]:
     return samples
 
 
-def _cluster_split(cluster: str) -> Split:
-    if cluster in CCTV_TEST_CLUSTERS:
-        return "test"
-    if cluster in CCTV_VAL_CLUSTERS:
-        return "val"
-    return "train"
-
-
-def _video_split(scene: str) -> Split:
-    if scene in VIDEO_TEST_SCENES:
-        return "test"
-    if scene in VIDEO_VAL_SCENES:
-        return "val"
-    return "train"
+def _listed_split(group: str, test: Collection[str], val: Collection[str]) -> Split:
+    """The split of a group from the fixed lists chosen before any training."""
+    return "test" if group in test else "val" if group in val else "train"
 
 
 def _hash_split(group: str) -> Split:

@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from gwanje.ingest.files import read_image
+
 LYING, PERSON, IGNORE = 0, 1, 2
 VAL_EVERY = 4
 """Every 4th numbered group of a view is held out for validation (group ids end in a number)."""
@@ -61,16 +63,6 @@ def write_labels(path: Path, boxes: npt.NDArray[np.float32], classes: npt.NDArra
         cx, cy = (x1 + x2) / 2 / width, (y1 + y2) / 2 / height
         lines.append(f"{cls} {cx:.6f} {cy:.6f} {(x2 - x1) / width:.6f} {(y2 - y1) / height:.6f}")
     path.write_text("\n".join(lines) + ("\n" if lines else ""))
-
-
-def read_image(path: Path) -> npt.NDArray[np.uint8]:
-    """A BGR picture; raises when it cannot be read."""
-    import cv2
-
-    picture = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if picture is None:
-        raise ValueError(f"cannot read {path}")
-    return np.asarray(picture, np.uint8)
 
 
 def load_folder(folder: Path, image_size: tuple[int, int] | None = None) -> list[Sample]:

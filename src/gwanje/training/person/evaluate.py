@@ -19,15 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 
 from gwanje.config.datasets import dataset
 from gwanje.config.detectors import PersonDetectorConfig
 from gwanje.detect.onnx_session import packaged_model
 from gwanje.detect.ops import box_iou
 from gwanje.detect.person import MODEL_FILE, PersonDetector
+from gwanje.eval.metrics import match_boxes
 from gwanje.eval.studies.common import LABELS_DIR
-from gwanje.training.person.data import LYING, PERSON, load_folder, read_image
+from gwanje.ingest.files import read_image
+from gwanje.training.person.data import LYING, PERSON, load_folder
 
 MATCH_IOU = 0.4
 FALLS_LABELS = LABELS_DIR / "rules" / "fight-surv-akti-falls.json"
@@ -43,23 +44,6 @@ class Tally:
         return f"{self.hits}/{self.labelled} = {self.hits / max(self.labelled, 1):.3f}"
 
 
-def match(detected: npt.NDArray[np.float32], scores: npt.NDArray[np.float32], labels: npt.NDArray[np.float32]
-          ) -> tuple[npt.NDArray[np.bool_], int]:  # fmt: skip
-    """Which labels are hit, and how many detections hit none (greedy by score, IoU >= MATCH_IOU)."""
-    matched = np.zeros(len(labels), bool)
-    unmatched = 0
-    if len(detected) == 0:
-        return matched, 0
-    iou = box_iou(detected[np.argsort(-scores)], labels) if len(labels) else np.zeros((len(detected), 0))
-    for row in iou:
-        candidates = np.where(matched, -1.0, row)
-        if candidates.size and candidates.max() >= MATCH_IOU:
-            matched[int(candidates.argmax())] = True
-        else:
-            unmatched += 1
-    return matched, unmatched
-
-
 def laifi_heldout(detector: PersonDetector, folder: Path) -> dict[str, str]:
     tallies = {view: {LYING: Tally(), PERSON: Tally()} for view in ("eye-level", "elevated")}
     found = unmatched = 0
@@ -67,9 +51,10 @@ def laifi_heldout(detector: PersonDetector, folder: Path) -> dict[str, str]:
         if sample.split != "val":
             continue
         people = detector.detect_image(read_image(sample.image))
-        hit, extra = match(people.xyxy, people.confidence, sample.boxes)
+        matched = match_boxes(people.xyxy, people.confidence, sample.boxes, MATCH_IOU)
+        hit = matched.labels_hit
         found += len(people)
-        unmatched += extra
+        unmatched += int((~matched.detections_hit).sum())
         for cls, tally in tallies[sample.view].items():
             tally.hits += int(hit[sample.classes == cls].sum())
             tally.labelled += int((sample.classes == cls).sum())

@@ -23,7 +23,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from gwanje.training.person.data import IGNORE, LYING, PERSON, Sample, load_folder, read_image, write_labels
+from gwanje.ingest.files import read_image
+from gwanje.training.person.data import IGNORE, LYING, PERSON, Sample, load_folder, write_labels
 from gwanje.training.person.synth import Cutout, Image, cut_out, lay_down
 
 log = logging.getLogger(__name__)

@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from gwanje.ingest.files import read_image
 from gwanje.training.person.augment import training_input
-from gwanje.training.person.data import IGNORE, Sample, read_image
+from gwanje.training.person.data import IGNORE, Sample
 
 log = logging.getLogger(__name__)
 
