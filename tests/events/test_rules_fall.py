@@ -55,13 +55,45 @@ def test_fall_from_the_box_alone_after_down_time() -> None:
     assert obs.confidence == pytest.approx(0.9)  # the best confidence since the person was last upright
 
 
-def test_someone_lying_from_the_start_is_not_a_fall() -> None:
+def test_someone_lying_from_the_start_is_not_a_fall_before_found_lying_s() -> None:
     assert sum(run(fall_rule(), [(20.0, LYING, None)])) == 0
+
+
+def test_someone_found_lying_still_is_a_collapse_after_found_lying_s() -> None:
+    rule = fall_rule(found_lying_s=30.0)
+    counts = run(rule, [(35.0, LYING, None)])  # already down when the camera starts
+    first = counts.index(1)
+    assert 150 <= first <= 152  # 30 s after the track's first sample (the tracker may need a frame to start)
+    assert all(c == 1 for c in counts[first:])
+    (obs,) = rule.evaluate(ctx_at(35.0, tracks([LYING], [1])))
+    assert obs.details["seen_falling"] is False and 34.6 <= obs.details["down_s"] <= 35.0
+    assert obs.confidence == pytest.approx(0.9)
+
+
+def test_found_lying_needs_a_confident_box_and_can_be_turned_off() -> None:
+    faint = fall_rule(found_lying_s=10.0, found_lying_threshold=0.4)
+    counts = []
+    for i in range(100):  # 20 s of a wide box at 0.2: clutter, not a person
+        counts.append(len(faint.evaluate(ctx_at(i / FPS, tracks([LYING], [1], confidence=0.2)))))
+    assert sum(counts) == 0
+    assert sum(run(fall_rule(found_lying_s=None), [(60.0, LYING, None)])) == 0
+
+
+def test_someone_moving_while_lying_is_not_found_collapsed() -> None:
+    rule = fall_rule(found_lying_s=5.0)
+    counts = []
+    for i in range(60):  # rolls along the floor at 100 px/s (0.8 body lengths per second)
+        box = [LYING[0] + 20 * i, LYING[1], LYING[2] + 20 * i, LYING[3]]
+        counts.append(len(rule.evaluate(ctx_at(i / FPS, tracks([box], [1])))))
+    assert sum(counts) == 0
 
 
 def test_lying_down_slowly_is_not_a_fall() -> None:
     # sits for 6 s (a box neither tall nor wide), then lies down: no quick transition from upright
     assert sum(run(fall_rule(), [(2.0, UPRIGHT, None), (6.0, SQUAT, None), (10.0, LYING, None)])) == 0
+    # ... until lying still for found_lying_s
+    counts = run(fall_rule(found_lying_s=8.0), [(2.0, UPRIGHT, None), (6.0, SQUAT, None), (10.0, LYING, None)])
+    assert counts.index(1) == 80  # lying from 8 s, found at 16 s
 
 
 def test_getting_up_ends_the_fall_and_a_new_fall_waits_again() -> None:

@@ -73,6 +73,21 @@ class FallRuleConfig(GwanjeModel):
             "standing (0.14-0.16 against 0.76 for the drawn collapse of docs/models/fall.md)."
         ),
     )
+    found_lying_s: float | None = Field(
+        default=30.0,
+        gt=0.0,
+        description=(
+            "A person seen lying still this long is a collapse even without an observed fall (already down when "
+            "the camera or their track started, or the fall was hidden). null: only observed falls. Cameras or "
+            "zones where people lie on purpose (lawns, benches, beds) should set null or use a zone."
+        ),
+    )
+    found_lying_threshold: float = Field(
+        default=0.4,
+        gt=0.0,
+        le=1.0,
+        description="Mean person score the lying track must keep for found_lying_s (faint clutter stays out).",
+    )
     zone: str | None = Field(default=None, description="Only in this zone; default: anywhere.")
     schedule: Schedule = Field(default_factory=Schedule)
 

@@ -17,7 +17,8 @@ from gwanje.training.fire_smoke.augment import (
     paste_patch,
     paste_synthetic_flame,
 )
-from gwanje.training.fire_smoke.data import NEAR_DUP_DROPPED, UNKNOWN, box_masks, load_dataset
+from gwanje.training.fire_smoke.data import UNKNOWN, box_masks, load_dataset
+from gwanje.training.near_dup import NEAR_DUP_DROPPED
 from tests.training.fire_smoke.synthetic import write_yolo_dataset
 
 

@@ -1,12 +1,17 @@
-"""Fall (collapse): a person seen upright who goes down quickly and stays down, nearly still.
+"""Fall (collapse): a person seen upright who goes down quickly and stays down, nearly still; or a person
+found lying still for a long time.
 
 A fall needs an observed transition: an upright sample, then within ``TRANSITION_S`` a down
-sample whose box top has dropped by ``MIN_DROP`` of the upright body height. Someone already
-lying when their track starts (asleep on a bench when the camera starts, or lying down slowly
-over many seconds) never raises a fall; that trades a few missed falls (a fall hidden behind
-something) for no alarm on every sleeping person. Once down for ``down_time_s`` while moving
-less than ``STILL_SPEED`` body heights per second, the rule observes FALL on every frame until
-the person is upright again.
+sample whose box top has dropped by ``MIN_DROP`` of the upright body height. Once down for
+``down_time_s`` while moving less than ``STILL_SPEED`` body heights per second, the rule observes
+FALL on every frame until the person is upright again.
+
+Someone already lying when their track starts (down when the camera starts, a fall hidden behind
+something, or lying down slowly) has no transition. They raise FALL only after ``found_lying_s``
+(default 30 s) of lying still with a mean person score of at least ``found_lying_threshold``:
+long enough that a person sitting down or tying a shoe is not an alarm, confident enough that a
+faint wide box of clutter is not either. ``found_lying_s: null`` turns this off for cameras where
+people lie on purpose.
 
 The rule tracks people itself, from ``person_threshold`` up: the person detector scores someone
 lying flat far lower than someone standing, often below its own threshold, so the camera's tracks
@@ -65,6 +70,22 @@ class _FallState:
     """The last upright sample: the reference for height and for the drop."""
     down_since_s: float | None = None
     """When the transition to down was seen; None while not fallen."""
+    lying_since_s: float | None = None
+    """First down sample since the person was last upright (transition or not); None while not down."""
+    lying_length: float = 0.0
+    """Long side of that first down box: the body length that scales stillness without an upright reference."""
+    lying_score_sum: float = 0.0
+    lying_samples: int = 0
+    """Sum and count of the person scores since ``lying_since_s``."""
+
+    @property
+    def lying_score(self) -> float:
+        return self.lying_score_sum / max(self.lying_samples, 1)
+
+    @property
+    def fell(self) -> bool:
+        """Whether the transition from upright was observed (else the person was found lying)."""
+        return self.down_since_s is not None and self.upright is not None
 
 
 class FallRule:
@@ -125,18 +146,31 @@ class FallRule:
         if not _at_border(sample, frame_size):  # a box cut by the frame edge has no meaningful shape
             seen = posture(sample, None if reference is None else reference.height)
         if seen is Posture.UPRIGHT:
-            state.upright, state.down_since_s = sample, None
+            state.upright, state.down_since_s, state.lying_since_s = sample, None, None
             return False
+        if seen is Posture.DOWN and state.lying_since_s is None:
+            state.lying_since_s, state.lying_length = sample.time_s, max(sample.width, sample.height)
+            state.lying_score_sum, state.lying_samples = 0.0, 0
+        if state.lying_since_s is not None:
+            state.lying_score_sum += sample.confidence
+            state.lying_samples += 1
         if seen is Posture.DOWN and state.down_since_s is None and reference is not None:
             quick = sample.time_s - reference.time_s <= TRANSITION_S + TIME_EPSILON_S
             dropped = sample.xyxy[1] - reference.xyxy[1] >= MIN_DROP * reference.height
             if quick and dropped:
                 state.down_since_s = sample.time_s
-        if state.down_since_s is None or reference is None:
+        if state.down_since_s is not None and reference is not None:
+            long_enough = sample.time_s - state.down_since_s >= self.config.down_time_s - TIME_EPSILON_S
+            return long_enough and record.speed_px_s(1.0) <= STILL_SPEED * reference.height
+        return self._found_lying(state, record)
+
+    def _found_lying(self, state: _FallState, record: TrackRecord) -> bool:
+        """Lying still for ``found_lying_s`` with a mean score of at least ``found_lying_threshold``."""
+        if self.config.found_lying_s is None or state.lying_since_s is None:
             return False
-        long_enough = sample.time_s - state.down_since_s >= self.config.down_time_s - TIME_EPSILON_S
-        still = record.speed_px_s(1.0) <= STILL_SPEED * reference.height
-        return long_enough and still
+        long_enough = record.last.time_s - state.lying_since_s >= self.config.found_lying_s - TIME_EPSILON_S
+        confident = state.lying_score >= self.config.found_lying_threshold
+        return long_enough and confident and record.speed_px_s(1.0) <= STILL_SPEED * state.lying_length
 
     def _inherit(self, record: TrackRecord, current: list[int], now: float) -> _FallState:
         """A new track takes over the state of a track that vanished just before at the same place.
@@ -155,13 +189,19 @@ class FallRule:
     def _observation(self, row: Detections, track_id: int) -> Observation:
         state = self._states[track_id]
         record = self._history[track_id]
-        assert state.upright is not None and state.down_since_s is not None  # fallen implies both
+        if state.fell:
+            assert state.upright is not None and state.down_since_s is not None  # fell implies both
+            since = state.down_since_s
+            confidence = max(s.confidence for s in record.samples if s.time_s >= state.upright.time_s)
+        else:
+            assert state.lying_since_s is not None  # found lying implies it
+            since, confidence = state.lying_since_s, state.lying_score
         return Observation(
             event_type=EventType.FALL,
-            confidence=max(s.confidence for s in record.samples if s.time_s >= state.upright.time_s),
+            confidence=confidence,
             boxes=row,
             key=str(track_id),
             zone=None if self.zone is None else self.zone.name,
             label="person",
-            details={"track_id": track_id, "down_s": round(record.last_seen_s - state.down_since_s, 2)},
+            details={"track_id": track_id, "down_s": round(record.last_seen_s - since, 2), "seen_falling": state.fell},
         )

@@ -31,6 +31,7 @@ import numpy.typing as npt
 
 from gwanje.core.errors import SourceFormatError
 from gwanje.ingest.files import read_image
+from gwanje.training.near_dup import NEAR_DUP_DROPPED
 
 Split = Literal["train", "val", "test"]
 UNKNOWN = -1
@@ -89,11 +90,6 @@ class Sample:
     @property
     def has_fire_or_smoke(self) -> bool:
         return self.fire == 1 or self.smoke == 1
-
-
-NEAR_DUP_DROPPED = frozenset({"test1_mp4-0_jpg.rf.ebddf273896f5edbbc226152ba44d8e4.jpg"})
-"""Files that ``../shared/tools/near_dup.py`` matches to the reserved evaluation footage (fire-smoke-cctv-yolo,
-checked 2026-12-06: 1 of 801): never trained, validated or tuned on (DENYLIST rule 3)."""
 
 
 def load_dataset(root: Path) -> list[Sample]:

@@ -13,6 +13,9 @@ from gwanje.training.person.synth import Image
 FloatArray = npt.NDArray[np.float32]
 MIN_KEPT = 0.5
 """A box keeps its label when at least half of it is inside the crop; a smaller part becomes an ignore region."""
+ZOOM_OUT_RATE, ZOOM_OUT_SCALE = 0.25, (0.35, 0.8)
+"""How often, and how small, a picture is pasted on a larger canvas: training pictures hold mostly large
+people, CCTV mostly small ones (48-96 px in a 720p frame lost most in the first fine-tuning)."""
 
 
 def crop(image: Image, boxes: FloatArray, rng: np.random.Generator) -> tuple[Image, FloatArray, npt.NDArray[np.bool_]]:
@@ -31,6 +34,24 @@ def crop(image: Image, boxes: FloatArray, rng: np.random.Generator) -> tuple[Ima
     area = np.maximum((shifted[:, 2] - shifted[:, 0]) * (shifted[:, 3] - shifted[:, 1]), 1e-6)
     kept = (clipped[:, 2] - clipped[:, 0]) * (clipped[:, 3] - clipped[:, 1]) / area
     return image[y0 : y0 + side, x0 : x0 + side], clipped, kept < MIN_KEPT
+
+
+def zoom_out(image: Image, boxes: FloatArray, rng: np.random.Generator) -> tuple[Image, FloatArray]:
+    """Sometimes the picture shrunk to 35-80 % and pasted at a random place on a canvas of its own size, filled
+    with its mean colour (what the letterbox pads with is constant too), so people become small."""
+    if rng.random() >= ZOOM_OUT_RATE:
+        return image, boxes
+    height, width = image.shape[:2]
+    scale = float(rng.uniform(*ZOOM_OUT_SCALE))
+    small_w, small_h = max(1, int(width * scale)), max(1, int(height * scale))
+    small = cv2.resize(image, (small_w, small_h), interpolation=cv2.INTER_AREA)
+    canvas = np.empty_like(image)
+    canvas[:] = image.reshape(-1, image.shape[2]).mean(axis=0).astype(np.uint8)
+    x0 = int(rng.integers(0, width - small_w + 1))
+    y0 = int(rng.integers(0, height - small_h + 1))
+    canvas[y0 : y0 + small_h, x0 : x0 + small_w] = small
+    moved = boxes * np.float32(scale) + np.asarray([x0, y0, x0, y0], np.float32)
+    return canvas, moved.astype(np.float32)
 
 
 def degrade(image: Image, rng: np.random.Generator) -> Image:
@@ -56,6 +77,7 @@ def training_input(image: Image, boxes: FloatArray, ignore: npt.NDArray[np.bool_
                    ) -> tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]]:  # fmt: skip
     """The 1x3x416x416 tensor and the boxes (input pixels) with their ignore flags, after augmentation."""
     cropped, boxes, cut = crop(image, boxes, rng)
+    cropped, boxes = zoom_out(cropped, boxes, rng)
     if rng.random() < 0.5:
         cropped = cropped[:, ::-1].copy()
         width = cropped.shape[1]

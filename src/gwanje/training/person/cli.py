@@ -21,7 +21,7 @@ from gwanje.config.datasets import dataset
 from gwanje.detect.onnx_session import packaged_model
 from gwanje.detect.person import MODEL_FILE
 from gwanje.eval.studies.common import LABELS_DIR
-from gwanje.training.person.data import Sample, load_folder
+from gwanje.training.person.data import Sample, load_folder, unlabelled_folder
 from gwanje.training.person.train import TrainSettings
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,9 @@ LABEL_DIRS = (LABELS_DIR / "person", LABELS_DIR / "rules")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", type=Path, action="append", default=[],
                         help="folder with index.csv + YOLO labels (fall-action-laifi layout); repeatable")  # fmt: skip
+    parser.add_argument("--distill", type=Path, action="append", default=[],
+                        help="folder of unlabelled pictures learnt from the starting model only; repeatable")  # fmt: skip
+    parser.add_argument("--distill-limit", type=int, default=300, help="pictures taken from each --distill folder")
     parser.add_argument("--synthesize", type=Path, help="build the generated lying-person set here first, then use it")
     parser.add_argument("--synthesize-only", action="store_true", help="stop after building the generated set")
     parser.add_argument("--per-scene", type=int, default=2, help="generated pictures per background")
@@ -72,6 +75,10 @@ def run(args: argparse.Namespace) -> int:
     training = [s for s in samples if s.split == "train"]
     if not training:
         raise SystemExit("no training pictures: pass --data and/or --synthesize")
+    if args.distill and args.no_teacher:
+        raise SystemExit("--distill needs the teacher: unlabelled pictures learn only from the starting model")
+    distilled = [s for folder in args.distill for s in unlabelled_folder(folder, args.distill_limit, args.seed)]
+    training += distilled
     template = args.template or packaged_model(MODEL_FILE)
     model = to_torch(template)
     if args.resume is not None:
@@ -84,7 +91,8 @@ def run(args: argparse.Namespace) -> int:
     model.eval()
     write_onnx(model, template, args.output)
     parity = export_parity(model, args.output, np.random.default_rng(args.seed))
-    report = {"settings": settings.__dict__, "teacher": teacher is not None, "data": [str(f) for f in folders], "train_pictures": len(training),
+    report = {"settings": settings.__dict__, "teacher": teacher is not None, "data": [str(f) for f in folders],
+              "distill": [str(f) for f in args.distill], "distill_pictures": len(distilled), "train_pictures": len(training),
               "losses": losses, "export_max_abs_diff": parity}  # fmt: skip
     args.output.with_suffix(".json").write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2))

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from gwanje.ingest.files import read_image
+from gwanje.training.near_dup import NEAR_DUP_DROPPED
 
 LYING, PERSON, IGNORE = 0, 1, 2
 VAL_EVERY = 4
@@ -63,6 +64,25 @@ def write_labels(path: Path, boxes: npt.NDArray[np.float32], classes: npt.NDArra
         cx, cy = (x1 + x2) / 2 / width, (y1 + y2) / 2 / height
         lines.append(f"{cls} {cx:.6f} {cy:.6f} {(x2 - x1) / width:.6f} {(y2 - y1) / height:.6f}")
     path.write_text("\n".join(lines) + ("\n" if lines else ""))
+
+
+PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png")
+
+
+def unlabelled_folder(folder: Path, limit: int, seed: int) -> list[Sample]:
+    """Up to ``limit`` pictures of ``folder`` (seeded choice) with no boxes, for distillation only: with the
+    teacher on, every cell of such a picture learns the starting model's score, which keeps its view of
+    people (and of what is not a person) on footage the labelled sets do not look like. Files matched to reserved
+    footage (``NEAR_DUP_DROPPED``) are left out."""
+    pictures = sorted(
+        p for p in folder.iterdir() if p.suffix.lower() in PICTURE_SUFFIXES and p.name not in NEAR_DUP_DROPPED
+    )
+    if not pictures:
+        raise SystemExit(f"no pictures ({', '.join(PICTURE_SUFFIXES)}) in {folder}")
+    chosen = np.random.default_rng(seed).permutation(len(pictures))[:limit]
+    empty_boxes, empty_classes = np.zeros((0, 4), np.float32), np.zeros(0, np.int64)
+    return [Sample(pictures[i], empty_boxes, empty_classes, f"{folder.name}:train", "distill", "train")
+            for i in sorted(chosen)]  # fmt: skip
 
 
 def load_folder(folder: Path, image_size: tuple[int, int] | None = None) -> list[Sample]:
