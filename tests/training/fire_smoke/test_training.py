@@ -89,3 +89,22 @@ def test_cross_validated_run_chooses_thresholds_out_of_fold_and_trains_on_train_
 def test_bad_data_directory_is_reported_not_raised(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert fire_smoke.run(_args("--data", str(tmp_path / "missing"))) == 2
     assert "does not exist" in capsys.readouterr().out
+
+
+def test_video_share_sets_the_draw_share_of_video_frames_and_each_class_gets_its_own_fpr_cap() -> None:
+    from gwanje.training.fire_smoke.data import Sample
+    from gwanje.training.fire_smoke.train import sample_weights
+
+    def sample(name: str, frame: int, boxed: bool) -> Sample:
+        boxes = np.zeros((0, 5), np.float32) if boxed else None
+        return Sample(Path(name), name, 0, 0, boxes, "train", frame)
+
+    samples = [sample("cctv", -1, True), sample("photo", -1, False), sample("video-a", 3, False),
+               sample("video-b", 9, False)]  # fmt: skip
+    for share in (0.1, 0.3):
+        weights = sample_weights(samples, share)
+        assert weights[2:].sum() == pytest.approx(share)
+        assert weights[0] == pytest.approx((1 - share) / 2)
+    caps = fire_smoke.fpr_caps(_args("--data", "x", "--max-fpr", "0.08", "--smoke-max-fpr", "0.05"))
+    assert caps == {"fire": 0.08, "smoke": 0.05}
+    assert fire_smoke.fpr_caps(_args("--data", "x"))["smoke"] == 0.08

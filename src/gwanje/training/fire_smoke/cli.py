@@ -104,6 +104,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "train+val (0: train on train, thresholds on val)",
     )
     parser.add_argument("--max-fpr", type=float, default=0.08, help="FPR cap when choosing thresholds")
+    parser.add_argument("--smoke-max-fpr", type=float, help="FPR cap for the smoke threshold (default: --max-fpr)")
+    parser.add_argument(
+        "--video-share", type=float, default=0.2, help="sampling share of video-frame sets (TrainSettings.video_share)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=0, help="PyTorch and ONNX Runtime threads (0: all cores)")
 
@@ -146,6 +150,7 @@ def run(args: argparse.Namespace) -> int:
         dropout=args.dropout,
         weight_decay=args.weight_decay,
         cues=args.cues,
+        video_share=args.video_share,
         seed=args.seed,
     )
     nanodet = args.backbone if args.backbone is not None else packaged_model(NANODET_FILE)
@@ -154,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
         head, backbone, report = _train_cross_validated(train_set + val_set, settings, nanodet, args)
     else:
         head, backbone = train(train_set, settings, nanodet, args.threads)
-        report = _validation_report(torch_scores(head, backbone, val_set), val_set, args.max_fpr)
+        report = _validation_report(torch_scores(head, backbone, val_set), val_set, fpr_caps(args))
     train_seconds = time.monotonic() - started
     report = {
         "settings": {**vars(settings), "frame_step": args.frame_step},
@@ -178,12 +183,19 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _validation_report(scores: npt.NDArray[np.float32], val_set: list[Sample], max_fpr: float) -> dict[str, Any]:
-    """Thresholds chosen on the validation split and the metrics there."""
+def fpr_caps(args: argparse.Namespace) -> dict[str, float]:
+    """The FPR cap each class's threshold is chosen under."""
+    return {"fire": args.max_fpr, "smoke": args.max_fpr if args.smoke_max_fpr is None else args.smoke_max_fpr}
+
+
+def _validation_report(
+    scores: npt.NDArray[np.float32], val_set: list[Sample], max_fpr: dict[str, float]
+) -> dict[str, Any]:
+    """Thresholds chosen on the validation split (under each class's FPR cap) and the metrics there."""
     report: dict[str, Any] = {"val": {}, "thresholds": {}}
     for channel, label in enumerate(("fire", "smoke")):
         labels = [getattr(s, label) for s in val_set]
-        threshold = choose_threshold(labels, scores[:, channel], max_fpr)
+        threshold = choose_threshold(labels, scores[:, channel], max_fpr[label])
         report["thresholds"][label] = threshold
         report["val"][label] = binary_report(labels, scores[:, channel], threshold).as_dict()
     return report
@@ -201,5 +213,5 @@ def _train_cross_validated(
     cache = cache_features(samples, backbone, settings)
     folds = group_kfold([s.group for s in samples], args.cv_folds)
     scores = out_of_fold_scores(cache, scoring_features(backbone, samples), samples, folds, settings)
-    cv = cv_report(samples, scores, folds, args.max_fpr)
+    cv = cv_report(samples, scores, folds, fpr_caps(args))
     return train_head(cache, settings), backbone, {"cv": cv, "thresholds": cv["thresholds"]}

@@ -14,7 +14,7 @@ scene are dropped from that fold's training too.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -51,9 +51,12 @@ def out_of_fold_scores(
 
 
 def cv_report(
-    samples: Sequence[Sample], scores: npt.NDArray[np.float32], folds: npt.NDArray[np.int64], max_fpr: float
+    samples: Sequence[Sample],
+    scores: npt.NDArray[np.float32],
+    folds: npt.NDArray[np.int64],
+    max_fpr: Mapping[str, float],
 ) -> dict[str, Any]:
-    """Thresholds chosen on the out-of-fold scores, metrics there (all, CCTV frames, video-frame sets and all
+    """Thresholds chosen on the out-of-fold scores under each class's FPR cap, metrics there (all, CCTV frames, video-frame sets and all
     but those, which is the population of the test split), per-fold thresholds."""
     video = np.array([s.frame >= 0 for s in samples])
     cctv = np.array([s.boxes is not None for s in samples]) & ~video
@@ -61,7 +64,7 @@ def cv_report(
     for channel, name in enumerate(CLASSES):
         labels = np.array([getattr(s, name) for s in samples])
         column = scores[:, channel]
-        threshold = choose_threshold(labels, column, max_fpr)
+        threshold = choose_threshold(labels, column, max_fpr[name])
         report["thresholds"][name] = threshold
         report[name] = binary_report(labels, column, threshold).as_dict()
         report[f"{name}_cctv"] = binary_report(labels[cctv], column[cctv], threshold).as_dict()
@@ -70,6 +73,6 @@ def cv_report(
                 chosen = binary_report(labels[mask], column[mask], threshold)
                 report[f"{name}_{part}"] = chosen.as_dict()
         report[f"{name}_fold_thresholds"] = [
-            choose_threshold(labels[folds == f], column[folds == f], max_fpr) for f in range(report["folds"])
+            choose_threshold(labels[folds == f], column[folds == f], max_fpr[name]) for f in range(report["folds"])
         ]
     return report

@@ -64,6 +64,9 @@ class TrainSettings:
     """Share of augmented copies turned greyscale and labelled "no fire" (no flame colour, no fire)."""
     cues: bool = False
     """Give the head the per-cell colour cues of ``fire_smoke_cues`` besides the backbone's features."""
+    video_share: float = 0.2
+    """Sampling share of video-frame sets (fire-indoor-rf: all fire, few scenes); the rest is split evenly
+    between CCTV frames and photos, as before the video set was added."""
     seed: int = 0
 
 
@@ -126,18 +129,15 @@ def _targets(
     return cells, labels
 
 
-VIDEO_SHARE = 0.2
-"""Sampling share of video-frame sets (fire-indoor-rf: all fire, few scenes); the rest is split evenly
-between CCTV frames and photos, as before the video set was added."""
-
-
-def sample_weights(samples: Sequence[Sample]) -> npt.NDArray[np.float64]:
-    """Balance CCTV frames, photos and video frames, and fire-positive images."""
+def sample_weights(
+    samples: Sequence[Sample], video_share: float = TrainSettings.video_share
+) -> npt.NDArray[np.float64]:
+    """Balance CCTV frames, photos and video frames (``video_share`` of the draws), and fire-positive images."""
     weights = np.ones(len(samples))
     video = np.array([s.frame >= 0 for s in samples])
     boxed = np.array([s.boxes is not None for s in samples]) & ~video
-    rest = 1.0 - VIDEO_SHARE if video.any() else 1.0
-    for part, share in ((boxed, rest / 2), (~boxed & ~video, rest / 2), (video, VIDEO_SHARE)):
+    rest = 1.0 - video_share if video.any() else 1.0
+    for part, share in ((boxed, rest / 2), (~boxed & ~video, rest / 2), (video, video_share)):
         if part.any():
             weights[part] = share / part.sum()
     fire = np.array([s.fire == 1 for s in samples])
@@ -223,7 +223,7 @@ def cache_features(samples: Sequence[Sample], backbone: BackboneRunner, settings
     f32: list[npt.NDArray[np.float16]] = []
     cues: list[npt.NDArray[np.float16]] = []
     cells, labels, weights, source, pasted = [], [], [], [], []
-    per_sample = sample_weights(samples)
+    per_sample = sample_weights(samples, settings.video_share)
 
     def flush() -> None:
         batch = to_input(images, (INPUT_SIZE, INPUT_SIZE))
