@@ -269,3 +269,35 @@ def test_tuning_is_looked_up_per_type() -> None:
     assert [e.event_type for e in first] == [FIRE]
     assert [e.event_type for e in second] == [EventType.SMOKE]
     assert sorted(asked) == ["fire", "smoke"]
+
+
+def test_a_quiet_near_type_silences_another_while_it_counts_and_quiet_near_s_after() -> None:
+    """The default fight tuning is quiet near fire and smoke: a fire's flicker reads as a fight."""
+    fight_tuning = _tuning(quiet_near=["fire", "smoke"], quiet_near_s=2.0)
+    fire_tuning = _tuning()
+    engine = EventEngine("cam1", tuning=lambda t: fight_tuning if t == "fight" else fire_tuning)
+
+    def fight(conf: float) -> Observation:
+        return Observation(EventType.FIGHT, conf, Detections.from_arrays([(1, 2, 3, 4)], [conf], "fight"))
+
+    started: list[tuple[str, float]] = []
+    for i in range(60):  # 6 s of fight observations; fire counts from 0.0 to 1.9 s, a faint fire at 2.0-2.9 s
+        obs = [fight(0.9)]
+        if i < 20:
+            obs.append(_obs(0.9))
+        elif i < 30:
+            obs.append(_obs(0.3))  # below the fire threshold: does not count, does not silence
+        for ev in engine.update(_frame(i), obs):
+            if ev.state is EventState.START:
+                started.append((ev.event_type.value, round(ev.start_pts_s, 1)))
+    assert started == [("fire", 0.0), ("fight", 4.0)]  # the last counting fire at 1.9 s, quiet until 3.9 s
+
+
+def test_quiet_near_defaults_only_fights_near_fire_and_smoke() -> None:
+    from gwanje.config.events import default_tuning
+
+    tunings = default_tuning()
+    assert tunings["fight"].quiet_near == ["fire", "smoke"]
+    assert all(not t.quiet_near for name, t in tunings.items() if name != "fight")
+    with pytest.raises(ValueError):
+        EventTuning(quiet_near=["no-such-type"])  # type: ignore[list-item]

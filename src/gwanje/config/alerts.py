@@ -7,10 +7,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 
 from gwanje.config.base import GwanjeModel
+from gwanje.config.events import EventTypeName
 
-EventTypeName = Literal[
-    "fire", "smoke", "fight", "fall", "intrusion", "loitering", "line_crossing", "crowding", "object"
-]
 StateName = Literal["start", "update", "end"]
 _ALL_STATES: tuple[StateName, ...] = ("start", "update", "end")
 

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, model_validator
 
 from gwanje.config.base import GwanjeModel
+
+EventTypeName = Literal[
+    "fire", "smoke", "fight", "fall", "intrusion", "loitering", "line_crossing", "crowding", "object"
+]
 
 
 class EventTuning(GwanjeModel):
@@ -37,6 +43,12 @@ class EventTuning(GwanjeModel):
         "rises this much above the last published peak.",
     )
     max_duration_s: float = Field(default=600.0, gt=0.0, description="Split an event that lasts longer than this.")
+    quiet_near: list[EventTypeName] = Field(
+        default_factory=list,
+        description="Event types that silence this one on the same camera: its observations are ignored while one "
+        "of these types has a counting observation, and quiet_near_s after (a fire's flicker reads as a fight).",
+    )
+    quiet_near_s: float = Field(default=10.0, ge=0.0, description="How long quiet_near keeps silencing.")
 
     @model_validator(mode="after")
     def _n_of_m(self) -> EventTuning:
@@ -69,7 +81,9 @@ def default_tuning() -> dict[str, EventTuning]:
     return {
         "fire": fast,
         "smoke": EventTuning(confirm_frames=4, window_frames=6),
-        "fight": EventTuning(confirm_frames=2, window_frames=4, end_after_s=4.0),
+        # a fire lights and moves the whole scene, which the fight model reads as a fight; the fire alert is
+        # what the operator needs then (docs/models/fight.md, "Fire and smoke")
+        "fight": EventTuning(confirm_frames=2, window_frames=4, end_after_s=4.0, quiet_near=["fire", "smoke"]),
         "fall": zone,
         "intrusion": zone,
         "loitering": zone,

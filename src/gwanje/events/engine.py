@@ -221,6 +221,8 @@ class EventEngine:
         self._machines: dict[tuple[EventType, str], _Machine] = {}
         self._timeline = ContinuousTime(camera_id)
         self._last: _Sample | None = None
+        self._counted_at: dict[str, float] = {}
+        """Event type -> continuous time of its last counting observation (for ``quiet_near``)."""
 
     def _tuning(self, event_type: EventType) -> EventTuning:
         if event_type not in self._tunings:
@@ -236,6 +238,11 @@ class EventEngine:
             current = best.get((obs.event_type, obs.key))
             if current is None or obs.confidence > current.confidence:
                 best[(obs.event_type, obs.key)] = obs
+        for (event_type, _), obs in best.items():
+            tuning = self._tuning(event_type)
+            if tuning.enabled and obs.confidence >= tuning.threshold:
+                self._counted_at[event_type.value] = t
+        best = {ident: obs for ident, obs in best.items() if not self._quiet(ident[0], t)}
         changed: list[Event] = []
         for ident, obs in best.items():
             tuning = self._tuning(ident[0])
@@ -251,6 +258,16 @@ class EventEngine:
                 del self._machines[ident]
         self._last = _Sample(t, frame.pts_s, wall, False)
         return changed
+
+    def _quiet(self, event_type: EventType, t: float) -> bool:
+        """Whether a ``quiet_near`` type counted within ``quiet_near_s``: then this type's observations are
+        ignored, as if not seen (an open event of it ends after ``end_after_s``)."""
+        tuning = self._tuning(event_type)
+        return any(
+            t - self._counted_at[other] <= tuning.quiet_near_s
+            for other in tuning.quiet_near
+            if other in self._counted_at
+        )
 
     def flush(self, at: Frame | float | None = None) -> list[Event]:
         """End every open event (end of a file, camera removed, shutdown).
