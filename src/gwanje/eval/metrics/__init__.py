@@ -7,6 +7,7 @@
 - ``folds``: group k-fold and group hold-out splits, deterministic by seed, groups never split.
 - ``timing``: percentiles and time-to-alert / latency summaries (``Delays`` accumulator).
 - ``matching``: detected boxes against labelled boxes (greedy by score, IoU threshold).
+- ``rates``: event rates (alerts per camera-hour) with exact Poisson (Garwood) intervals, no scipy needed.
 - ``items``: what ``gwanje eval`` computes over manifest items (``summarize`` is metrics.json).
 
 Training may import this package; nothing here imports training.
@@ -38,6 +39,7 @@ from gwanje.eval.metrics.ranking import (
     roc_auc,
     score_candidates,
 )
+from gwanje.eval.metrics.rates import RateInterval, events_for_narrow_interval, poisson_interval, rate_interval
 from gwanje.eval.metrics.timing import Delays, DelaySummary, percentile, summarize_delays
 
 __all__ = [
@@ -52,6 +54,7 @@ __all__ = [
     "Delays",
     "ItemResult",
     "PRCurve",
+    "RateInterval",
     "TypeMetrics",
     "average_precision",
     "best_threshold",
@@ -59,14 +62,17 @@ __all__ = [
     "binary_report",
     "choose_threshold",
     "confusion",
+    "events_for_narrow_interval",
     "false_alerts_per_hour",
     "group_folds",
     "group_holdout",
     "group_kfold",
     "match_boxes",
     "percentile",
+    "poisson_interval",
     "pr_curve",
     "precision_recall_curve",
+    "rate_interval",
     "roc_auc",
     "score_candidates",
     "summarize",
