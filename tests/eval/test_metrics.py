@@ -8,7 +8,6 @@ import pytest
 from gwanje.eval.manifest import Manifest, ManifestRow
 from gwanje.eval.metrics import Alert, ItemResult, confusion, pr_curve, summarize
 from gwanje.eval.report import write_report
-from gwanje.eval.workload import WorkloadAssumptions, workload
 
 
 def _row(line: int, name: str, labels: str = "", start: float | None = None) -> ManifestRow:
@@ -65,26 +64,6 @@ def test_pr_curve_average_precision() -> None:
     # ranked scores 0.9 (pos), 0.7 (neg), 0.3 (pos), 0.1 (neg), 0, 0 -> AP = (1 + 2/3) / 2
     assert ap == pytest.approx((1 + 2 / 3) / 2)
     assert recall[-1] == pytest.approx(1.0)
-
-
-def test_workload_compares_operator_counts() -> None:
-    w = workload(_cases(), ["fight"], WorkloadAssumptions(cameras=1000, handle_s=60, utilisation=0.5))
-    assert w["operators_without_gwanje"] == 20
-    # rates come from the unlabelled video only: 1 (false) alert in 3590 s
-    assert w["footage"] == "unlabelled videos"
-    rate = 1 / (3590 / 3600)
-    assert w["alerts_per_camera_hour"] == pytest.approx(rate)
-    assert w["false_alerts_per_camera_hour"] == pytest.approx(rate)
-    # 1.003 alerts per camera-hour * 1000 cameras * 60 s = 16.7 operator-hours per hour, at 50 % -> 34 operators
-    assert w["operators_with_gwanje"] == 34
-
-
-def test_workload_without_unlabelled_videos_uses_all_videos() -> None:
-    incidents = [r for r in _cases() if r.row.labels]
-    w = workload(incidents, ["fight"], WorkloadAssumptions(cameras=100, handle_s=60, utilisation=0.5))
-    assert w["footage"].startswith("all videos")
-    assert w["alerts_per_camera_hour"] == pytest.approx(1 / (10 / 3600))
-    assert w["false_alerts_per_camera_hour"] == 0
 
 
 def test_report_files(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from gwanje.eval.manifest import SCORABLE_TYPES, load_manifest
 from gwanje.eval.metrics import Alert, summarize
 from gwanje.eval.report import write_report
 from gwanje.eval.runner import run
-from gwanje.eval.workload import WorkloadAssumptions, workload
+from gwanje.eval.workload import Staffing, estimate, from_results
 from gwanje.ingest.files import read_image
 from gwanje.runtime.analyze import FileAnalyzer, analysis_camera
 from gwanje.runtime.detectors import build_detectors, close_all
@@ -79,7 +79,9 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         close_all(detectors)
     metrics = summarize(results, types)
-    metrics["workload"] = workload(results, types, WorkloadAssumptions(args.cameras, args.handle_s, args.utilisation))
+    footage = from_results(results, types)
+    staffing = Staffing(cameras=args.cameras, review_s=args.handle_s, utilisation=args.utilisation)
+    metrics["workload"] = None if footage is None else estimate(footage, staffing)
     out = Path(args.out)
     argv = sys.argv[sys.argv.index("eval") :] if "eval" in sys.argv else ["eval", args.manifest]
     write_report(out, manifest, results, metrics, "gwanje " + shlex.join(argv))

@@ -1,4 +1,4 @@
-"""metrics.json, items.csv, report.md and its pictures (PR curves, confusion matrices, thumbnails of mistakes)."""
+"""metrics.json, items.csv, results.json, report.md and its pictures (PR curves, confusion matrices, thumbnails)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ import matplotlib.pyplot as plt
 from gwanje.eval.items import mistakes_section, write_items_csv
 from gwanje.eval.manifest import Manifest
 from gwanje.eval.metrics import KISA_F1_PASS, ItemResult, confusion, pr_curve
+from gwanje.eval.results_io import RESULTS_FILE, write_results
+from gwanje.eval.workload import summary_lines
 
 
 def _fmt(value: Any, digits: int = 3) -> str:
@@ -65,11 +67,12 @@ def plot_confusions(results: Sequence[ItemResult], types: Sequence[str], path: P
 def write_report(
     out: Path, manifest: Manifest, results: Sequence[ItemResult], metrics: dict[str, Any], command: str
 ) -> None:
-    """Write metrics.json, items.csv, report.md, pr_curve.png, confusion.png and thumbs/ into ``out``."""
+    """Write metrics.json, items.csv, results.json, report.md, pr_curve.png, confusion.png and thumbs/ into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=False) + "\n", encoding="utf-8")
     types = metrics["types"]
     write_items_csv(out / "items.csv", manifest, results, types)
+    write_results(out / RESULTS_FILE, manifest, results, types)
     plot_pr_curves(results, types, out / "pr_curve.png")
     plot_confusions(results, types, out / "confusion.png")
     lines = [
@@ -105,20 +108,11 @@ def write_report(
         "![confusion matrices](confusion.png)",
     ]
     w = metrics.get("workload")
-    if w and w["hours_of_video"] > 0:
-        a = w["assumptions"]
-        lines += [
-            "",
-            "## Operator workload",
-            "",
-            f"Alerts per camera-hour: {_fmt(w['alerts_per_camera_hour'], 3)}; false alerts per camera-hour: "
-            f"{_fmt(w['false_alerts_per_camera_hour'], 3)} (over {w['hours_of_video']:.3f} h of {w['footage']}).",
-            "",
-            f"For {a['cameras']} cameras, {a['handle_s']:.0f} s per alert and {a['utilisation']:.0%} of an operator's "
-            f"hour on alerts: **{_fmt(w['operators_with_gwanje'])} operator(s) with Gwanje** against "
-            f"**{w['operators_without_gwanje']} by the 50-monitors-per-operator rule** without it. Short footage gives "
-            "a rough rate: evaluate hours of your own normal footage before planning staff.",
-        ]
+    if w:
+        lines += ["", "## Operator workload", ""]
+        for line in summary_lines(w):
+            lines += [line, ""]
+        lines.append("`gwanje report workload --from-eval DIR` draws it with plots (see docs/evaluation.md).")
     lines += mistakes_section(out, manifest, results, types)
     if manifest.problems:
         lines += ["", "## Skipped manifest rows", ""] + [f"- {p}" for p in manifest.problems]
