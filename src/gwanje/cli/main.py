@@ -19,6 +19,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gwanje.cli.serve",
     "gwanje.cli.bench",
     "gwanje.cli.study",
+    "gwanje.cli.report",
+    "gwanje.cli.export",
     # one line per command module; keep this list in this form so parallel edits merge cleanly
 )
 

@@ -60,7 +60,7 @@ def plot_per_type(w: dict[str, Any]) -> str:
 
 def plot_per_camera(w: dict[str, Any]) -> str:
     cams = sorted(w["per_camera"].items(), key=lambda kv: -kv[1]["alerts"])[:MAX_CAMERAS_PLOTTED]
-    fig, ax = plt.subplots(figsize=(7, 0.6 + 0.28 * max(len(cams), 1)), dpi=100)
+    fig, ax = plt.subplots(figsize=(7, max(2.5, 0.6 + 0.28 * len(cams))), dpi=100)
     names = [c for c, _ in cams][::-1]
     ax.barh(names, [v["alerts"] for _, v in cams][::-1], label="alerts", color="tab:blue")
     ax.barh(names, [v["false_alerts"] for _, v in cams][::-1], label="false alerts", color="tab:red")
