@@ -11,7 +11,7 @@ import pytest
 from gwanje.cli.main import main
 from gwanje.config.store import StoreConfig
 from gwanje.core.clock import FakeClock
-from gwanje.core.events import EventType
+from gwanje.core.events import Event, EventType
 from gwanje.eval.manifest import load_manifest
 from gwanje.eval.metrics import Alert, ItemResult, summarize
 from gwanje.eval.report import write_report
@@ -40,11 +40,13 @@ def _act(store: Store, clock: FakeClock, event_id: str, *steps: tuple[float, str
         store.add_action(event_id, action, "desk-1")
 
 
-def _with_clip(media: MediaStore, camera: str, start: float, kind: EventType, **fields: object) -> tuple[str, dict]:
+def _with_clip(media: MediaStore, camera: str, start: float, kind: EventType, **fields: object) -> Event:
+    """An event with a real clip under the media root, its path stored relative to it (as the service does)."""
     event = make_event(camera, kind, start, **fields)
     path = media.clip_path(event.id, camera, start)
     write_clip(path, moving_box_frames(10), fps=10)
-    return event.id, {"event": event, "rel": path.relative_to(media.root).as_posix()}
+    event.clip_path = path.relative_to(media.root).as_posix()
+    return event
 
 
 def _fill(store: Store, media: MediaStore, clock: FakeClock) -> dict[str, str]:
@@ -67,15 +69,14 @@ def _fill(store: Store, media: MediaStore, clock: FakeClock) -> dict[str, str]:
         ),  # still going at T0 (ends T0 + 100): not an alert of the period
     ]
     for name, cam, kind, at, clip in specs:
-        if clip:
-            event_id, made = _with_clip(media, cam, T0 + at, kind, end_time=T0 + max(at + 30, 100))
-            event = made["event"]
-            event.clip_path = made["rel"]
-        else:
-            event = make_event(cam, kind, T0 + at, end_time=T0 + at + 30)
-            event_id = event.id
+        end = T0 + max(at + 30, 100)
+        event = (
+            _with_clip(media, cam, T0 + at, kind, end_time=end)
+            if clip
+            else make_event(cam, kind, T0 + at, end_time=end)
+        )
         store.save_event(event)
-        ids[name] = event_id
+        ids[name] = event.id
     _act(store, clock, ids["fire"], (610.0, "acknowledge"), (700.0, "resolve"))  # 90 s on it
     _act(store, clock, ids["fight"], (1205.0, "acknowledge"), (1235.0, "false_alarm"))  # 30 s
     _act(store, clock, ids["noclip"], (2500.0, "resolve"))  # decided without acknowledge: no time measured

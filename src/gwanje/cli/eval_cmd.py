@@ -46,6 +46,11 @@ def _run(args: argparse.Namespace) -> int:
     if not types:
         print("gwanje eval: no event types to score (no labels in the manifest and no --classes)", file=sys.stderr)
         return 2
+    try:  # checked before the models run
+        staffing = Staffing(cameras=args.cameras, review_s=args.handle_s, utilisation=args.utilisation)
+    except ValueError as exc:
+        print(f"gwanje eval: {exc}", file=sys.stderr)
+        return 2
     app = load_config(args.config) if args.config else AppConfig()
     camera = analysis_camera(app, args.camera, types)
     detectors = build_detectors(app, [camera])
@@ -80,7 +85,6 @@ def _run(args: argparse.Namespace) -> int:
         close_all(detectors)
     metrics = summarize(results, types)
     footage = from_results(results, types)
-    staffing = Staffing(cameras=args.cameras, review_s=args.handle_s, utilisation=args.utilisation)
     metrics["workload"] = None if footage is None else estimate(footage, staffing)
     out = Path(args.out)
     argv = sys.argv[sys.argv.index("eval") :] if "eval" in sys.argv else ["eval", args.manifest]
