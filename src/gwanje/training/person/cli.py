@@ -3,6 +3,8 @@
 Writes ``OUTPUT`` (an ONNX file with the exact graph of the packaged ``nanodet-g-416.onnx``, new weights) and
 ``OUTPUT`` with ``.json`` (settings, data, last losses, export parity).
 
+``--minutes 0 --resume CHECKPOINT`` exports a checkpoint without training.
+
 Example (the generated set is built once, outside the repository, then checked with near_dup.py):
     gwanje train person --synthesize ../person-synth --data ../shared/datasets/fall-action-laifi \
         --minutes 40 --output person-nanodet-g-ft.onnx
@@ -48,6 +50,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--accumulate", type=int, default=TrainSettings.accumulate)
     parser.add_argument("--freeze", type=int, default=TrainSettings.freeze, help="leading convolutions kept fixed")
     parser.add_argument("--resume", type=Path, help="a checkpoint (.pt state dict) to start from")
+    parser.add_argument("--reference", type=Path,
+                        help="write the trained PyTorch model's outputs on the fixed test pattern here (.npz), which "
+                             "the tests compare the shipped ONNX with")  # fmt: skip
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-teacher", action="store_true", help="train without distillation from the start model")
 
@@ -91,12 +96,29 @@ def run(args: argparse.Namespace) -> int:
     model.eval()
     write_onnx(model, template, args.output)
     parity = export_parity(model, args.output, np.random.default_rng(args.seed))
+    if args.reference is not None:
+        write_reference(model, args.reference)
     report = {"settings": settings.__dict__, "teacher": teacher is not None, "data": [str(f) for f in folders],
               "distill": [str(f) for f in args.distill], "distill_pictures": len(distilled), "train_pictures": len(training),
               "losses": losses, "export_max_abs_diff": parity}  # fmt: skip
     args.output.with_suffix(".json").write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2))
     return 0
+
+
+def write_reference(model: object, path: Path) -> None:
+    """The model's six outputs on the converter's fixed pattern, in the converter's reference format, so the
+    test of the shipped ONNX needs no PyTorch (``tests/detect/test_person.py``)."""
+    import torch
+
+    from gwanje.detect.person import preprocess
+    from gwanje.training.human_models.convert import enlarge, nanodet_pattern, save_reference
+
+    pattern = nanodet_pattern()
+    tensor, _ = preprocess(enlarge(pattern))
+    with torch.no_grad():
+        outputs = model(torch.from_numpy(tensor))  # type: ignore[operator]
+    save_reference(path, pattern, {str(i): o.numpy() for i, o in enumerate(outputs)})
 
 
 def export_parity(model: object, onnx_path: Path, rng: np.random.Generator) -> float:
