@@ -215,3 +215,49 @@ def test_with_the_default_event_tuning_a_flame_alerts_within_3_s_and_a_static_bo
     assert [t for _, t in flame] == [EventType.FIRE]
     assert flame[0][0] < 3.0
     assert _events(static_video, _fire(STATIC_BOX)) == []
+
+
+def _walker_scene(i: int) -> np.ndarray:
+    """The static orange box of ``_scene`` (no flame) with a dark figure walking across it, 12 px per frame."""
+    img = _scene(i, flame=False)
+    x = 180 + 12 * i
+    img[70:190, x : x + 30] = (35, 30, 30)
+    return img
+
+
+def _walker_box(i: int) -> tuple[float, float, float, float]:
+    x = 180 + 12 * i
+    return (float(x - 2), 68.0, float(x + 32), 192.0)
+
+
+@pytest.fixture(scope="module")
+def walker_video(tmp_path_factory: pytest.TempPathFactory) -> list[np.ndarray]:
+    path = write_clip(tmp_path_factory.mktemp("walker") / "walker.mp4", frames_from(_walker_scene, 12), fps=FPS)
+    return _decoded(path)
+
+
+def test_a_person_walking_across_a_warm_region_called_fire_is_no_flicker(walker_video: list[np.ndarray]) -> None:
+    """Seen on a normal walkway video: the model half-believes a warm wall is fire, and a person walking in front
+    changes its pixels as much as a flame does. With the person's box known, that change is left out."""
+
+    def fire_only(_i: int) -> Detections:
+        return Detections.from_arrays([STATIC_BOX], [0.8], "fire")
+
+    def fire_and_person(i: int) -> Detections:
+        return Detections.merge([fire_only(i), Detections.from_arrays([_walker_box(i)], [0.9], "person")])
+
+    crossing = range(2, 8)  # frames where the walker is inside the box
+    blind = _inside(_run(FireSmokeRule(_camera()), walker_video, fire_only), STATIC_BOX)
+    assert max(blind[i] for i in crossing) >= 0.5, "without person boxes the walk reads as flicker (the failure)"
+    seeing = _inside(_run(FireSmokeRule(_camera()), walker_video, fire_and_person), STATIC_BOX)
+    assert max(seeing) < 0.2, seeing
+
+
+def test_a_flame_beside_a_person_still_flickers(fire_video: list[np.ndarray]) -> None:
+    person = Detections.from_arrays([(130.0, 60.0, 180.0, 200.0)], [0.9], "person")  # next to the flame
+
+    def boxes(_i: int) -> Detections:
+        return Detections.merge([Detections.from_arrays([FLAME_BOX], [0.8], "fire"), person])
+
+    flame = _inside(_run(FireSmokeRule(_camera()), fire_video, boxes), FLAME_BOX)
+    assert sum(c >= 0.5 for c in flame) >= 0.6 * len(flame), flame

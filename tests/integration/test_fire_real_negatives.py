@@ -4,7 +4,10 @@ The hard negatives of ``fire-cair-images/no_fire`` (lamps, red interiors, sunset
 still clips with sensor noise and H.264 compression, as a fixed camera would see them; the photos chosen are
 those where the single-image model already says fire or near it (a candidate), or that hold flame-coloured
 pixels, so the video rule's flicker tests are what must say no. The two normal videos of
-``normal-cctv-intel-samples`` (a car park, a room with a warm wooden floor people walk over) are analysed whole.
+``normal-cctv-intel-samples`` (a car park, a room with a warm wooden floor people walk over) are analysed whole,
+with the fire and the person detector as a default camera has them: the rule leaves the pixels under person boxes
+out of its flicker tests, since the v3 model half-believes the warm floor is fire and people walking over it
+change it like a flame (docs/models/fire-smoke.md, "Known failure modes": a fire-only camera there raises fire).
 """
 
 from __future__ import annotations
@@ -27,9 +30,11 @@ STILL_S = 4
 MOST_PHOTOS = 40
 
 
-def _analyzer() -> tuple[FileAnalyzer, FireSmokeDetector]:
+def _analyzer(with_people: bool = False) -> tuple[FileAnalyzer, FireSmokeDetector]:
     app = AppConfig()
     camera = analysis_camera(app, None, ["fire"])
+    if with_people:
+        camera = camera.model_copy(update={"detectors": [*camera.detectors, "person"]})
     detectors = build_detectors(app, [camera])
     detector = detectors["fire_smoke"]
     assert isinstance(detector, FireSmokeDetector)
@@ -78,7 +83,7 @@ def test_normal_cctv_videos_raise_no_fire(datasets_dir: Path, name: str) -> None
     video = datasets_dir / "normal-cctv-intel-samples" / name
     if not video.is_file():
         pytest.skip(f"{video} not found")
-    analyzer, _ = _analyzer()
+    analyzer, _ = _analyzer(with_people=True)
     try:
         events = analyzer.run(video).events
     finally:

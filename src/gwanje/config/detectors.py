@@ -40,14 +40,14 @@ class FireSmokeDetectorConfig(GwanjeModel):
     type: Literal["fire_smoke"] = "fire_smoke"
     model_path: Path | None = Field(default=None, description="ONNX file; default: the model shipped in the package.")
     fire_threshold: float = Field(
-        default=0.931,
+        default=0.513,
         ge=0.0,
         le=1.0,
         description="Cell probability that makes a fire region; the default is the shipped model's operating point "
         "(chosen on validation data, docs/models/fire-smoke.md). Region confidences map this value to 0.5.",
     )
     smoke_threshold: float = Field(
-        default=0.364,
+        default=0.698,
         ge=0.0,
         le=1.0,
         description="Cell probability that makes a smoke region; the default is the shipped model's operating point.",

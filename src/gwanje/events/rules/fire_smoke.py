@@ -6,7 +6,10 @@ from fog or a grey wall. Over a few frames it can:
 * **fire flickers**: the brightness inside a flame changes from frame to frame. The rule measures,
   in each fire region, the 90th percentile of the absolute grey-level difference between
   consecutive frames (a small flame in a large region still counts) minus the frame-wide median
-  difference (camera noise, auto-exposure). Static red objects and steady lamps score ≈ 0.
+  difference (camera noise, auto-exposure). Static red objects and steady lamps score ≈ 0. Pixels
+  inside the camera's person boxes (of either frame of a pair) are left out: a person walking in front
+  of a warm wall the model half-believes is fire changes those pixels as much as a flame does (it
+  raised fire twice on a normal walkway video). A region mostly covered by people has no flicker.
 * **smoke drifts and grows**: the region changes slowly between the oldest and the newest frame
   of the history, or the smoke regions' total area grows. Uniform haze and static grey surfaces
   do not change.
@@ -68,6 +71,9 @@ candidate at the default floor (0.25, half the operating point) then reaches 0.5
 FLAME_FLICKER = (0.1, 0.4)
 """Share of a colour-and-flicker blob's pixels that flickered at which it counts as fire (confidence 0.5)
 and at which its confidence reaches 1."""
+MIN_FREE_SHARE = 0.25
+"""Share of a fire region that must be free of person boxes in a frame pair for its flicker to count."""
+PERSON = "person"
 SMOKE_GROWTH = (1.1, 1.4)
 """Ratio of smoke area now / at the start of the history at which the growth factor starts and reaches 1."""
 
@@ -83,6 +89,8 @@ class _Past:
     smoke_area: float
     fire: npt.NDArray[np.bool_]
     """Where the frame's fire regions (candidates included) were, on the grey frame's pixels."""
+    people: npt.NDArray[np.bool_]
+    """Where the frame's person boxes were, on the grey frame's pixels (left out of the flicker measure)."""
 
 
 class FireSmokeRule:
@@ -112,8 +120,10 @@ class FireSmokeRule:
         scale = grey.shape[1] / ctx.frame.width
         fire = ctx.detections.with_label("fire")
         boxes = [_cells(box * scale, grey.shape) for box in fire.xyxy]
-        self._history.append(_Past(grey, smoke_area, _mask(boxes, grey.shape)))
-        flames = self._flames(small, grey, scale)
+        people = Detections.merge([ctx.detections.with_label(PERSON), ctx.tracks.with_label(PERSON)])
+        person_boxes = [_cells(box * scale, grey.shape) for box in people.xyxy]
+        self._history.append(_Past(grey, smoke_area, _mask(boxes, grey.shape), _mask(person_boxes, grey.shape)))
+        flames = self._flames(small, grey, scale, self._history[-1].people)
         observations = []
         if len(fire) or len(flames):
             factors = [self._flicker_factor(box) for box in boxes] + [1.0] * len(flames)
@@ -149,11 +159,11 @@ class FireSmokeRule:
             | (extra or {}),
         )
 
-    def _flames(self, small: Image, grey: Grey, scale: float) -> Detections:
+    def _flames(self, small: Image, grey: Grey, scale: float, people: npt.NDArray[np.bool_]) -> Detections:
         """Fire regions (frame pixels) from colour and flicker alone; confidence 0.5-1 (FLAME_FLICKER)."""
         if small.ndim != 3:
             return Detections.empty()
-        found = [f for f in self._flame.update(small, grey) if f.flicker >= FLAME_FLICKER[0]]
+        found = [f for f in self._flame.update(small, grey, people) if f.flicker >= FLAME_FLICKER[0]]
         if not found:
             return Detections.empty()
         boxes = [[v / scale for v in f.box] for f in found]
@@ -175,14 +185,18 @@ class FireSmokeRule:
         return raised
 
     def _flicker_factor(self, box: Box) -> float:
-        frames = self._frames()
-        if len(frames) < MIN_FRAMES:
+        if len(self._history) < MIN_FRAMES:
             return 0.0
         x1, y1, x2, y2 = box
         levels = []
-        for before, after in itertools.pairwise(frames):
-            diff = np.abs(after - before)
-            local = float(np.percentile(diff[y1:y2, x1:x2], 90))
+        for before, after in itertools.pairwise(self._history):
+            diff = np.abs(after.grey - before.grey)
+            free = ~(before.people | after.people)[y1:y2, x1:x2]
+            inside = diff[y1:y2, x1:x2][free]
+            if inside.size < MIN_FREE_SHARE * free.size:
+                levels.append(0.0)  # mostly people: whatever changed there, it was not shown to be a flame
+                continue
+            local = float(np.percentile(inside, 90))
             levels.append(max(0.0, local - float(np.median(diff))))
         return _ramp(float(np.mean(levels[-(MIN_FRAMES + 1) :])), FIRE_FLICKER)
 

@@ -11,6 +11,8 @@ each blob that
 * flickers: a share of its pixels (``flicker`` in 0..1) switched in or out of flame colour at least
   twice, each time with a brightness change of at least ``TOGGLE_LEVEL`` grey levels (sensor noise and
   compression make thin bright edges such as wood grain switch with small changes; those do not count).
+  Switches under a person's box (in either frame of the pair) do not count either: a person walking in
+  front of an orange wall or sign makes its pixels switch exactly like a flame's edge.
 
 Static lamps, red signs, orange furniture and sunsets score 0 (nothing switches); a greyscale or
 near-IR frame has no flame colour at all. What still passes: blinking amber lights that stay in
@@ -64,19 +66,26 @@ class FlameCue:
     def __init__(self) -> None:
         self._masks: deque[npt.NDArray[np.bool_]] = deque(maxlen=HISTORY)
         self._greys: deque[npt.NDArray[np.int16]] = deque(maxlen=HISTORY)
+        self._people: deque[npt.NDArray[np.bool_]] = deque(maxlen=HISTORY)
 
     def clear(self) -> None:
         self._masks.clear()
         self._greys.clear()
+        self._people.clear()
 
-    def update(self, small: Image, grey: npt.NDArray[np.float32]) -> list[Flame]:
-        """Add a small BGR frame (and its grey copy); the flames seen over the history."""
+    def update(
+        self, small: Image, grey: npt.NDArray[np.float32], people: npt.NDArray[np.bool_] | None = None
+    ) -> list[Flame]:
+        """Add a small BGR frame (and its grey copy, and where people are on it); the flames seen over the history."""
         self._masks.append(flame_colour(small))
         self._greys.append(grey.astype(np.int16))
+        self._people.append(np.zeros(grey.shape[:2], np.bool_) if people is None else people)
         if len(self._masks) < MIN_FRAMES:
             return []
         masks = np.stack(self._masks)
         changed = np.abs(np.diff(np.stack(self._greys), axis=0)) >= TOGGLE_LEVEL
+        people_seen = np.stack(self._people)
+        changed &= ~(people_seen[:-1] | people_seen[1:])
         toggles = (np.diff(masks.astype(np.int8), axis=0) != 0) & changed
         flickering = toggles.sum(axis=0) >= 2
         ever: npt.NDArray[np.bool_] = np.asarray(masks.any(axis=0), np.bool_)

@@ -34,7 +34,7 @@ from gwanje.training.fire_smoke.data import Sample, load_datasets
 
 if TYPE_CHECKING:
     from gwanje.training.fire_smoke.backbone import BackboneRunner
-    from gwanje.training.fire_smoke.model import FireSmokeHead
+    from gwanje.training.fire_smoke.model import FireSmokeHead, Head
     from gwanje.training.fire_smoke.train import TrainSettings
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
         print("training needs PyTorch: pip install -e '.[train]' (torch==2.13.0, CPU build)")
         return 2
     from gwanje.detect.onnx_session import packaged_model
-    from gwanje.training.fire_smoke.model import export_onnx, image_cues, probabilities
+    from gwanje.training.fire_smoke.model import export_onnx
     from gwanje.training.fire_smoke.train import TrainSettings, torch_scores, train
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -172,15 +172,25 @@ def run(args: argparse.Namespace) -> int:
     torch.save(head.state_dict(), args.output.with_suffix(".pt"))
     args.output.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
     if args.reference is not None:
-        pattern = reference_pattern()
-        image = reference_image(pattern)
-        f16, f32 = backbone.features(image)
-        cues = torch.from_numpy(image_cues(image)) if settings.cues else None
-        cells = probabilities(head, torch.from_numpy(f16), torch.from_numpy(f32), cues).numpy()
-        args.reference.parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(args.reference, pattern=pattern, cells=cells)
+        write_reference(head, backbone, args.reference)
     print(f"wrote {args.output} ({args.output.stat().st_size / 1e6:.2f} MB) in {train_seconds:.0f} s of training")
     return 0
+
+
+def write_reference(head: Head, backbone: BackboneRunner, path: Path) -> None:
+    """The head's cell probabilities on the fixed pattern (``tests/detect/test_fire_smoke.py`` compares the shipped
+    ONNX with them, without PyTorch)."""
+    import torch
+
+    from gwanje.training.fire_smoke.model import image_cues, probabilities
+
+    pattern = reference_pattern()
+    image = reference_image(pattern)
+    f16, f32 = backbone.features(image)
+    cues = torch.from_numpy(image_cues(image)) if head.uses_cues else None
+    cells = probabilities(head, torch.from_numpy(f16), torch.from_numpy(f32), cues).numpy()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, pattern=pattern, cells=cells)
 
 
 def fpr_caps(args: argparse.Namespace) -> dict[str, float]:

@@ -75,8 +75,30 @@ class FireSmokeHead(nn.Module):  # type: ignore[misc,unused-ignore]  # torch is 
         return logits
 
 
+class PerClassHeads(nn.Module):  # type: ignore[misc,unused-ignore]
+    """One trained head per class: output channel ``c`` (fire, smoke) is channel ``c`` of ``heads[c]``.
+
+    Two training runs of the same recipe can each be better at one class (the v3 runs: the fire of one, the smoke
+    of another); both read the same backbone features, so the pair costs one backbone and two small heads.
+    """
+
+    def __init__(self, heads: list[FireSmokeHead]) -> None:
+        super().__init__()
+        if len(heads) != len(CLASSES):
+            raise ValueError(f"one head per class {CLASSES}, got {len(heads)}")
+        self.heads = nn.ModuleList(heads)
+        self.uses_cues = any(h.uses_cues for h in heads)
+
+    def forward(self, f16: torch.Tensor, f32: torch.Tensor, cues: torch.Tensor | None = None) -> torch.Tensor:
+        channels = [head(f16, f32, cues if head.uses_cues else None)[:, c : c + 1] for c, head in enumerate(self.heads)]
+        return torch.cat(channels, dim=1)
+
+
+Head = FireSmokeHead | PerClassHeads
+
+
 class _Probabilities(nn.Module):  # type: ignore[misc,unused-ignore]
-    def __init__(self, head: FireSmokeHead) -> None:
+    def __init__(self, head: Head) -> None:
         super().__init__()
         self.head = head
         self.cues = ColourCues()
@@ -85,7 +107,7 @@ class _Probabilities(nn.Module):  # type: ignore[misc,unused-ignore]
         return torch.sigmoid(self.head(f16, f32, None if image is None else self.cues(image)))
 
 
-def head_onnx(head: FireSmokeHead) -> onnx.ModelProto:
+def head_onnx(head: Head) -> onnx.ModelProto:
     """The head alone as ONNX (sigmoid output), dynamic batch and size; inputs f16, f32 (and the image for cues)."""
     head.eval()
     c16, c32 = CHANNELS
@@ -112,7 +134,7 @@ def head_onnx(head: FireSmokeHead) -> onnx.ModelProto:
     return onnx.load_from_string(buffer.getvalue())
 
 
-def export_onnx(head: FireSmokeHead, nanodet: Path, path: Path) -> None:
+def export_onnx(head: Head, nanodet: Path, path: Path) -> None:
     """Write pre-processing + NanoDet backbone + head as one ONNX file (opset 17, dynamic batch)."""
     model = splice(nanodet, head_onnx(head), HEAD_INPUTS, CUES_INPUT if head.uses_cues else None)
     dims = model.graph.input[0].type.tensor_type.shape.dim
@@ -123,9 +145,7 @@ def export_onnx(head: FireSmokeHead, nanodet: Path, path: Path) -> None:
     onnx.save(model, str(path))
 
 
-def probabilities(
-    head: FireSmokeHead, f16: torch.Tensor, f32: torch.Tensor, cues: torch.Tensor | None = None
-) -> torch.Tensor:
+def probabilities(head: Head, f16: torch.Tensor, f32: torch.Tensor, cues: torch.Tensor | None = None) -> torch.Tensor:
     """Sigmoid cell probabilities in eval mode, without gradients (what the ONNX file computes)."""
     head.eval()
     with torch.no_grad():
