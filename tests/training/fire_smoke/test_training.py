@@ -108,3 +108,38 @@ def test_video_share_sets_the_draw_share_of_video_frames_and_each_class_gets_its
     caps = fire_smoke.fpr_caps(_args("--data", "x", "--max-fpr", "0.08", "--smoke-max-fpr", "0.05"))
     assert caps == {"fire": 0.08, "smoke": 0.05}
     assert fire_smoke.fpr_caps(_args("--data", "x"))["smoke"] == 0.08
+
+
+@pytest.mark.slow
+def test_two_runs_combine_into_one_model_with_each_class_from_its_own_run(tmp_path: Path) -> None:
+    from gwanje.training.fire_smoke import combine
+
+    data = write_yolo_dataset(tmp_path / "data", count=45)
+    runs = {}
+    for name, seed in (("a", "0"), ("b", "1")):
+        out = tmp_path / name / "fs.onnx"
+        args = _args("--data", str(data), "--output", str(out), "--epochs", "2", "--batch-size", "8",
+                     "--width", "8", "--cues", "--seed", seed)  # fmt: skip
+        assert fire_smoke.run(args) == 0
+        runs[name] = out
+    both = tmp_path / "both" / "fs.onnx"
+    ref = tmp_path / "both" / "ref.npz"
+    argv = ["--fire", str(runs["a"]), "--smoke", str(runs["b"]), "--output", str(both), "--reference", str(ref)]
+    assert combine.main(argv) == 0
+
+    report = json.loads(both.with_suffix(".json").read_text())
+    a, b = (json.loads(runs[n].with_suffix(".json").read_text()) for n in ("a", "b"))
+    assert report["thresholds"] == {"fire": a["thresholds"]["fire"], "smoke": b["thresholds"]["smoke"]}
+    image = fire_smoke.reference_image(np.load(ref)["pattern"])
+
+    def cells(path: Path) -> np.ndarray:
+        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        return np.asarray(session.run(None, {"image": image})[0])
+
+    combined = cells(both)
+    np.testing.assert_allclose(combined, np.load(ref)["cells"], atol=1e-4)  # export parity
+    np.testing.assert_allclose(combined[:, 0], cells(runs["a"])[:, 0], atol=1e-5)
+    np.testing.assert_allclose(combined[:, 1], cells(runs["b"])[:, 1], atol=1e-5)
+    assert not np.allclose(cells(runs["a"])[:, 1], combined[:, 1], atol=1e-5)  # the runs really differ
+    with pytest.raises(SystemExit, match="missing"):
+        combine.main(["--fire", str(tmp_path / "nope.onnx"), "--smoke", str(runs["b"]), "--output", str(both)])
