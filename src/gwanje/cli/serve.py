@@ -28,7 +28,7 @@ def _run(args: argparse.Namespace) -> int:
         config = config.model_copy(update={"api": api})
     service = Service(config)
     try:
-        context = api_context(service)  # refuses production mode without tokens before any camera starts
+        context = api_context(service)
         service.add_listener(context.broadcaster.publish_event)
         service.start()
         log.info(
