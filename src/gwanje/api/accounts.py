@@ -174,8 +174,8 @@ class Accounts:
                 )
             detail = "unknown user" if user is None else "wrong password" + (", locked" if locked_until else "")
             self._store.audit(name, "login_failed", f"user:{name}", client, detail=detail)
-            if locked_until is not None:
-                return LoginResult(LoginOutcome.LOCKED, retry_after_s=locked_until - now)
+            if locked_until is not None:  # measured now: the password check above took a while
+                return LoginResult(LoginOutcome.LOCKED, retry_after_s=locked_until - time.time())
             return LoginResult(LoginOutcome.WRONG)
         self._store.accounts.login_succeeded(user.id)
         token = secrets.token_urlsafe(32)
