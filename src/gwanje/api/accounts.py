@@ -161,7 +161,7 @@ class Accounts:
             self._store.audit(name, "login_failed", f"user:{name}", client, detail="rate limited")
             return LoginResult(LoginOutcome.RATE_LIMITED, retry_after_s=wait)
         user = self._store.accounts.get_user(name) if name else None
-        now = time.time()
+        now = self._store.clock.time()
         if user is not None and user.locked_until is not None and user.locked_until > now:
             verify_password(None, password)  # same cost as any other answer
             self._store.audit(name, "login_failed", f"user:{name}", client, detail="locked")
@@ -175,7 +175,7 @@ class Accounts:
             detail = "unknown user" if user is None else "wrong password" + (", locked" if locked_until else "")
             self._store.audit(name, "login_failed", f"user:{name}", client, detail=detail)
             if locked_until is not None:  # measured now: the password check above took a while
-                return LoginResult(LoginOutcome.LOCKED, retry_after_s=locked_until - time.time())
+                return LoginResult(LoginOutcome.LOCKED, retry_after_s=locked_until - self._store.clock.time())
             return LoginResult(LoginOutcome.WRONG)
         self._store.accounts.login_succeeded(user.id)
         token = secrets.token_urlsafe(32)

@@ -124,6 +124,11 @@ class Store:
     def engine(self) -> Engine:
         return self._engine
 
+    @property
+    def clock(self) -> Clock:
+        """The clock rows are stamped with (lock-outs and sessions are compared against it)."""
+        return self._clock
+
     def close(self) -> None:
         self._engine.dispose()
 
