@@ -25,8 +25,8 @@ LAYERS: dict[str, int] = {
     "alerts": 3,
     "runtime": 4,
     "api": 5,
-    "web": 5,
     "eval": 5,
+    "web": 6,
     "training": 6,
     "cli": 7,
 }

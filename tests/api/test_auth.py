@@ -85,10 +85,11 @@ def test_query_token_only_where_headers_are_impossible(api: Api) -> None:
     assert response.json()["detail"] == "this event has no clip"
 
 
-def test_production_without_tokens_refuses_to_start(tmp_path: Path) -> None:
+def test_production_without_tokens_creates_none_and_admits_no_token(tmp_path: Path) -> None:
+    """People log in to the web app (its first admin is created at /setup); no token is made up."""
     config = parse_config({"api": {"mode": "production"}})
-    with pytest.raises(ConfigError, match=r"api.mode is production but api.tokens is empty"):
-        TokenAuth.from_config(config.api, tmp_path)
+    auth = TokenAuth.from_config(config.api, tmp_path)
+    assert auth.authenticate("anything-at-all-0123456789") is None
     assert not (tmp_path / DEV_TOKEN_FILE).exists()
 
 

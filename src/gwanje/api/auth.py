@@ -1,14 +1,15 @@
-"""Bearer tokens with roles (viewer < operator < admin) and the development token.
+"""Who is calling: bearer tokens (integrations) or a web session cookie (people), with roles viewer < operator < admin.
 
 Browsers' ``EventSource`` and ``<video>`` cannot send headers, so the live stream and clip
-endpoints also accept ``?token=``; the access log filter below masks it.
+endpoints also accept ``?token=``; the access log filter below masks it. A request authenticated by
+the session cookie that changes something (POST, ...) must carry the session's CSRF token in the
+``X-CSRF-Token`` header.
 """
 
 from __future__ import annotations
 
 import hmac
 import logging
-import os
 import re
 import secrets
 from collections.abc import Callable
@@ -20,13 +21,16 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Query, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from gwanje.api.secret_files import write_private
 from gwanje.config.api import MIN_TOKEN_LENGTH, ApiConfig
-from gwanje.core.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
 DEV_TOKEN_FILE = "api-token"
 DEV_TOKEN_NAME = "dev"
+SESSION_COOKIE = "gwanje_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class Role(IntEnum):
@@ -52,23 +56,22 @@ class _Token:
 
 
 class TokenAuth:
-    """Checks bearer tokens in constant time."""
+    """Checks bearer tokens in constant time (none configured: only web sessions get in)."""
 
     def __init__(self, tokens: list[tuple[str, str, Role]]) -> None:
-        if not tokens:
-            raise ConfigError("the API needs at least one token")
         self._tokens = [_Token(secret.encode(), Principal(name, role)) for name, secret, role in tokens]
 
     @classmethod
     def from_config(cls, api: ApiConfig, data_dir: Path) -> TokenAuth:
-        """The configured tokens; in development mode without tokens, an admin token kept in the data dir."""
+        """The configured tokens; in development mode without tokens, an admin token kept in the data dir.
+
+        Production mode without tokens has none: people log in to the web app, integrations need api.tokens.
+        """
         if api.tokens:
             return cls([(t.name, t.token.get_secret_value(), Role[t.role.upper()]) for t in api.tokens])
         if api.mode == "production":
-            raise ConfigError(
-                "api.mode is production but api.tokens is empty: the API would be open to anyone. Add a token, e.g. "
-                "api.tokens: [{name: control-room, token: ${GWANJE_API_TOKEN}, role: admin}]"
-            )
+            log.info("api.tokens is empty: only web users can get in (integrations need a token in api.tokens)")
+            return cls([])
         return cls([(DEV_TOKEN_NAME, ensure_dev_token(data_dir), Role.ADMIN)])
 
     def authenticate(self, presented: str) -> Principal | None:
@@ -92,13 +95,8 @@ def ensure_dev_token(data_dir: Path) -> str:
             path.chmod(0o600)
             log.info("API development token: using the admin token stored in %s", path)
             return token
-    data_dir.mkdir(parents=True, exist_ok=True)
     token = secrets.token_urlsafe(32)
-    tmp = path.with_name(f".{DEV_TOKEN_FILE}.{secrets.token_hex(4)}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(token + "\n")
-    os.replace(tmp, path)
+    write_private(path, token)
     log.warning(
         "API development token: no api.tokens configured, created an admin token in %s "
         "(send it as 'Authorization: Bearer <token>'; configure api.tokens for production)",
@@ -110,8 +108,27 @@ def ensure_dev_token(data_dir: Path) -> str:
 _bearer = HTTPBearer(auto_error=False, description="A token from api.tokens (or the development token file).")
 
 
+def session_principal(request: Request) -> Principal | None:
+    """The logged-in user of the request's session cookie; a change without the session's CSRF token is refused."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    accounts = request.app.state.ctx.accounts
+    user = accounts.session_user(token)
+    if user is None:
+        return None
+    if request.method not in SAFE_METHODS and not accounts.csrf_ok(token, request.headers.get(CSRF_HEADER)):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, f"missing or wrong CSRF token: send the page's token in the {CSRF_HEADER} header"
+        )
+    return Principal(user.name, Role[user.role.upper()])
+
+
 def _principal(request: Request, presented: str | None, what: str) -> Principal:
     if not presented:
+        from_session = session_principal(request)
+        if from_session is not None:
+            return from_session
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             f"missing token: send the header 'Authorization: Bearer <token>'{what}",
@@ -128,7 +145,7 @@ def _check_role(principal: Principal, role: Role) -> Principal:
     if principal.role < role:
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
-            f"token {principal.name!r} has role {principal.role.name.lower()}; this needs {role.name.lower()}",
+            f"{principal.name!r} has role {principal.role.name.lower()}; this needs {role.name.lower()}",
         )
     return principal
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from gwanje.api.accounts import Accounts
 from gwanje.api.auth import TokenAuth
 from gwanje.api.live import EventBroadcaster
 from gwanje.config.schema import AppConfig
@@ -47,6 +48,7 @@ class ApiContext:
     media: MediaStore
     config: AppConfig
     auth: TokenAuth
+    accounts: Accounts
     camera_status: Callable[[], list[StreamStats]] = _no_cameras
     latest_snapshot: Callable[[str], bytes | None] = _no_snapshot
     """JPEG of the camera's latest frame, or None when there is none yet."""
@@ -71,13 +73,14 @@ class ApiContext:
         inference_status: Callable[[], list[InferenceStats]] = _no_inference,
         alerts_pending: Callable[[], int] = _no_pending,
     ) -> ApiContext:
-        """A context with tokens from ``config.api`` (or the development token) and a broadcaster sized
-        by ``api.live_queue_size``. Raises ConfigError in production mode without tokens."""
+        """A context with tokens from ``config.api`` (or the development token), web accounts over ``store`` and a
+        broadcaster sized by ``api.live_queue_size``."""
         return cls(
             store=store,
             media=media,
             config=config,
             auth=TokenAuth.from_config(config.api, config.store.data_dir),
+            accounts=Accounts(store, config.api, config.store.data_dir),
             camera_status=camera_status,
             latest_snapshot=latest_snapshot,
             broadcaster=broadcaster or EventBroadcaster(config.api.live_queue_size),

@@ -112,10 +112,13 @@ class AuditOut(BaseModel):
     action: str
     target: str
     client: str | None
+    detail: str | None = Field(default=None, description="e.g. the role given to a new user; never a secret.")
 
     @classmethod
     def of(cls, a: AuditRecord) -> AuditOut:
-        return cls(id=a.id, time=a.time, actor=a.actor, action=a.action, target=a.target, client=a.client)
+        return cls(
+            id=a.id, time=a.time, actor=a.actor, action=a.action, target=a.target, client=a.client, detail=a.detail
+        )
 
 
 class CameraOut(BaseModel):

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 from pathlib import Path
 from typing import Any
 
-from gwanje.cli.store_access import add_store_arguments, open_store
+from gwanje.cli.store_access import add_store_arguments, cli_actor, open_store
 from gwanje.eval.store_export import export_manifest
 
 
@@ -27,13 +26,6 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _user() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (OSError, KeyError):
-        return "cli"
-
-
 def register(sub: Any) -> None:
     p = sub.add_parser("export", help="export data of a site (its own test set)")
     kinds = p.add_subparsers(dest="export", metavar="WHAT", required=True)
@@ -43,5 +35,5 @@ def register(sub: Any) -> None:
     m.add_argument("--from-store", action="store_true", required=True, help="read the store (the only source)")
     m.add_argument("--out", required=True, help="folder for manifest.csv and clips/")
     add_store_arguments(m)
-    m.add_argument("--actor", default=_user(), help="name written to the audit log for the exported clips")
+    m.add_argument("--actor", default=cli_actor(), help="name written to the audit log for the exported clips")
     m.set_defaults(func=_run)

@@ -21,6 +21,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gwanje.cli.study",
     "gwanje.cli.report",
     "gwanje.cli.export",
+    "gwanje.cli.users",
+    "gwanje.cli.audit_cmd",
     # one line per command module; keep this list in this form so parallel edits merge cleanly
 )
 

@@ -8,11 +8,11 @@ from typing import Any
 
 import uvicorn
 
-from gwanje.api.app import create_app
 from gwanje.api.context import ApiContext
 from gwanje.config import load_config
 from gwanje.runtime.defaults import demo_config
 from gwanje.runtime.service import Service
+from gwanje.web import create_web_app
 
 log = logging.getLogger("gwanje.serve")
 
@@ -28,17 +28,17 @@ def _run(args: argparse.Namespace) -> int:
         config = config.model_copy(update={"api": api})
     service = Service(config)
     try:
-        context = api_context(service)  # refuses production mode without tokens before any camera starts
+        context = api_context(service)
         service.add_listener(context.broadcaster.publish_event)
         service.start()
         log.info(
-            "API on http://%s:%d (OpenAPI schema at /openapi.json; token: see %s)",
+            "web app and API on http://%s:%d (log in at /login; OpenAPI schema at /openapi.json; token: see %s)",
             config.api.host,
             config.api.port,
             "api.tokens in the config" if config.api.tokens else f"{config.store.data_dir / 'api-token'}",
         )
         uvicorn.run(
-            create_app(context),
+            create_web_app(context),
             host=config.api.host,
             port=config.api.port,
             log_level="warning",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,23 @@ def parse_time(text: str) -> float:
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a time: {text!r} (ISO 8601 or UNIX seconds)") from None
     return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).timestamp()
+
+
+def cli_actor() -> str:
+    """What the audit log records for a command run at the server: ``cli:<login>``."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (OSError, KeyError):
+        return "cli"
+
+
+def load_store_config(path: str | None) -> AppConfig:
+    """The config file's, or the built-in demo's (what ``gwanje serve`` without --config uses)."""
+    if path:
+        return load_config(path)
+    from gwanje.runtime.defaults import demo_config
+
+    return demo_config()
 
 
 def open_store(args: argparse.Namespace) -> tuple[Store, MediaStore]:

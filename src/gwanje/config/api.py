@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from gwanje.config.base import GwanjeModel
 
 MIN_TOKEN_LENGTH = 16
+MIN_SESSION_SECRET_LENGTH = 32
 
 
 class ApiToken(GwanjeModel):
@@ -36,8 +37,9 @@ class ApiConfig(GwanjeModel):
     port: int = Field(default=8080, ge=1, le=65535)
     mode: Literal["development", "production"] = Field(
         default="development",
-        description="production refuses to start without configured tokens; development creates a random "
-        "token at start and prints where it is stored.",
+        description="development without tokens creates a random admin token at start and logs where it is "
+        "stored; production creates none (integrations need api.tokens). In both, the web app asks for the first "
+        "admin while there is no user (gwanje user add, or /setup with the code in <data_dir>/setup-code).",
     )
     tokens: list[ApiToken] = Field(default_factory=list)
     cors_origins: list[str] = Field(default_factory=list)
@@ -56,6 +58,35 @@ class ApiConfig(GwanjeModel):
         ge=0.0,
         description="A user's live snapshot views of one camera are logged in the audit log at most this often.",
     )
+
+    session_secret: SecretStr | None = Field(
+        default=None,
+        description="Key that signs session ids and CSRF tokens (at least 32 characters; use ${ENV}). "
+        "Default: a random key kept in <data_dir>/session-secret (mode 0600). Changing it logs everyone out.",
+    )
+    session_idle_minutes: float = Field(
+        default=60.0, gt=0.0, le=24 * 60.0, description="A web session unused this long ends (log in again)."
+    )
+    session_max_hours: float = Field(
+        default=12.0, gt=0.0, le=24 * 30.0, description="A web session ends this long after its login, used or not."
+    )
+    login_max_failures: int = Field(
+        default=5, ge=1, le=100, description="Wrong passwords in a row that lock a user out for login_lockout_minutes."
+    )
+    login_lockout_minutes: float = Field(default=15.0, gt=0.0, le=24 * 60.0)
+    login_attempts_per_minute: int = Field(
+        default=10, ge=1, le=10_000, description="Login attempts one client address may make per minute (429 beyond)."
+    )
+
+    @field_validator("session_secret")
+    @classmethod
+    def _long_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < MIN_SESSION_SECRET_LENGTH:
+            raise ValueError(
+                f"the session secret must have at least {MIN_SESSION_SECRET_LENGTH} characters; "
+                "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        return value
 
     @model_validator(mode="after")
     def _unique_tokens(self) -> ApiConfig:

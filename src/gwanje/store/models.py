@@ -84,7 +84,11 @@ class EventActionRow(Base):
 
 
 class AuditRow(Base):
-    """Who looked at or exported what (the access log privacy law asks for). Rows are only ever added."""
+    """Who looked at or exported what, who logged in and who changed users (the access log privacy law asks for).
+
+    Rows are only ever added, each chained to the one before: ``entry_hash`` is SHA-256 over ``prev_hash`` and
+    the row's own fields (``gwanje.store.audit``), so an edited or removed row breaks the chain.
+    """
 
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_time", "time"), Index("ix_audit_actor_time", "actor", "time"))
@@ -95,3 +99,34 @@ class AuditRow(Base):
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(Text)
     client: Mapped[str | None] = mapped_column(String(200))
+    detail: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    entry_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class UserRow(Base):
+    """A person who logs in to the web app. Only the argon2 hash of the password is kept."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[float] = mapped_column(Double)
+    password_changed_at: Mapped[float] = mapped_column(Double)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[float | None] = mapped_column(Double)
+
+
+class SessionRow(Base):
+    """A logged-in browser. ``id`` is a keyed hash of the cookie's value: the table alone opens no session."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (Index("ix_sessions_user", "user_id"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[float] = mapped_column(Double)
+    last_seen: Mapped[float] = mapped_column(Double)
+    expires_at: Mapped[float] = mapped_column(Double)

@@ -71,6 +71,7 @@ class AuditRecord:
     action: str
     target: str
     client: str | None
+    detail: str | None = None
 
 
 @dataclass(frozen=True)

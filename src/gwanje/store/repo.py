@@ -17,6 +17,8 @@ from gwanje.core.clock import Clock, RealClock
 from gwanje.core.errors import StorageError
 from gwanje.core.events import Event, EventState, EventType, Severity
 from gwanje.core.secrets import mask_url
+from gwanje.store.accounts import AccountStore
+from gwanje.store.audit import ChainReport, append_entry, verify_chain
 from gwanje.store.db import create_db_engine, upgrade_to_head
 from gwanje.store.models import AuditRow, CameraRow, EventActionRow, EventRow
 from gwanje.store.records import (
@@ -105,6 +107,8 @@ class Store:
         self._engine = engine
         self._clock = clock or RealClock()
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.accounts = AccountStore(self.session, self._clock)
+        """Web users and their sessions."""
 
     @classmethod
     def open(cls, cfg: StoreConfig, clock: Clock | None = None) -> Store:
@@ -119,6 +123,11 @@ class Store:
     @property
     def engine(self) -> Engine:
         return self._engine
+
+    @property
+    def clock(self) -> Clock:
+        """The clock rows are stamped with (lock-outs and sessions are compared against it)."""
+        return self._clock
 
     def close(self) -> None:
         self._engine.dispose()
@@ -303,10 +312,19 @@ class Store:
 
     # ---- audit log ----------------------------------------------------------------------------
 
-    def audit(self, actor: str, action: str, target: str, client: str | None = None) -> None:
-        """Append one access record (who viewed or exported what, from where)."""
+    def audit(self, actor: str, action: str, target: str, client: str | None = None, detail: str | None = None) -> None:
+        """Append one entry to the audit chain (who viewed or exported what, logged in, changed a user; from where).
+
+        ``detail`` is free text for people (never a secret): e.g. the role given to a new user.
+        """
+        row = AuditRow(time=self._clock.time(), actor=actor, action=action, target=target, client=client, detail=detail)
         with self.session() as s:
-            s.add(AuditRow(time=self._clock.time(), actor=actor, action=action, target=target, client=client))
+            append_entry(s, row)
+
+    def verify_audit(self) -> ChainReport:
+        """Walk the audit chain and report entries that were edited or removed."""
+        with self.session() as s:
+            return verify_chain(s)
 
     def list_audit(
         self,
@@ -330,4 +348,6 @@ class Store:
             query = query.where(AuditRow.time <= until)
         query = query.order_by(AuditRow.time.desc(), AuditRow.id.desc()).limit(limit).offset(offset)
         with self.session() as s:
-            return [AuditRecord(r.id, r.time, r.actor, r.action, r.target, r.client) for r in s.scalars(query)]
+            return [
+                AuditRecord(r.id, r.time, r.actor, r.action, r.target, r.client, r.detail) for r in s.scalars(query)
+            ]

@@ -1,0 +1,64 @@
+"""The alert feed (newest first, refreshed from the live stream) and one alert with its evidence and actions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from gwanje.api.auth import Role
+from gwanje.store.accounts import UserRecord
+from gwanje.store.records import EventRecord
+from gwanje.web.support import ctx_of, local_time, need, render
+
+router = APIRouter(include_in_schema=False)
+FEED_SIZE = 50
+Viewer = Annotated[UserRecord, need(Role.VIEWER)]
+
+
+def _row(request: Request, record: EventRecord) -> dict[str, object]:
+    event = record.event
+    return {
+        "id": event.id,
+        "type": str(event.event_type),
+        "camera": event.camera_id,
+        "time": local_time(ctx_of(request), event.start_time, event.camera_id),
+        "end": local_time(ctx_of(request), event.end_time, event.camera_id),
+        "confidence": f"{event.peak_confidence:.0%}",
+        "status": str(record.status),
+        "severity": str(event.severity),
+        "zone": event.zone,
+        "snapshot": bool(event.snapshot_path),
+        "clip": bool(event.clip_path),
+        "ongoing": event.end_time is None,
+    }
+
+
+def _feed(request: Request) -> list[dict[str, object]]:
+    return [_row(request, r) for r in ctx_of(request).store.list_events(limit=FEED_SIZE)]
+
+
+@router.get("/events")
+def events_page(request: Request, user: Viewer) -> Response:
+    return render(request, "events.html", user, rows=_feed(request))
+
+
+@router.get("/events/rows")
+def events_rows(request: Request, user: Viewer) -> Response:
+    """The feed's table body alone: the page's script swaps it in when the live stream reports a change."""
+    return render(request, "event_rows.html", user, rows=_feed(request))
+
+
+@router.get("/events/{event_id}")
+def event_page(request: Request, event_id: str, user: Viewer) -> Response:
+    ctx = ctx_of(request)
+    record = ctx.store.get_event(event_id)
+    if record is None:
+        return render(request, "error.html", user, status_code=404, message="event.not_found")
+    camera = record.event.camera_id
+    actions = [
+        {"action": str(a.action), "actor": a.actor, "note": a.note, "time": local_time(ctx, a.time, camera)}
+        for a in ctx.store.list_actions(event_id)
+    ]
+    return render(request, "event.html", user, event=_row(request, record), actions=actions)

@@ -1,0 +1,64 @@
+"""Browser tests: Playwright drives the system's chromium (Debian package) headless against a real uvicorn.
+
+Playwright's own browser download is not used; without a ``chromium`` on PATH these tests skip and say so
+(``apt-get install chromium``; CI's ``.ci/run`` installs it).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from gwanje.api import ApiContext
+from gwanje.store import MediaStore, Store
+from gwanje.web import create_web_app
+from tests.api.conftest import make_config, serve
+
+CHROMIUM = shutil.which("chromium")
+
+try:
+    from playwright.sync_api import Browser, Page, sync_playwright
+except ImportError:  # pragma: no cover - playwright is a dev dependency
+    sync_playwright = None
+
+
+@dataclass
+class Site:
+    url: str
+    ctx: ApiContext
+    store: Store
+    data_dir: Path
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if CHROMIUM is None:
+        pytest.skip("no chromium on PATH: install it with 'apt-get install chromium' to run browser tests")
+    if sync_playwright is None:
+        pytest.skip("the playwright package is not installed (make install)")
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    """A production-mode Gwanje with no user yet, served by uvicorn on a free port."""
+    config = make_config(tmp_path / "data", mode="production")
+    store = Store.open(config.store)
+    ctx = ApiContext.create(config, store, MediaStore.for_config(config.store))
+    with serve(create_web_app(ctx)) as url:
+        yield Site(url, ctx, store, tmp_path / "data")
+    store.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(locale="en-US")
+    yield context.new_page()
+    context.close()

@@ -1,0 +1,51 @@
+"""The web app over a real SQLite store in tmp_path (the API fixture's config: three cameras, three tokens)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from gwanje.api import ApiContext
+from gwanje.store import MediaStore, Store
+from gwanje.web import create_web_app
+from tests.api.conftest import make_config
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class Web:
+    app: FastAPI
+    ctx: ApiContext
+    store: Store
+    data_dir: Path
+
+    def add_user(self, name: str, role: str) -> None:
+        self.ctx.accounts.create_user(name, role, PASSWORD, actor="test", client=None)
+
+
+@pytest.fixture
+def web(tmp_path: Path) -> Iterator[Web]:
+    config = make_config(tmp_path / "data", mode="production")
+    store = Store.open(config.store)
+    ctx = ApiContext.create(config, store, MediaStore.for_config(config.store))
+    yield Web(create_web_app(ctx), ctx, store, tmp_path / "data")
+    store.close()
+
+
+@pytest.fixture
+def browser_client(web: Web) -> Iterator[TestClient]:
+    with TestClient(web.app, follow_redirects=False) as client:
+        yield client
+
+
+def log_in(client: TestClient, name: str, password: str = PASSWORD) -> int:
+    """Submit the login form as a browser would (its CSRF token included); returns the status code."""
+    page = client.get("/login")
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    return client.post("/login", data={"username": name, "password": password, "csrf_token": token}).status_code
