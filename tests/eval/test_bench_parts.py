@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from gwanje.cli.main import main
+from gwanje.detect.person import MODEL_FILE
 from tests.support.media import moving_box_frames, write_clip
 
 
@@ -24,7 +25,7 @@ def test_bench_ingest_reports_every_decode_way(capsys: pytest.CaptureFixture[str
 def test_bench_inference_goes_through_the_worker(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bench", "inference", "--cameras", "2", "--frames", "2"]) == 0
     out = capsys.readouterr().out
-    assert "model nanodet-g-416.onnx" in out
+    assert f"model {MODEL_FILE}" in out
     worker = re.search(r"worker, 2 camera threads: .* mean batch (\d+\.\d+), rejected (\d+)", out)
     assert worker is not None
     assert 1.0 <= float(worker.group(1)) <= 2.0

@@ -15,13 +15,13 @@ from gwanje.events.rules.posture import Posture
 DOCUMENTED = {
     # rule: (matched, missed, extra, mean alert - labelled in s or None)
     "intrusion": (1, 5, 0, 0.25),
-    "loitering": (3, 1, 0, 0.22),
+    "loitering": (3, 1, 0, -0.18),
     "crowding": (0, 0, 0, None),
     "intrusion *": (6, 0, 0, 0.30),
-    "loitering *": (4, 0, 0, 0.15),
+    "loitering *": (4, 0, 0, -0.15),
     "entrance in": (6, 0, 0, 0.44),
     "entrance out": (0, 0, 0, None),
-    "exit out": (6, 0, 0, 0.01),
+    "exit out": (6, 0, 0, -0.03),
     "exit in": (0, 0, 0, None),
 }
 """As published; another model build or decoder may move one event or a frame of timing."""
@@ -80,20 +80,21 @@ def test_fall_rule_on_hand_drawn_boxes_of_real_falls_matches_the_model_card() ->
 
 @pytest.mark.datasets
 @pytest.mark.usefixtures("datasets_dir")
-def test_people_on_the_ground_score_below_the_detector_threshold_as_the_model_card_says() -> None:
-    """docs/research/fall.md ("What the detector gives the rule"): at the 21 hand-drawn on-ground boxes the person
-    detector has a box scored >= 0.4 at 2, 0.1-0.4 at 13 and none above 0.1 at 6; of those 15 boxes only 3 are
-    down-shaped (the hand-drawn ones: 17). Runs the detector on the labelled frames only (seconds)."""
+def test_people_on_the_ground_are_boxed_lying_below_the_detector_threshold_as_the_model_card_says() -> None:
+    """docs/research/fall.md ("What the detector gives the rule"): at the 21 hand-drawn on-ground boxes the
+    fine-tuned person detector has a box scored >= 0.4 at 4, 0.1-0.4 at 14 and none above 0.1 at 3; 13 of those 18
+    boxes are down-shaped (the hand-drawn ones: 17). The COCO model: 2, 13 and 6, and only 3 of its 15 boxes
+    down-shaped. Runs the detector on the labelled frames only (seconds)."""
     results = fall_probes.person_scores_at_labels()
     down = [r for r in results if r.on_ground]
     assert len(down) == 21
     scored = [r.score for r in down if r.score is not None]
     high = sum(s >= 0.4 for s in scored)
     band = sum(0.1 <= s < 0.4 for s in scored)
-    assert abs(high - 2) <= COUNT_TOLERANCE
-    assert abs(band - 13) <= 2 * COUNT_TOLERANCE
+    assert abs(high - 4) <= COUNT_TOLERANCE
+    assert abs(band - 14) <= 2 * COUNT_TOLERANCE
     found = [r for r in down if r.score is not None and r.score >= 0.1]
-    assert sum(r.posture is Posture.DOWN for r in found) <= 3 + COUNT_TOLERANCE
+    assert sum(r.posture is Posture.DOWN for r in found) >= 13 - COUNT_TOLERANCE
 
 
 @pytest.mark.datasets
@@ -113,15 +114,16 @@ def test_a_zoomed_or_turned_look_at_people_on_the_ground_does_not_lift_them_over
 @pytest.mark.usefixtures("datasets_dir")
 def test_crowding_counts_on_hand_counted_clips_match_the_published_figures() -> None:
     """docs/rules.md ("Crowding on real clips"): at 16 labelled times the tracked count is within the hand-counted
-    range 8 times and under it 8 times (never over); 52 people tracked for 58 surely there; the crowding event comes
-    when due in 3 of 8 clips and never falsely. Runs 8 two-second clips (seconds)."""
+    range 10 times and under it 6 times (never over); 52 people tracked for 58 surely there; the crowding event
+    comes when due in 4 of 8 clips and falsely in 1 (a fourth, false person track in nofi007 with the fine-tuned
+    person detector; none with the COCO one). Runs 8 two-second clips (seconds)."""
     clips = crowding.evaluate_crowding()
     counts = [c for clip in clips for c in clip.counts]
     assert len(clips) == 8
     assert len(counts) == 16
-    assert abs(sum(c.verdict == "ok" for c in counts) - 8) <= COUNT_TOLERANCE
+    assert abs(sum(c.verdict == "ok" for c in counts) - 10) <= COUNT_TOLERANCE
     assert sum(c.verdict == "over" for c in counts) <= COUNT_TOLERANCE
     assert sum(c.count_min for c in counts) == 58
     assert abs(sum(c.tracked for c in counts) - 52) <= 2 * COUNT_TOLERANCE
-    assert abs(sum(c.fired for c in clips) - 3) <= COUNT_TOLERANCE
-    assert not any(c.quiet_fired for c in clips)
+    assert abs(sum(c.fired for c in clips) - 4) <= COUNT_TOLERANCE
+    assert sum(c.quiet_fired for c in clips) <= 1

@@ -89,9 +89,12 @@ def test_hard_frames_raise_no_storm(render: Callable[[int], Image]) -> None:
         pipeline.close(last)
     finally:
         close_all(detectors)
-    # an empty or dark frame may raise nothing; scenes with people raise each zone event at most a couple of times
-    # in 12 s (intrusion/loitering are per zone, with cooldown), never a fall or crowding out of a walking person
+    # an empty frame raises nothing; scenes with people (the night frames hold the demo walker at 12 % brightness,
+    # whom the fine-tuned person detector finds) raise each zone event at most a couple of times in 12 s
+    # (intrusion/loitering are per zone, with cooldown), never a fall or crowding out of a walking person
     assert all(count <= 2 for count in starts.values()), starts
     assert starts["fall"] == 0 and starts["crowding"] == 0, starts
-    if render in (_empty, _night):
+    if render is _empty:
         assert sum(starts.values()) == 0, starts
+    if render is _night:
+        assert set(starts) <= {"intrusion", "loitering"}, starts

@@ -42,7 +42,7 @@ def _recording(detector: Detector, seen: list[Detections]) -> FrameDetect:
 def test_a_shared_detector_gives_every_camera_the_same_boxes_and_only_the_fall_camera_faint_ones() -> None:
     scene = CollapseScene(fps=5.0)
     frames = scene.frames(scene.down_s() + 1.0)
-    standing, lying = frames[0], frames[-1]  # the drawn figure lying flat scores 0.14-0.16
+    standing, lying = frames[0], frames[-1]  # the drawn figure lying flat, plus faint boxes around it
     shared = build_detectors(APP, APP.cameras)
     plain = build_detectors(APP, [ZONE])  # what the zone camera's detector would be without the fall camera
     try:
@@ -64,7 +64,6 @@ def test_a_shared_detector_gives_every_camera_the_same_boxes_and_only_the_fall_c
                     np.testing.assert_array_equal(ctx.detections.with_label("person").xyxy, reference.xyxy)
                     np.testing.assert_array_equal(ctx.detections.with_label("person").confidence, reference.confidence)
                 assert len(on["zone"].faint) == 0  # a camera without a fall rule never sees faint people
-            assert len(on["fall"].detections) == 0 and len(on["fall"].tracks) == 0  # nobody above 0.4 lying
             assert len(on["fall"].faint) >= 1
             assert on["fall"].faint.confidence.min() >= 0.15 and on["fall"].faint.confidence.max() <= 0.4
     finally:

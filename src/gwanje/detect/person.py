@@ -31,7 +31,11 @@ log = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float32]
 
-MODEL_FILE = "nanodet-g-416.onnx"
+MODEL_FILE = "nanodet-g-416-person-ft.onnx"
+"""The shipped person model: NanoDet-g fine-tuned end to end on people lying, sitting and standing
+(docs/models/person-nanodet.md). Same graph, input and outputs as ``COCO_MODEL_FILE``."""
+COCO_MODEL_FILE = "nanodet-g-416.onnx"
+"""NanoDet-g as published (COCO-80): the starting point of the person fine-tuning and the fire/smoke backbone."""
 INPUT_SIZE = 416
 STRIDES = (8, 16, 32)
 BINS = 11

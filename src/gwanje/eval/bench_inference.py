@@ -1,6 +1,6 @@
 """`gwanje bench inference`: cost of a shipped ONNX model, directly and through the batching InferenceWorker.
 
-    gwanje bench inference [--model nanodet-g-416.onnx] [--cameras 4] [--frames 40] [--threads 1]
+    gwanje bench inference [--model nanodet-g-416-person-ft.onnx] [--cameras 4] [--frames 40] [--threads 1]
 
 Prints ms per frame called directly, then with --cameras threads submitting frames to one
 InferenceWorker (as cameras do), with the worker's mean batch size and queue rejections.
@@ -21,6 +21,7 @@ from gwanje.core.frame import Frame
 from gwanje.detect.base import Produces
 from gwanje.detect.onnx_session import OnnxModel, packaged_model
 from gwanje.detect.ops import letterbox, to_tensor
+from gwanje.detect.person import MODEL_FILE
 from gwanje.runtime.inference import InferenceQueueFull, InferenceWorker
 
 
@@ -48,7 +49,7 @@ class ModelOnly:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = __doc__
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.add_argument("--model", default="nanodet-g-416.onnx")
+    parser.add_argument("--model", default=MODEL_FILE)
     parser.add_argument("--cameras", type=int, default=4)
     parser.add_argument("--frames", type=int, default=40, help="frames per camera")
     parser.add_argument("--threads", type=int, default=1, help="intra_op_threads")

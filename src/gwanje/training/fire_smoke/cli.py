@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from gwanje.detect.person import COCO_MODEL_FILE
 from gwanje.eval.metrics import binary_report, choose_threshold, group_kfold
 from gwanje.training.fire_smoke.data import Sample, load_datasets
 
@@ -40,7 +41,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 REFERENCE_SEED = 1234
-NANODET_FILE = "nanodet-g-416.onnx"
+NANODET_FILE = COCO_MODEL_FILE
+"""The backbone is the published COCO NanoDet-g, never the person fine-tuning."""
 
 
 def reference_pattern() -> npt.NDArray[np.uint8]:

@@ -40,6 +40,11 @@ def _run(onnx_path: Path) -> tuple[Any, dict[str, Any]]:
     return head, report
 
 
+def _run_name(path: Path) -> str:
+    """A run's folder and file name: enough to tell them apart, without the machine's paths."""
+    return f"{path.parent.name}/{path.name}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m gwanje.training.fire_smoke.combine", description=__doc__)
     parser.add_argument("--fire", type=Path, required=True, help="the run whose fire channel is kept")
@@ -60,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     nanodet = args.backbone if args.backbone is not None else packaged_model(NANODET_FILE)
     export_onnx(head, nanodet, args.output)
     report = {
-        "combined": {"fire": str(args.fire), "smoke": str(args.smoke)},
+        "combined": {"fire": _run_name(args.fire), "smoke": _run_name(args.smoke)},
         "thresholds": {"fire": fire_report["thresholds"]["fire"], "smoke": smoke_report["thresholds"]["smoke"]},
         "fire_run": fire_report,
         "smoke_run": smoke_report,

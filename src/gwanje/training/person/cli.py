@@ -21,7 +21,7 @@ import numpy as np
 
 from gwanje.config.datasets import dataset
 from gwanje.detect.onnx_session import packaged_model
-from gwanje.detect.person import MODEL_FILE
+from gwanje.detect.person import COCO_MODEL_FILE
 from gwanje.eval.studies.common import LABELS_DIR
 from gwanje.training.person.data import Sample, load_folder, unlabelled_folder
 from gwanje.training.person.train import TrainSettings
@@ -43,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--synthesize", type=Path, help="build the generated lying-person set here first, then use it")
     parser.add_argument("--synthesize-only", action="store_true", help="stop after building the generated set")
     parser.add_argument("--per-scene", type=int, default=2, help="generated pictures per background")
-    parser.add_argument("--template", type=Path, help="NanoDet-g ONNX to start from (default: the packaged one)")
+    parser.add_argument("--template", type=Path, help="NanoDet-g ONNX to start from (default: the packaged COCO one)")
     parser.add_argument("--output", type=Path, default=Path("person-nanodet-g-ft.onnx"))
     parser.add_argument("--minutes", type=float, default=TrainSettings.minutes)
     parser.add_argument("--learning-rate", type=float, default=TrainSettings.learning_rate)
@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         raise SystemExit("--distill needs the teacher: unlabelled pictures learn only from the starting model")
     distilled = [s for folder in args.distill for s in unlabelled_folder(folder, args.distill_limit, args.seed)]
     training += distilled
-    template = args.template or packaged_model(MODEL_FILE)
+    template = args.template or packaged_model(COCO_MODEL_FILE)
     model = to_torch(template)
     if args.resume is not None:
         model.load_state_dict(torch.load(args.resume))

@@ -1,6 +1,6 @@
 """Recall of person models on lying and standing people they were not trained on, through the real detector.
 
-    gwanje study person-lying [--model NEW.onnx ...]   # default: the shipped nanodet-g-416.onnx
+    gwanje study person-lying [--model NEW.onnx ...]   # default: the shipped person model
 
 - ``fall-action-laifi`` held-out groups (every 4th group number, ``data.group_split``): recall of ``fallen``
   (lying / falling) and of ``person`` boxes, and the share of detections matching no label;
