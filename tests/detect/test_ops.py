@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gwanje.detect.ops import batched_nms, box_iou, cxcywh_to_xyxy, letterbox, nms, to_tensor
+from gwanje.detect.ops import batched_nms, box_iou, covered_by_better, cxcywh_to_xyxy, letterbox, nms, to_tensor
 
 
 def test_letterbox_wide_image_pads_top_and_bottom() -> None:
@@ -85,3 +85,15 @@ def test_batched_nms_is_per_class() -> None:
     classes = [0, 1, 0]
     assert batched_nms(boxes, scores, classes, 0.5).tolist() == [1, 2]
     assert batched_nms(np.zeros((0, 4)), [], [], 0.5).tolist() == []
+
+
+def test_covered_by_better_drops_a_part_inside_a_more_confident_box_that_nms_keeps() -> None:
+    whole = [178.0, 217.0, 290.0, 245.0]
+    part = [216.0, 206.0, 292.0, 241.0]  # 67 % of it inside the whole, IoU 0.44
+    apart = [400.0, 200.0, 450.0, 300.0]
+    boxes, scores = np.asarray([whole, part, apart]), np.asarray([0.5, 0.3, 0.2])
+    assert box_iou([whole], [part])[0, 0] < 0.5 and len(nms(boxes, scores, 0.5)) == 3
+    assert covered_by_better(boxes, scores, 0.6).tolist() == [True, False, True]
+    assert covered_by_better(boxes, [0.3, 0.5, 0.2], 0.6).tolist() == [True, True, True]  # the whole is not a part
+    assert covered_by_better(boxes, scores, 0.7).tolist() == [True, True, True]
+    assert covered_by_better(np.zeros((0, 4)), np.zeros(0), 0.6).tolist() == []

@@ -168,6 +168,22 @@ def nms(boxes: npt.ArrayLike, scores: npt.ArrayLike, iou_threshold: float) -> In
     return np.asarray(keep, dtype=np.int64)
 
 
+def covered_by_better(boxes: npt.ArrayLike, scores: npt.ArrayLike, share: float) -> npt.NDArray[np.bool_]:
+    """Which boxes to keep: a box is dropped when at least ``share`` of its own area lies inside a box with a higher
+    score. Catches what IoU-based NMS lets through: a part of a person (a lying body's upper half) boxed beside
+    the whole, whose IoU with it stays under the NMS threshold because the whole is much larger."""
+    b = np.asarray(boxes, dtype=np.float32).reshape(-1, 4)
+    s = np.asarray(scores, dtype=np.float32).reshape(-1)
+    top_left = np.maximum(b[:, None, :2], b[None, :, :2])
+    bottom_right = np.minimum(b[:, None, 2:], b[None, :, 2:])
+    inter = np.prod(np.clip(bottom_right - top_left, 0, None), axis=2)
+    area = np.prod(np.clip(b[:, 2:] - b[:, :2], 0, None), axis=1)
+    covered = inter >= share * np.maximum(area[:, None], 1e-6)  # row i mostly inside column j
+    better = s[None, :] > s[:, None]
+    np.fill_diagonal(covered, False)
+    return np.asarray(~(covered & better).any(axis=1), np.bool_)
+
+
 def batched_nms(boxes: npt.ArrayLike, scores: npt.ArrayLike, classes: npt.ArrayLike, iou_threshold: float) -> IntArray:
     """Class-wise NMS: boxes of different classes never suppress each other.
 

@@ -30,6 +30,7 @@ import numpy as np
 from gwanje.config import rules as rule_config
 from gwanje.core.detections import Detections
 from gwanje.core.events import EventType, Observation
+from gwanje.detect.ops import covered_by_better
 from gwanje.events.context import FrameContext
 from gwanje.events.rule import RuleNeeds
 from gwanje.events.rules.base import (
@@ -54,6 +55,9 @@ BORDER_PX = 2
 HANDOVER_RADIUS = 1.0
 """A new track this close (in upright heights) to a vanished one inherits its fall state."""
 PERSON = "person"
+PART_OF_PERSON = 0.6
+"""A box with this share of its area inside a more confident person box is a part of that person (a lying body's
+half boxed beside the whole, which NMS keeps): it is not tracked, so one person falls once."""
 SAME_BOX_PX = 0.5
 """A box of the camera's tracks within this of one of the rule's is the same detection (it carries the keypoints)."""
 
@@ -128,6 +132,7 @@ class FallRule:
         """This rule's person tracks: every person box, faint ones included, with pose keypoints where the
         camera's tracks have the same box (the tracker passes boxes through unchanged)."""
         boxes = Detections.merge([ctx.detections.with_label(PERSON), ctx.faint.with_label(PERSON)])
+        boxes = boxes[covered_by_better(boxes.xyxy, boxes.confidence, PART_OF_PERSON)]
         tracks = self._tracker.update(boxes, ctx.time_s, ctx.frame.segment)
         posed = ctx.tracks.with_label(PERSON)
         if not len(tracks) or posed.keypoints is None:

@@ -34,6 +34,7 @@ import torch
 from torch import nn
 
 from gwanje.detect.fire_smoke import to_input
+from gwanje.detect.person import COCO_MODEL_FILE
 from gwanje.eval.metrics import binary_report, choose_threshold
 from gwanje.ingest.files import read_image
 from gwanje.training.fire_smoke.backbone import MEAN_BGR, STD_BGR, backbone_graph
@@ -191,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     train_settings = TrainSettings(**{k: v for k, v in recorded.items() if k in TrainSettings.__dataclass_fields__})
     head = FireSmokeHead(train_settings.width, train_settings.dropout, train_settings.cues)
     head.load_state_dict(torch.load(args.head))
-    net = FireSmokeNet(args.nanodet or packaged_model("nanodet-g-416.onnx"), head)
+    net = FireSmokeNet(args.nanodet or packaged_model(COCO_MODEL_FILE), head)
     settings = FinetuneSettings(
         seconds=args.seconds,
         batch_size=args.batch_size,
