@@ -16,6 +16,8 @@ asked for (a shortfall is a growing backlog). :func:`gwanje.eval.bench_capacity.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -28,8 +30,11 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
+from gwanje.config.alerts import AlertsConfig, WebhookConfig
 from gwanje.config.camera import CameraConfig, SourceConfig
 from gwanje.config.schema import AppConfig
 from gwanje.config.store import StoreConfig
@@ -51,6 +56,8 @@ class Playback:
     detectors: list[str]
     warmup_s: float = 3.0
     window_s: float = 10.0
+    fire_start_s: float | None = None
+    """Where the generated clip's fire starts (pts): the known onset of the event whose alert is timed."""
 
 
 def peak_rss_mb() -> float:
@@ -69,6 +76,62 @@ def cameras(play: Playback, n: int, detectors: Sequence[str]) -> list[CameraConf
         )
         for i in range(n)
     ]
+
+
+class AlertCatcher:
+    """A local webhook receiver: the time each alert message arrived, and the message."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[float, dict[str, Any]]] = []
+        catcher = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                arrived = time.time()
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                self.send_response(200)
+                self.end_headers()
+                with contextlib.suppress(ValueError):
+                    catcher.received.append((arrived, json.loads(body)))
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/alerts"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> AlertCatcher:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def onset_to_alert(received: list[tuple[float, dict[str, Any]]], onset_pts_s: float) -> list[float]:
+    """Seconds from a known onset to each start alert of a fire or smoke event that began at or after it.
+
+    The onset's wall time is the event's ``start_time`` moved back by ``start_pts_s - onset_pts_s`` (the
+    start time and position are of the same frame; a paced file's wall time runs with its pts). Events that
+    began before the onset (false alarms, or an earlier loop of the file) are left out."""
+    out = []
+    for arrived, message in received:
+        event = message.get("event", {})
+        if event.get("state") != "start" or event.get("type") not in ("fire", "smoke"):
+            continue
+        pts = float(event["start_pts_s"])
+        if pts < onset_pts_s - 0.5:
+            continue
+        onset_wall = float(event["start_time"]) - (pts - onset_pts_s)
+        out.append(arrived - onset_wall)
+    return out
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def _window(play: Playback, n: int, read: Callable[[], list[StreamStats]]) -> Trial:
@@ -139,14 +202,25 @@ def _quiet(*names: str) -> Iterator[None]:
 
 def pipeline_runner(play: Playback) -> RunCameras:
     def run(n: int) -> Trial:
-        with tempfile.TemporaryDirectory(prefix="gwanje-bench-") as tmp, _quiet("gwanje", "alembic"):
-            config = AppConfig(cameras=cameras(play, n, play.detectors), store=StoreConfig(data_dir=Path(tmp)))
+        with (
+            tempfile.TemporaryDirectory(prefix="gwanje-bench-") as tmp,
+            _quiet("gwanje", "alembic"),
+            AlertCatcher() as catcher,
+        ):
+            config = AppConfig(
+                cameras=cameras(play, n, play.detectors),
+                store=StoreConfig(data_dir=Path(tmp)),
+                alerts=AlertsConfig(webhooks=[WebhookConfig(name="bench", url=catcher.url, states=["start"])]),
+            )
             service = Service(config)
             try:
                 service.start()
-                return _window(play, n, service.camera_status)
+                trial = _window(play, n, service.camera_status)
             finally:
                 service.stop()
+            if play.fire_start_s is None:
+                return trial
+            return dataclasses.replace(trial, alert_latencies_s=onset_to_alert(catcher.received, play.fire_start_s))
 
     return run
 
@@ -201,6 +275,24 @@ def write_plot(path: Path, modes: dict[str, list[dict[str, object]]], cores: int
     plt.close(fig)
 
 
+def onset_summary(found: Capacity, fire_start_s: float | None) -> dict[str, object]:
+    """p50/p95 of onset to alert over the sustained pipeline trials (a late alert of an overloaded run says
+    nothing about a machine that is not overloaded)."""
+    if fire_start_s is None:
+        return {"onset_to_alert_s": None, "onset_to_alert_note": "given files: no event at a known time"}
+    values = [v for t in found.trials if t.sustained() for v in t.alert_latencies_s]
+    if not values:
+        return {"onset_to_alert_s": None, "onset_to_alert_note": "no fire or smoke alert came in a sustained trial"}
+    return {
+        "onset_to_alert_s": {
+            "p50": round(percentile(values, 0.5), 3),
+            "p95": round(percentile(values, 0.95), 3),
+            "alerts": len(values),
+            "onset_pts_s": fire_start_s,
+        }
+    }
+
+
 def _progress(mode: str) -> Callable[[Trial, bool], None]:
     def say(trial: Trial, ok: bool) -> None:
         print(
@@ -222,18 +314,20 @@ def run_capacity(args: argparse.Namespace) -> int:
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="gwanje-bench-") as tmp:
         files = [Path(f) for f in args.files or []]
+        fire_start_s: float | None = None
         if not files:
             length = args.warmup + args.window + 5.0
+            fire_start_s = args.warmup + 1.0  # the fire starts in the warm-up, its alert comes in the window
             print(f"[bench] generating a {length:.0f} s {args.width}x{args.height} H.264 clip", file=sys.stderr)
             files = [
                 write_demo_clip(
                     Path(tmp) / "camera.mp4",
                     length,
-                    DemoSettings(fps=args.camera_fps, fire_start_s=length / 4),
+                    DemoSettings(fps=args.camera_fps, fire_start_s=fire_start_s),
                     (args.width, args.height),
                 )
             ]
-        play = Playback(files, args.camera_fps, args.analysis_fps, names, args.warmup, args.window)
+        play = Playback(files, args.camera_fps, args.analysis_fps, names, args.warmup, args.window, fire_start_s)
         results: dict[str, Capacity] = {}
         rows: dict[str, list[dict[str, object]]] = {}
         for mode, runner in (("decode_only", decode_only_runner(play)), ("pipeline", pipeline_runner(play))):
@@ -264,8 +358,7 @@ def run_capacity(args: argparse.Namespace) -> int:
         "decode_only": capacity_summary(decode, rows["decode_only"]),
         "pipeline": capacity_summary(pipeline, rows["pipeline"]),
         "ratio": round(pipeline / decode, 3) if decode else None,
-        "onset_to_alert_s": None,
-        "onset_to_alert_note": "not measured yet (issue 13)",
+        **onset_summary(results["pipeline"], fire_start_s),
         "peak_rss_mb": round(peak_rss_mb(), 1),
         "stage_ms": {s.stage: round(s.ms_per_frame, 2) for s in stages},
     }

@@ -44,6 +44,8 @@ class Trial:
     cpu_s: float = 0.0
     peak_rss_mb: float = 0.0
     stage_ms: dict[str, float] = field(default_factory=dict)
+    alert_latencies_s: list[float] = field(default_factory=list)
+    """Onset (a generated event's known time) to its alert leaving the outbox, for each alert received."""
 
     @property
     def dropped_fraction(self) -> float:
