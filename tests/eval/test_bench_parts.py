@@ -57,6 +57,7 @@ def test_bench_out_writes_the_camera_counts_and_the_plot(tmp_path: Path, capsys:
     report = json.loads((out / "bench.json").read_text())
     decode, pipeline = report["decode_only"]["cameras"], report["pipeline"]["cameras"]
     assert 0 <= pipeline <= 2 and 0 <= decode <= 2
+    assert report["decode_only"]["at_limit"] == (decode == 2)
     assert report["ratio"] == (round(pipeline / decode, 3) if decode else None)
     assert [t["cameras"] for t in report["decode_only"]["trials"]][:2] == [1, 2] or decode == 0
     assert report["pipeline"]["cpu_percent_per_camera"] is None or report["pipeline"]["cpu_percent_per_camera"] > 0

@@ -238,12 +238,14 @@ def trial_row(trial: Trial, sustained: bool) -> dict[str, object]:
     }
 
 
-def capacity_summary(cameras_found: int, rows: list[dict[str, object]]) -> dict[str, object]:
-    """The found count, and CPU % per camera and memory at that count (the largest sustained trial)."""
+def capacity_summary(cameras_found: int, rows: list[dict[str, object]], max_cameras: int) -> dict[str, object]:
+    """The found count, and CPU % per camera and memory at that count (the largest sustained trial).
+    ``at_limit``: the search stopped at ``--max-cameras``, so the machine may sustain more."""
     at = [r for r in rows if r["cameras"] == cameras_found and r["sustained"]]
     best = at[-1] if at else {}
     return {
         "cameras": cameras_found,
+        "at_limit": cameras_found >= max_cameras,
         "cpu_percent_per_camera": best.get("cpu_percent_per_camera"),
         "peak_rss_mb": best.get("peak_rss_mb"),
         "trials": rows,
@@ -291,6 +293,15 @@ def onset_summary(found: Capacity, fire_start_s: float | None) -> dict[str, obje
             "onset_pts_s": fire_start_s,
         }
     }
+
+
+def cpu_model() -> str:
+    """The CPU's model name where /proc/cpuinfo says it (Linux), else what the platform module knows."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
 
 
 def _progress(mode: str) -> Callable[[Trial, bool], None]:
@@ -342,7 +353,7 @@ def run_capacity(args: argparse.Namespace) -> int:
         "machine": {
             "cpus": cores,
             "platform": platform.platform(),
-            "processor": platform.processor() or platform.machine(),
+            "processor": cpu_model(),
             "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         },
         "settings": {
@@ -355,8 +366,8 @@ def run_capacity(args: argparse.Namespace) -> int:
             "max_cameras": args.max_cameras,
             "criterion": f"dropped analysis frames < {MAX_DROPPED:.0%} and backlog <= {MAX_BACKLOG_S:g} s per camera",
         },
-        "decode_only": capacity_summary(decode, rows["decode_only"]),
-        "pipeline": capacity_summary(pipeline, rows["pipeline"]),
+        "decode_only": capacity_summary(decode, rows["decode_only"], args.max_cameras),
+        "pipeline": capacity_summary(pipeline, rows["pipeline"], args.max_cameras),
         "ratio": round(pipeline / decode, 3) if decode else None,
         **onset_summary(results["pipeline"], fire_start_s),
         "peak_rss_mb": round(peak_rss_mb(), 1),
