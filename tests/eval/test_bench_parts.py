@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -46,3 +47,24 @@ def test_bench_clip_buffer_finishes_a_clip(tmp_path: Path, capsys: pytest.Captur
 def test_bench_clip_buffer_says_when_the_video_is_too_short(tmp_path: Path) -> None:
     video = write_clip(tmp_path / "short.mp4", moving_box_frames(20, width=160, height=96), fps=10)
     assert main(["bench", "clip-buffer", str(video), "--width", "160"]) == 2
+
+
+@pytest.mark.slow
+def test_bench_out_writes_the_camera_counts_and_the_plot(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "bench"
+    args = ["bench", "--out", str(out), "--width", "160", "--height", "96", "--warmup", "0.5", "--window", "1"]
+    assert main([*args, "--max-cameras", "2", "--seconds", "1"]) == 0
+    report = json.loads((out / "bench.json").read_text())
+    decode, pipeline = report["decode_only"]["cameras"], report["pipeline"]["cameras"]
+    assert 0 <= pipeline <= 2 and 0 <= decode <= 2
+    assert report["decode_only"]["at_limit"] == (decode == 2)
+    assert report["ratio"] == (round(pipeline / decode, 3) if decode else None)
+    assert [t["cameras"] for t in report["decode_only"]["trials"]][:2] == [1, 2] or decode == 0
+    assert report["pipeline"]["cpu_percent_per_camera"] is None or report["pipeline"]["cpu_percent_per_camera"] > 0
+    assert report["peak_rss_mb"] > 0
+    assert "onset_to_alert_s" in report
+    assert any(stage.startswith("pipeline with motion gate") for stage in report["stage_ms"])
+    assert (out / "cameras_vs_cpu.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    captured = capsys.readouterr()
+    assert re.search(r"\[bench\] decode_only: 1 cameras -> (NOT )?sustained \(dropped", captured.err)
+    assert "wrote" in captured.out

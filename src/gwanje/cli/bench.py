@@ -1,16 +1,19 @@
 """`gwanje bench [PART]`: measure the cost per frame of each stage on this machine.
 
 Without PART: decode, motion gate, detectors and the whole camera pipeline on a generated 720p clip, and how
-many cameras fit. With PART, one part in more detail (each a module with ``add_arguments`` and ``run``).
+many cameras fit. With ``--out DIR``: the number of cameras this machine sustains in real time, found by running
+them (gwanje.eval.bench_cameras). With PART, one part in more detail (each a module with ``add_arguments`` and ``run``).
 """
 
 from __future__ import annotations
 
 import argparse
 from importlib import import_module
+from pathlib import Path
 from typing import Any
 
 from gwanje.eval.bench import format_table, measure
+from gwanje.eval.bench_cameras import run_capacity
 
 # part name -> (module in gwanje.eval, one-line help)
 PARTS: dict[str, tuple[str, str]] = {
@@ -21,6 +24,8 @@ PARTS: dict[str, tuple[str, str]] = {
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.out is not None:
+        return run_capacity(args)
     names = [n.strip() for n in args.detectors.split(",") if n.strip()]
     costs = measure(names, seconds=args.seconds, camera_fps=args.camera_fps, analysis_fps=args.analysis_fps)
     print(format_table(costs, args.camera_fps, args.analysis_fps))
@@ -37,6 +42,18 @@ def register(sub: Any) -> None:
     p.add_argument("--seconds", type=float, default=20.0, help="length of the generated 720p clip")
     p.add_argument("--camera-fps", type=int, default=25)
     p.add_argument("--analysis-fps", type=float, default=5.0)
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="find how many cameras this machine sustains in real time, decoding only and with the whole pipeline; "
+        "write OUT/bench.json and OUT/cameras_vs_cpu.png (progress on stderr)",
+    )
+    p.add_argument("--width", type=int, default=1280, help="with --out: generated camera width")
+    p.add_argument("--height", type=int, default=720, help="with --out: generated camera height")
+    p.add_argument("--files", nargs="+", help="with --out: play these video files (round-robin) as the cameras")
+    p.add_argument("--warmup", type=float, default=3.0, help="with --out: seconds each trial runs before measuring")
+    p.add_argument("--window", type=float, default=10.0, help="with --out: seconds each trial is measured")
+    p.add_argument("--max-cameras", type=int, default=64, help="with --out: the most cameras tried")
     p.set_defaults(func=_run)
     parts = p.add_subparsers(dest="part", metavar="PART")
     for name, (module_name, help_text) in PARTS.items():
