@@ -9,6 +9,7 @@ from typing import Any
 from gwanje.api.accounts import Accounts
 from gwanje.api.auth import TokenAuth
 from gwanje.api.live import EventBroadcaster
+from gwanje.api.masking import SnapshotMasker
 from gwanje.config.schema import AppConfig
 from gwanje.core.health import StreamStats
 from gwanje.runtime.inference import InferenceStats
@@ -59,6 +60,8 @@ class ApiContext:
     """Counters of each detector's inference worker (frames, batches, time inside the model)."""
     alerts_pending: Callable[[], int] = _no_pending
     """Alert messages stored but not yet delivered."""
+    masker: SnapshotMasker = field(default_factory=SnapshotMasker)
+    """Pixelates people in snapshots for everyone who has not unmasked (its person detector loads on first use)."""
 
     @classmethod
     def create(

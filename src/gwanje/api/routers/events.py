@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi.responses import FileResponse, Response
 
 from gwanje.api.deps import Ctx, Viewer, ViewerQueryToken, client_of, event_or_404, file_response, media_file, unix
+from gwanje.api.masking import may_unmask
 from gwanje.api.schemas import ActionOut, EventOut, EventPage, record_out
 from gwanje.core.events import EventState, EventType
 from gwanje.store.records import OperatorStatus
@@ -18,6 +19,8 @@ router = APIRouter(tags=["events"])
 
 TIME_HELP = "ISO 8601 (UTC when no zone is given) or UNIX seconds."
 DOWNLOAD_HELP = "true: save as a file (recorded as an export in the audit log)."
+UNMASK_HELP = "true: without the privacy mask on people; admins only, with a reason (recorded in the audit log)."
+MAX_REASON = 500
 
 
 @router.get("/api/events", response_model=EventPage, summary="Events, newest first, with filters")
@@ -61,9 +64,9 @@ def list_actions(event_id: str, ctx: Ctx, _who: Viewer) -> list[ActionOut]:
 @router.head("/api/events/{event_id}/snapshot.jpg", include_in_schema=False)
 @router.get(
     "/api/events/{event_id}/snapshot.jpg",
-    response_class=FileResponse,
-    responses={200: {"content": {"image/jpeg": {}}}, 404: {}},
-    summary="The event's snapshot (audited)",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}}}, 400: {}, 403: {}, 404: {}},
+    summary="The event's snapshot, people masked unless an admin unmasks with a reason (audited)",
 )
 def snapshot(
     event_id: str,
@@ -71,14 +74,30 @@ def snapshot(
     ctx: Ctx,
     who: Viewer,
     download: Annotated[bool, Query(description=DOWNLOAD_HELP)] = False,
-) -> FileResponse:
+    unmask: Annotated[bool, Query(description=UNMASK_HELP)] = False,
+    reason: Annotated[str, Query(max_length=MAX_REASON, description="Why unmasking is needed (required).")] = "",
+) -> Response:
     record = event_or_404(ctx, event_id)
+    if unmask and not may_unmask(who):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"{who.name!r} may not unmask people (admins only)")
+    if unmask and not reason.strip():
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "unmasking needs a reason: add &reason=<why>")
     path = media_file(ctx, record.event.snapshot_path, "snapshot")
     if request.method == "GET":  # HEAD shows nothing
-        action = "export" if download else "view_snapshot"
-        ctx.store.audit(who.name, action, f"event:{event_id}:snapshot", client_of(request))
+        target, client = f"event:{event_id}:snapshot", client_of(request)
+        if unmask:
+            ctx.store.audit(who.name, "unmask", target, client, detail=reason.strip())
+        ctx.store.audit(who.name, "export" if download else "view_snapshot", target, client)
     name = f"{record.event.camera_id}_{event_id}.jpg" if download else None
-    return file_response(path, "image/jpeg", name)
+    if unmask:
+        return file_response(path, "image/jpeg", name)
+    try:
+        body = ctx.masker.mask_jpeg(path.read_bytes(), record.event)
+    except ValueError as error:
+        raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, str(error)) from error
+    disposition = f'attachment; filename="{name}"' if name else "inline"
+    headers = {"Cache-Control": "private, no-store", "Content-Disposition": disposition}
+    return Response(body, media_type="image/jpeg", headers=headers)
 
 
 def _first_request_of_playback(request: Request) -> bool:

@@ -1,0 +1,112 @@
+"""Privacy masking: people in event snapshots are pixelated for everyone who has not explicitly unmasked.
+
+Who may unmask: role admin (``may_unmask``); everyone else always gets masked footage. The boxes masked are
+the event's own boxes when its type is about people (fight, fall, intrusion, ...) plus the people the shipped
+person detector finds on the snapshot itself; each box is padded by 10 % and pixelated to coarse blocks.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+
+import cv2
+import numpy as np
+
+from gwanje.api.auth import Principal, Role
+from gwanje.config.detectors import PersonDetectorConfig
+from gwanje.core.events import Event, EventType
+from gwanje.core.frame import Image
+
+Box = tuple[float, float, float, float]
+PAD = 0.10
+"""Each box grows by this share of its width/height on every side."""
+BLOCKS = 8
+"""A masked box is reduced to at most this many blocks across its longer side (nothing recognisable)."""
+JPEG_QUALITY = 85
+PERSON_EVENTS = frozenset(
+    {
+        EventType.FIGHT,
+        EventType.FALL,
+        EventType.INTRUSION,
+        EventType.LOITERING,
+        EventType.LINE_CROSSING,
+        EventType.CROWDING,
+    }
+)
+"""Event types whose stored boxes are people (fire and smoke boxes are flames, not people)."""
+
+
+def may_unmask(who: Principal) -> bool:
+    """The unmask permission: admins only."""
+    return who.role >= Role.ADMIN
+
+
+def mask_boxes(image: Image, boxes: Iterable[Box], pad: float = PAD) -> Image:
+    """A copy of the BGR ``image`` with each box (x1, y1, x2, y2 in its pixels), padded, pixelated."""
+    out = image.copy()
+    height, width = image.shape[:2]
+    for x1, y1, x2, y2 in boxes:
+        dx, dy = (x2 - x1) * pad, (y2 - y1) * pad
+        left, top = max(0, int(x1 - dx)), max(0, int(y1 - dy))
+        right, bottom = min(width, int(np.ceil(x2 + dx))), min(height, int(np.ceil(y2 + dy)))
+        if right - left < 1 or bottom - top < 1:
+            continue
+        region = out[top:bottom, left:right]
+        scale = BLOCKS / max(right - left, bottom - top)
+        small_w, small_h = max(1, round((right - left) * scale)), max(1, round((bottom - top) * scale))
+        small = cv2.resize(region, (small_w, small_h), interpolation=cv2.INTER_AREA)
+        out[top:bottom, left:right] = cv2.resize(small, (right - left, bottom - top), interpolation=cv2.INTER_NEAREST)
+    return out
+
+
+def event_person_boxes(event: Event, width: int, height: int) -> list[Box]:
+    """The event's people boxes scaled from its frame size to a ``width`` x ``height`` snapshot."""
+    if event.event_type not in PERSON_EVENTS or not event.boxes:
+        return []
+    frame_w, frame_h = event.frame_size
+    sx = width / frame_w if frame_w > 0 else 1.0
+    sy = height / frame_h if frame_h > 0 else 1.0
+    return [(x1 * sx, y1 * sy, x2 * sx, y2 * sy) for x1, y1, x2, y2 in event.boxes]
+
+
+PeopleFinder = Callable[[Image], Sequence[Box]]
+
+
+def _shipped_detector() -> PeopleFinder:
+    from gwanje.detect.person import PersonDetector  # loads onnxruntime: only when first needed
+
+    detector = PersonDetector("privacy-mask", PersonDetectorConfig())
+
+    def find(image: Image) -> list[Box]:
+        return [(float(a), float(b), float(c), float(d)) for a, b, c, d in detector.detect_image(image).xyxy]
+
+    return find
+
+
+class SnapshotMasker:
+    """Masks people in JPEG snapshots; the person detector is built once, on first use, and shared by threads."""
+
+    def __init__(self, finder_factory: Callable[[], PeopleFinder] = _shipped_detector) -> None:
+        self._factory = finder_factory
+        self._finder: PeopleFinder | None = None
+        self._lock = threading.Lock()
+
+    def _find(self, image: Image) -> Sequence[Box]:
+        with self._lock:  # one inference at a time; snapshots are small and few
+            if self._finder is None:
+                self._finder = self._factory()
+            return self._finder(image)
+
+    def mask_jpeg(self, jpeg: bytes, event: Event) -> bytes:
+        """The snapshot with people pixelated; ValueError when it cannot be decoded (then nothing is served)."""
+        decoded = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+        if decoded is None:
+            raise ValueError("the snapshot could not be decoded, so it cannot be masked")
+        image: Image = np.asarray(decoded, dtype=np.uint8)
+        height, width = image.shape[:2]
+        boxes = [*event_person_boxes(event, width, height), *self._find(image)]
+        ok, encoded = cv2.imencode(".jpg", mask_boxes(image, boxes), [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+        if not ok:
+            raise ValueError("the masked snapshot could not be encoded")
+        return encoded.tobytes()
