@@ -53,9 +53,24 @@ function wireActions(form) {
   }
 }
 
+// Admins only: show the snapshot without the privacy mask; the server refuses without a reason and audits it.
+function wireUnmask(form) {
+  form.addEventListener("submit", (submitted) => {
+    submitted.preventDefault();
+    const reason = form.elements.reason.value.trim();
+    if (!reason) { form.elements.reason.reportValidity(); return; }
+    const query = new URLSearchParams({ unmask: "true", reason });
+    document.getElementById("snapshot").src = `/api/events/${form.dataset.event}/snapshot.jpg?${query}`;
+    document.getElementById("mask-state").textContent = form.dataset.unmasked;
+    form.hidden = true;
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   const feed = document.getElementById("feed");
   if (feed) followFeed(feed);
   const actions = document.querySelector("form.actions");
   if (actions) wireActions(actions);
+  const unmask = document.querySelector("form.unmask");
+  if (unmask) wireUnmask(unmask);
 });
