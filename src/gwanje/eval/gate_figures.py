@@ -14,7 +14,6 @@ import numpy as np
 
 from gwanje.config.schema import AppConfig
 from gwanje.core.frame import Image
-from gwanje.eval.bench import measure
 from gwanje.eval.manifest import load_manifest
 from gwanje.eval.metrics import Alert, ItemResult, summarize
 from gwanje.eval.runner import run
@@ -28,7 +27,6 @@ from gwanje.runtime.detectors import build_detectors, close_all
 FPS = 5.0
 CLIP_S = 10.0
 IGNITION_S = 2.0
-BENCH_S = 3.0
 
 
 def static_orange_frames(seconds: float, fps: float, seed: int = 5) -> list[Image]:
@@ -102,13 +100,5 @@ def collapse_figures() -> dict[str, float]:
     return {"collapse_fall_count_error": float(abs(falls - 1))}
 
 
-def bench_figures() -> dict[str, float]:
-    """Pipeline CPU cost per analysed frame over decode CPU cost per camera frame: a ratio, never a time."""
-    costs = {c.stage.split(" (")[0]: c.ms_per_frame for c in measure(["fire_smoke"], seconds=BENCH_S)}
-    decode = next(ms for stage, ms in costs.items() if stage.startswith("decode"))
-    ratio = costs["pipeline, every frame analysed"] / max(decode, 1e-6)
-    return {"bench_pipeline_over_decode": round(ratio, 3)}
-
-
 def compute_figures() -> dict[str, float]:
-    return {**fire_figures(), **collapse_figures(), **bench_figures()}
+    return {**fire_figures(), **collapse_figures()}
