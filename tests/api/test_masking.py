@@ -43,10 +43,16 @@ def test_admins_may_unmask_and_nobody_else() -> None:
 
 def test_masker_adds_detected_people_and_builds_the_detector_once() -> None:
     built: list[int] = []
+    searched: list[int] = []
 
     def factory() -> PeopleFinder:
         built.append(1)
-        return lambda _image: [(300.0, 50.0, 400.0, 250.0)]
+
+        def find(_image: np.ndarray) -> list[tuple[float, float, float, float]]:
+            searched.append(1)
+            return [(300.0, 50.0, 400.0, 250.0)]
+
+        return find
 
     masker = SnapshotMasker(factory)
     image = cv2.resize(_noise(40, 23)[:, :40], (640, 368), interpolation=cv2.INTER_NEAREST)[:360]  # 16 px tiles
@@ -57,6 +63,9 @@ def test_masker_adds_detected_people_and_builds_the_detector_once() -> None:
         assert np.abs(out[60:240, 310:390].astype(int) - image[60:240, 310:390]).mean() > 40  # pixelated noise
         assert np.abs(out[:, :250].astype(int) - image[:, :250]).mean() < 10  # only JPEG loss
     assert built == [1]
+    assert searched == [1]  # the second request of the same snapshot is served from the cache
+    masker.mask_jpeg(jpeg.tobytes(), make_event("gate", EventType.FIRE))  # another event: masked afresh
+    assert searched == [1, 1]
 
 
 def _event_with_photo(api: Api) -> tuple[Event, bytes]:

@@ -7,7 +7,9 @@ person detector finds on the snapshot itself; each box is padded by 10 % and pix
 
 from __future__ import annotations
 
+import hashlib
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 
 import cv2
@@ -24,6 +26,9 @@ PAD = 0.10
 BLOCKS = 8
 """A masked box is reduced to at most this many blocks across its longer side (nothing recognisable)."""
 JPEG_QUALITY = 85
+CACHED_SNAPSHOTS = 128
+"""Masked snapshots kept in memory: the alert feed shows the same thumbnails again and again (and HEAD requests
+ask for them too); a snapshot never changes once written, so its masked copy is computed once."""
 PERSON_EVENTS = frozenset(
     {
         EventType.FIGHT,
@@ -91,6 +96,7 @@ class SnapshotMasker:
         self._factory = finder_factory
         self._finder: PeopleFinder | None = None
         self._lock = threading.Lock()
+        self._masked: OrderedDict[tuple[str, str], bytes] = OrderedDict()
 
     def _find(self, image: Image) -> Sequence[Box]:
         with self._lock:  # one inference at a time; snapshots are small and few
@@ -99,7 +105,22 @@ class SnapshotMasker:
             return self._finder(image)
 
     def mask_jpeg(self, jpeg: bytes, event: Event) -> bytes:
-        """The snapshot with people pixelated; ValueError when it cannot be decoded (then nothing is served)."""
+        """The snapshot with people pixelated; ValueError when it cannot be decoded (then nothing is served).
+
+        The last ``CACHED_SNAPSHOTS`` results are kept, keyed by the event and the snapshot's bytes."""
+        key = (event.id, hashlib.sha256(jpeg).hexdigest())
+        with self._lock:
+            if key in self._masked:
+                self._masked.move_to_end(key)
+                return self._masked[key]
+        masked = self._mask(jpeg, event)
+        with self._lock:
+            self._masked[key] = masked
+            while len(self._masked) > CACHED_SNAPSHOTS:
+                self._masked.popitem(last=False)
+        return masked
+
+    def _mask(self, jpeg: bytes, event: Event) -> bytes:
         decoded = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
         if decoded is None:
             raise ValueError("the snapshot could not be decoded, so it cannot be masked")
