@@ -145,6 +145,19 @@ def test_a_tracker_id_switch_during_the_fall_keeps_it() -> None:
     assert obs.key == "2"  # reported under the new track
 
 
+def test_a_fall_after_an_id_switch_keeps_the_upright_score() -> None:
+    """A person lying flat scores far lower than standing; when the lying body got a new track id, the fall's
+    confidence is still the upright person's score, so the fall event's 0.5 threshold does not drop it."""
+    rule = fall_rule()
+    run(rule, [(2.0, UPRIGHT, None)], track_id=1)
+    away = [LYING[0] + 80, LYING[1], LYING[2] + 80, LYING[3]]
+    observations = []
+    for i in range(30):
+        observations += rule.evaluate(ctx_at(2.2 + i / FPS, tracks([away], [2], confidence=0.25)))
+    assert observations
+    assert all(obs.confidence == pytest.approx(0.9) for obs in observations)
+
+
 def test_faint_people_are_tracked_for_the_fall_only_from_the_rule_threshold() -> None:
     """People the detector scores below its threshold come as ``faint`` boxes; the rule tracks them from its
     ``person_threshold`` (default 0.15), so a person lying flat at 0.17 is still followed."""
