@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from gwanje.api.auth import Role
+from gwanje.api.context import ApiContext
 from gwanje.store.accounts import UserRecord
 from gwanje.store.records import EventRecord
 from gwanje.web.support import ctx_of, local_time, need, render
@@ -17,14 +18,15 @@ FEED_SIZE = 50
 Viewer = Annotated[UserRecord, need(Role.VIEWER)]
 
 
-def _row(request: Request, record: EventRecord) -> dict[str, object]:
+def event_row(ctx: ApiContext, record: EventRecord) -> dict[str, object]:
+    """What the feed, the alert page and a camera's recent alerts show of one event."""
     event = record.event
     return {
         "id": event.id,
         "type": str(event.event_type),
         "camera": event.camera_id,
-        "time": local_time(ctx_of(request), event.start_time, event.camera_id),
-        "end": local_time(ctx_of(request), event.end_time, event.camera_id),
+        "time": local_time(ctx, event.start_time, event.camera_id),
+        "end": local_time(ctx, event.end_time, event.camera_id),
         "confidence": f"{event.peak_confidence:.0%}",
         "status": str(record.status),
         "severity": str(event.severity),
@@ -36,7 +38,7 @@ def _row(request: Request, record: EventRecord) -> dict[str, object]:
 
 
 def _feed(request: Request) -> list[dict[str, object]]:
-    return [_row(request, r) for r in ctx_of(request).store.list_events(limit=FEED_SIZE)]
+    return [event_row(ctx_of(request), r) for r in ctx_of(request).store.list_events(limit=FEED_SIZE)]
 
 
 @router.get("/events")
@@ -61,4 +63,4 @@ def event_page(request: Request, event_id: str, user: Viewer) -> Response:
         {"action": str(a.action), "actor": a.actor, "note": a.note, "time": local_time(ctx, a.time, camera)}
         for a in ctx.store.list_actions(event_id)
     ]
-    return render(request, "event.html", user, event=_row(request, record), actions=actions)
+    return render(request, "event.html", user, event=event_row(ctx, record), actions=actions)
