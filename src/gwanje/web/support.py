@@ -124,6 +124,7 @@ def render(
         "Role": Role,
         "csrf": accounts.csrf_token(token) if user and token else "",
         "path": request.url.path,
+        "lang_links": {code: "?" + urlencode({**request.query_params, "lang": code}) for code in LANGUAGES},
         **values,
     }
     response = TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)
