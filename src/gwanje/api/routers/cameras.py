@@ -44,7 +44,7 @@ def _camera_out(cam: CameraConfig, stats: dict[str, StreamStats]) -> CameraOut:
     )
 
 
-def _camera_or_404(ctx: ApiContext, camera_id: str) -> CameraConfig:
+def camera_or_404(ctx: ApiContext, camera_id: str) -> CameraConfig:
     for cam in ctx.config.cameras:
         if cam.id == camera_id:
             return cam
@@ -59,7 +59,7 @@ def list_cameras(ctx: Ctx, _who: Viewer) -> list[CameraOut]:
 
 @router.get("/api/cameras/{camera_id}", response_model=CameraOut, summary="One camera")
 def get_camera(camera_id: str, ctx: Ctx, _who: Viewer) -> CameraOut:
-    cam = _camera_or_404(ctx, camera_id)
+    cam = camera_or_404(ctx, camera_id)
     return _camera_out(cam, {s.camera_id: s for s in ctx.camera_status()})
 
 
@@ -82,7 +82,7 @@ def latest_snapshot(
     unmask: Annotated[bool, Query(description="true: without the privacy mask; admins only, with a reason.")] = False,
     reason: Annotated[str, Query(max_length=500, description="Why unmasking is needed (required).")] = "",
 ) -> Response:
-    _camera_or_404(ctx, camera_id)
+    camera_or_404(ctx, camera_id)
     if unmask and not may_unmask(who):
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"{who.name!r} may not unmask people (admins only)")
     if unmask and not reason.strip():
