@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from gwanje.api import ApiContext
+from gwanje.core.health import StreamState, StreamStats
 from gwanje.store import MediaStore, Store
 from gwanje.web import create_web_app
-from tests.api.conftest import make_config, serve
+from tests.api.conftest import live_jpeg, make_config, serve
 
 CHROMIUM = shutil.which("chromium")
 
@@ -48,10 +49,19 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[Site]:
-    """A production-mode Gwanje with no user yet, served by uvicorn on a free port."""
+    """A production-mode Gwanje with no user yet, served by uvicorn on a free port.
+
+    Its cameras: ``gate`` live with a frame, ``lobby`` offline without one, ``yard`` disabled."""
     config = make_config(tmp_path / "data", mode="production")
     store = Store.open(config.store)
-    ctx = ApiContext.create(config, store, MediaStore.for_config(config.store))
+    frame = live_jpeg()
+    ctx = ApiContext.create(
+        config,
+        store,
+        MediaStore.for_config(config.store),
+        camera_status=lambda: [StreamStats("gate", StreamState.LIVE), StreamStats("lobby", StreamState.OFFLINE)],
+        latest_snapshot=lambda camera: frame if camera == "gate" else None,
+    )
     with serve(create_web_app(ctx)) as url:
         yield Site(url, ctx, store, tmp_path / "data")
     store.close()

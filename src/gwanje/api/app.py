@@ -10,7 +10,8 @@ from gwanje import __version__
 from gwanje.api.auth import install_access_log_redaction
 from gwanje.api.context import ApiContext
 from gwanje.api.metrics import build_registry
-from gwanje.api.routers import actions, audit, cameras, events, health, live, metrics
+from gwanje.api.routers import actions, audit, cameras, events, health, live, metrics, zones
+from gwanje.api.zone_drafts import DRAFTS_FILE, ZoneDrafts
 from gwanje.core.errors import StorageError
 
 DESCRIPTION = """Events, evidence, operator actions, live stream and metrics of a Gwanje deployment.
@@ -26,6 +27,7 @@ def create_app(ctx: ApiContext) -> FastAPI:
     app.state.ctx = ctx
     app.state.metrics_registry = build_registry(ctx)
     app.state.live_view_throttle = cameras.AuditThrottle(ctx.config.api.live_view_audit_s)
+    app.state.zone_drafts = ZoneDrafts(ctx.config.store.data_dir / DRAFTS_FILE)
     if ctx.config.api.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -39,7 +41,7 @@ def create_app(ctx: ApiContext) -> FastAPI:
         return JSONResponse({"detail": f"storage unavailable: {exc}"}, status_code=503)
 
     # live before events: /api/events/stream must not be taken for an event id
-    for module in (health, live, events, actions, cameras, audit, metrics):
+    for module in (health, live, events, actions, cameras, zones, audit, metrics):
         app.include_router(module.router)
     install_access_log_redaction()
     return app

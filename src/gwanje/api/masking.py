@@ -1,4 +1,4 @@
-"""Privacy masking: people in event snapshots are pixelated for everyone who has not explicitly unmasked.
+"""Privacy masking: people in event snapshots and live frames are pixelated for everyone who has not explicitly unmasked.
 
 Who may unmask: role admin (``may_unmask``); everyone else always gets masked footage. The boxes masked are
 the event's own boxes when its type is about people (fight, fall, intrusion, ...) plus the people the shipped
@@ -108,7 +108,16 @@ class SnapshotMasker:
         """The snapshot with people pixelated; ValueError when it cannot be decoded (then nothing is served).
 
         The last ``CACHED_SNAPSHOTS`` results are kept, keyed by the event and the snapshot's bytes."""
-        key = (event.id, hashlib.sha256(jpeg).hexdigest())
+        return self._cached(f"event:{event.id}", jpeg, event)
+
+    def mask_live_jpeg(self, jpeg: bytes, camera_id: str) -> bytes:
+        """A camera's latest frame with the people the person detector finds pixelated (the live view).
+
+        Cached like event snapshots: every tile and viewer asking for the same frame costs one detector run."""
+        return self._cached(f"live:{camera_id}", jpeg, None)
+
+    def _cached(self, owner: str, jpeg: bytes, event: Event | None) -> bytes:
+        key = (owner, hashlib.sha256(jpeg).hexdigest())
         with self._lock:
             if key in self._masked:
                 self._masked.move_to_end(key)
@@ -120,13 +129,14 @@ class SnapshotMasker:
                 self._masked.popitem(last=False)
         return masked
 
-    def _mask(self, jpeg: bytes, event: Event) -> bytes:
+    def _mask(self, jpeg: bytes, event: Event | None) -> bytes:
         decoded = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
         if decoded is None:
             raise ValueError("the snapshot could not be decoded, so it cannot be masked")
         image: Image = np.asarray(decoded, dtype=np.uint8)
         height, width = image.shape[:2]
-        boxes = [*event_person_boxes(event, width, height), *self._find(image)]
+        own = event_person_boxes(event, width, height) if event is not None else []
+        boxes = [*own, *self._find(image)]
         ok, encoded = cv2.imencode(".jpg", mask_boxes(image, boxes), [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
         if not ok:
             raise ValueError("the masked snapshot could not be encoded")

@@ -184,6 +184,7 @@ class Store:
         until: float | None,
         state: str | None,
         status: str | None,
+        min_confidence: float | None = None,
     ) -> Select[Any]:
         if camera_id is not None:
             query = query.where(EventRow.camera_id == camera_id)
@@ -197,6 +198,8 @@ class Store:
             query = query.where(EventRow.state == str(EventState(state)))
         if status is not None:
             query = query.where(EventRow.status == str(OperatorStatus(status)))
+        if min_confidence is not None:
+            query = query.where(EventRow.peak_confidence >= min_confidence)
         return query
 
     def list_events(
@@ -209,10 +212,12 @@ class Store:
         status: str | None = None,
         limit: int = 100,
         offset: int = 0,
+        min_confidence: float | None = None,
     ) -> list[EventRecord]:
-        """Newest first. ``since``/``until`` are UNIX seconds: events active at some time in between."""
+        """Newest first. ``since``/``until`` are UNIX seconds: events active at some time in between;
+        ``min_confidence``: peak confidence at least this (0..1)."""
         limit, offset = _page(limit, offset)
-        query = self._filtered(select(EventRow), camera_id, event_type, since, until, state, status)
+        query = self._filtered(select(EventRow), camera_id, event_type, since, until, state, status, min_confidence)
         query = query.order_by(EventRow.start_time.desc(), EventRow.id).limit(limit).offset(offset)
         with self.session() as s:
             return [_to_record(row) for row in s.scalars(query)]
@@ -225,9 +230,17 @@ class Store:
         until: float | None = None,
         state: str | None = None,
         status: str | None = None,
+        min_confidence: float | None = None,
     ) -> int:
         query = self._filtered(
-            select(func.count()).select_from(EventRow), camera_id, event_type, since, until, state, status
+            select(func.count()).select_from(EventRow),
+            camera_id,
+            event_type,
+            since,
+            until,
+            state,
+            status,
+            min_confidence,
         )
         with self.session() as s:
             return int(s.execute(query).scalar_one())

@@ -1,30 +1,34 @@
-"""The alert feed (newest first, refreshed from the live stream) and one alert with its evidence and actions."""
+"""The alert feed (newest first, filtered and paged by the URL, refreshed from the live stream) and one alert with its
+evidence and actions."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from gwanje.api.auth import Role
+from gwanje.api.context import ApiContext
+from gwanje.core.events import EventType
 from gwanje.store.accounts import UserRecord
-from gwanje.store.records import EventRecord
-from gwanje.web.support import ctx_of, local_time, need, render
+from gwanje.store.records import EventRecord, OperatorStatus
+from gwanje.web.feed_filters import PAGE_SIZE, FeedFilters, page_number
+from gwanje.web.support import ctx_of, local_time, need, pager, render
 
 router = APIRouter(include_in_schema=False)
-FEED_SIZE = 50
 Viewer = Annotated[UserRecord, need(Role.VIEWER)]
 
 
-def _row(request: Request, record: EventRecord) -> dict[str, object]:
+def event_row(ctx: ApiContext, record: EventRecord) -> dict[str, object]:
+    """What the feed, the alert page and a camera's recent alerts show of one event."""
     event = record.event
     return {
         "id": event.id,
         "type": str(event.event_type),
         "camera": event.camera_id,
-        "time": local_time(ctx_of(request), event.start_time, event.camera_id),
-        "end": local_time(ctx_of(request), event.end_time, event.camera_id),
+        "time": local_time(ctx, event.start_time, event.camera_id),
+        "end": local_time(ctx, event.end_time, event.camera_id),
         "confidence": f"{event.peak_confidence:.0%}",
         "status": str(record.status),
         "severity": str(event.severity),
@@ -35,19 +39,39 @@ def _row(request: Request, record: EventRecord) -> dict[str, object]:
     }
 
 
-def _feed(request: Request) -> list[dict[str, object]]:
-    return [_row(request, r) for r in ctx_of(request).store.list_events(limit=FEED_SIZE)]
+def _feed(request: Request) -> dict[str, Any]:
+    """The feed's rows for the URL's filters and page, with what the filter form and the pager need."""
+    ctx = ctx_of(request)
+    cameras = [c.id for c in ctx.config.cameras]
+    filters, dropped = FeedFilters.parse(request.query_params, cameras)
+    wanted = filters.store_filters()
+    total = ctx.store.count_events(**wanted)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(page_number(request.query_params), pages)
+    records = ctx.store.list_events(**wanted, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    return {
+        "rows": [event_row(ctx, r) for r in records],
+        "filters": filters,
+        "filtered": bool(filters.query()),
+        "total": total,
+        "cameras": [(c.id, c.name or c.id) for c in ctx.config.cameras],
+        "types": [str(t) for t in EventType],
+        "statuses": [str(s) for s in OperatorStatus],
+        "pager": pager("/events", filters.query(), page, pages),
+        "error": "feed.bad_filter" if dropped else None,
+    }
 
 
 @router.get("/events")
 def events_page(request: Request, user: Viewer) -> Response:
-    return render(request, "events.html", user, rows=_feed(request))
+    return render(request, "events.html", user, **_feed(request))
 
 
 @router.get("/events/rows")
 def events_rows(request: Request, user: Viewer) -> Response:
-    """The feed's table body alone: the page's script swaps it in when the live stream reports a change."""
-    return render(request, "event_rows.html", user, rows=_feed(request))
+    """The feed's table body alone (same filters and page): the page's script swaps it in when the live stream
+    reports a change."""
+    return render(request, "event_rows.html", user, **_feed(request))
 
 
 @router.get("/events/{event_id}")
@@ -61,4 +85,4 @@ def event_page(request: Request, event_id: str, user: Viewer) -> Response:
         {"action": str(a.action), "actor": a.actor, "note": a.note, "time": local_time(ctx, a.time, camera)}
         for a in ctx.store.list_actions(event_id)
     ]
-    return render(request, "event.html", user, event=_row(request, record), actions=actions)
+    return render(request, "event.html", user, event=event_row(ctx, record), actions=actions)

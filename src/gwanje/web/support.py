@@ -6,6 +6,7 @@ import datetime as dt
 import secrets
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
@@ -123,6 +124,7 @@ def render(
         "Role": Role,
         "csrf": accounts.csrf_token(token) if user and token else "",
         "path": request.url.path,
+        "lang_links": {code: "?" + urlencode({**request.query_params, "lang": code}) for code in LANGUAGES},
         **values,
     }
     response = TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)
@@ -152,3 +154,17 @@ def safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/events"
+
+
+def pager(path: str, query: dict[str, str], page: int, pages: int) -> dict[str, object]:
+    """What ``pager.html`` shows: page ``page`` of ``pages``, with links that keep ``query`` (filters, layout)."""
+
+    def href(number: int) -> str:
+        return f"{path}?{urlencode({**query, 'page': str(number)})}"
+
+    return {
+        "page": page,
+        "pages": pages,
+        "prev_href": href(page - 1) if page > 1 else None,
+        "next_href": href(page + 1) if page < pages else None,
+    }

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 
 from gwanje.api.context import ApiContext
 from gwanje.api.deps import Ctx, Viewer, client_of
+from gwanje.api.masking import may_unmask
 from gwanje.api.schemas import CameraOut
 from gwanje.config.camera import CameraConfig
 from gwanje.core.health import StreamStats
@@ -42,7 +44,7 @@ def _camera_out(cam: CameraConfig, stats: dict[str, StreamStats]) -> CameraOut:
     )
 
 
-def _camera_or_404(ctx: ApiContext, camera_id: str) -> CameraConfig:
+def camera_or_404(ctx: ApiContext, camera_id: str) -> CameraConfig:
     for cam in ctx.config.cameras:
         if cam.id == camera_id:
             return cam
@@ -57,22 +59,46 @@ def list_cameras(ctx: Ctx, _who: Viewer) -> list[CameraOut]:
 
 @router.get("/api/cameras/{camera_id}", response_model=CameraOut, summary="One camera")
 def get_camera(camera_id: str, ctx: Ctx, _who: Viewer) -> CameraOut:
-    cam = _camera_or_404(ctx, camera_id)
+    cam = camera_or_404(ctx, camera_id)
     return _camera_out(cam, {s.camera_id: s for s in ctx.camera_status()})
 
 
 @router.get(
     "/api/cameras/{camera_id}/snapshot.jpg",
     response_class=Response,
-    responses={200: {"content": {"image/jpeg": {}}}, 404: {"description": "Unknown camera or no frame yet."}},
-    summary="JPEG of the camera's latest frame (live view; audited)",
+    responses={
+        200: {"content": {"image/jpeg": {}}},
+        400: {"description": "unmask without a reason."},
+        403: {"description": "unmask by someone who is not an admin."},
+        404: {"description": "Unknown camera or no frame yet."},
+    },
+    summary="JPEG of the camera's latest frame, people masked unless an admin unmasks with a reason (live view; audited)",
 )
-def latest_snapshot(camera_id: str, request: Request, ctx: Ctx, who: Viewer) -> Response:
-    _camera_or_404(ctx, camera_id)
+def latest_snapshot(
+    camera_id: str,
+    request: Request,
+    ctx: Ctx,
+    who: Viewer,
+    unmask: Annotated[bool, Query(description="true: without the privacy mask; admins only, with a reason.")] = False,
+    reason: Annotated[str, Query(max_length=500, description="Why unmasking is needed (required).")] = "",
+) -> Response:
+    camera_or_404(ctx, camera_id)
+    if unmask and not may_unmask(who):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"{who.name!r} may not unmask people (admins only)")
+    if unmask and not reason.strip():
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "unmasking needs a reason: add &reason=<why>")
     jpeg = ctx.latest_snapshot(camera_id)
     if jpeg is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"camera {camera_id!r} has no frame yet")
+    target, client = f"camera:{camera_id}", client_of(request)
     throttle: AuditThrottle = request.app.state.live_view_throttle
-    if throttle.should_record(who.name, camera_id):
-        ctx.store.audit(who.name, "view_live", f"camera:{camera_id}", client_of(request))
+    if unmask and throttle.should_record(who.name, f"{target}:unmask:{reason.strip()}"):
+        ctx.store.audit(who.name, "unmask", target, client, detail=reason.strip())
+    if throttle.should_record(who.name, target):
+        ctx.store.audit(who.name, "view_live", target, client)
+    if not unmask:
+        try:
+            jpeg = ctx.masker.mask_live_jpeg(jpeg, camera_id)
+        except ValueError as error:
+            raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, str(error)) from error
     return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "no-store"})

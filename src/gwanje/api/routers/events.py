@@ -33,6 +33,7 @@ def list_events(
     until: Annotated[dt.datetime | None, Query(description=f"Started at or before this time. {TIME_HELP}")] = None,
     state: Annotated[EventState | None, Query(description="start/update: ongoing; end: finished.")] = None,
     status: Annotated[OperatorStatus | None, Query(description="Operator disposition.")] = None,
+    min_confidence: Annotated[float | None, Query(ge=0.0, le=1.0, description="Peak confidence at least this.")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> EventPage:
@@ -43,6 +44,7 @@ def list_events(
         "until": unix(until),
         "state": state,
         "status": status,
+        "min_confidence": min_confidence,
     }
     records = ctx.store.list_events(**filters, limit=limit, offset=offset)
     return EventPage(

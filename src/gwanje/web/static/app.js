@@ -1,4 +1,4 @@
-// Gwanje web app: the alert feed follows the live stream, and the alert page's buttons call the API.
+// Gwanje web app: the alert feed and the live wall follow the live stream, and the pages' buttons call the API.
 // No framework and no CDN; the session cookie authenticates, the CSRF token comes from the page's <meta>.
 "use strict";
 
@@ -66,7 +66,76 @@ function wireUnmask(form) {
   });
 }
 
+// A live tile shows its camera's latest frame, fetched again about once a second after the previous one arrived.
+const FRAME_INTERVAL_MS = 1000;
+
+function followTile(tile) {
+  if (tile.classList.contains("state-disabled")) return;
+  const img = tile.querySelector("img.frame");
+  const next = () => {
+    const query = new URLSearchParams(img.dataset.query || "");
+    query.set("t", String(Date.now()));
+    img.src = `${img.dataset.src}?${query}`;
+  };
+  img.addEventListener("load", () => { tile.classList.add("has-frame"); setTimeout(next, FRAME_INTERVAL_MS); });
+  img.addEventListener("error", () => { tile.classList.remove("has-frame"); setTimeout(next, 3 * FRAME_INTERVAL_MS); });
+  next();
+}
+
+// Health and new alerts of every tile; a tile whose camera raises an alert flashes and moves to the front.
+async function refreshWall(wall) {
+  const response = await fetch(wall.dataset.state, { credentials: "same-origin" });
+  if (!response.ok) return;
+  const template = document.getElementById("health-labels");
+  const labels = new Map([...template.content.querySelectorAll("span")].map((s) => [s.dataset.state, s.textContent]));
+  for (const camera of (await response.json()).cameras) {
+    const tile = document.getElementById(`tile-${camera.id}`);
+    if (!tile) continue;
+    tile.className = tile.className.replace(/state-\S+/, `state-${camera.state}`);
+    tile.querySelector(".health").textContent = labels.get(camera.state) || camera.state;
+    const badge = tile.querySelector(".badge");
+    badge.hidden = camera.open === 0;
+    badge.textContent = wall.dataset.openLabel.replace("{count}", camera.open);
+    if (camera.open > Number(tile.dataset.open)) {
+      wall.prepend(tile);
+      tile.classList.add("flash");
+      setTimeout(() => tile.classList.remove("flash"), 3000);
+    }
+    tile.classList.toggle("alerting", camera.open > 0);
+    tile.dataset.open = String(camera.open);
+  }
+}
+
+function followWall(wall) {
+  for (const tile of wall.querySelectorAll(".tile")) followTile(tile);
+  let pending = false;
+  const schedule = () => {
+    if (pending) return;
+    pending = true;
+    setTimeout(() => { pending = false; refreshWall(wall); }, 100);
+  };
+  setInterval(schedule, 5000);  // health changes are not pushed: poll them
+  const stream = new EventSource("/api/events/stream");
+  for (const kind of ["event", "status", "dropped"]) stream.addEventListener(kind, schedule);
+}
+
+// Admins only: the single-camera view without the privacy mask, with a reason the server logs.
+function wireLiveUnmask(form) {
+  form.addEventListener("submit", (submitted) => {
+    submitted.preventDefault();
+    const reason = form.elements.reason.value.trim();
+    if (!reason) { form.elements.reason.reportValidity(); return; }
+    document.querySelector("#wall img.frame").dataset.query = new URLSearchParams({ unmask: "true", reason }).toString();
+    document.getElementById("mask-state").textContent = form.dataset.unmasked;
+    form.hidden = true;
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  const wall = document.getElementById("wall");
+  if (wall) followWall(wall);
+  const liveUnmask = document.querySelector("form.live-unmask");
+  if (liveUnmask) wireLiveUnmask(liveUnmask);
   const feed = document.getElementById("feed");
   if (feed) followFeed(feed);
   const actions = document.querySelector("form.actions");

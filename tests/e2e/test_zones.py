@@ -1,0 +1,69 @@
+"""In a real browser: an admin sees the cameras, draws a zone on a camera's frame and saves it; a viewer is refused.
+English and Korean."""
+
+from __future__ import annotations
+
+import json
+
+from playwright.sync_api import Page, expect
+
+from gwanje.api.zone_drafts import DRAFTS_FILE
+from tests.e2e.conftest import Site
+
+PASSWORD = "correct horse battery"
+
+
+def _log_in(page: Page, site: Site, name: str, target: str) -> None:
+    page.goto(f"{site.url}/login?next={target}")
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+
+
+def test_an_admin_draws_a_zone_and_it_is_saved(site: Site, page: Page) -> None:
+    site.ctx.accounts.create_user("adam", "admin", PASSWORD, actor="test", client=None)
+    _log_in(page, site, "adam", "%2Fadmin%2Fcameras")
+    expect(page.locator("h1")).to_have_text("Cameras")
+    expect(page.locator("#camera-gate .health")).to_have_text("Live")
+    expect(page.locator("#camera-lobby .health")).to_have_text("Offline")
+    page.click("#camera-gate >> text=Draw zones")
+    expect(page.locator("h1")).to_have_text("Zones of Front gate")
+    expect(page.locator("#zone-frame")).to_have_js_property("naturalWidth", 128)
+    canvas = page.locator("#zone-canvas")
+    box = canvas.bounding_box()
+    assert box is not None
+    corners = [(0.1, 0.2), (0.6, 0.2), (0.6, 0.8), (0.1, 0.8)]
+    page.click("#zone-form button[type=submit]")  # nothing drawn yet
+    for x, y in corners[:2]:
+        canvas.click(position={"x": x * box["width"], "y": y * box["height"]})
+    page.fill("input[name=name]", "fence")
+    page.click("#zone-form button[type=submit]")
+    expect(page.locator("#zone-message")).to_have_text("A zone needs at least 3 points.")
+    for x, y in corners[2:]:
+        canvas.click(position={"x": x * box["width"], "y": y * box["height"]})
+    expect(page.locator("#zone-points")).to_have_text("4 point(s)")
+    page.click("#zone-form button[type=submit]")
+    expect(page.locator("#zone-message")).to_have_text("Zone fence saved as a draft.")
+    expect(page.locator("#zone-list li[data-zone=fence]")).to_contain_text("draft")
+    expect(page.locator("#zone-yaml")).to_contain_text('- name: "fence"')
+
+    saved = json.loads((site.data_dir / DRAFTS_FILE).read_text())["gate"]["fence"]
+    assert len(saved) == 4
+    for (x, y), (sx, sy) in zip(corners, saved, strict=True):
+        assert abs(x - sx) < 0.02 and abs(y - sy) < 0.02
+    assert [a.actor for a in site.store.list_audit() if a.action == "zone_save"] == ["adam"]
+
+    page.reload()  # saved on the server, not only in the page
+    expect(page.locator("#zone-list li[data-zone=fence]")).to_be_visible()
+    page.click("text=한국어")
+    expect(page.locator("h1")).to_have_text("Front gate 구역")
+    expect(page.locator("#zone-list li[data-zone=fence]")).to_contain_text("초안")
+
+
+def test_a_viewer_is_refused_the_camera_pages(site: Site, page: Page) -> None:
+    site.ctx.accounts.create_user("vic", "viewer", PASSWORD, actor="test", client=None)
+    _log_in(page, site, "vic", "%2Fevents")
+    expect(page.locator("nav")).not_to_contain_text("Cameras")
+    response = page.goto(f"{site.url}/admin/cameras/gate/zones?lang=ko")
+    assert response is not None and response.status == 403
+    expect(page.locator(".error")).to_contain_text("관리자 권한이 필요합니다")
