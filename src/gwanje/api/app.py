@@ -9,6 +9,8 @@ from fastapi.responses import JSONResponse
 from gwanje import __version__
 from gwanje.api.auth import install_access_log_redaction
 from gwanje.api.context import ApiContext
+from gwanje.api.errors import install_error_handlers
+from gwanje.api.limits import RequestGuard
 from gwanje.api.metrics import build_registry
 from gwanje.api.routers import actions, audit, cameras, events, health, live, metrics
 from gwanje.core.errors import StorageError
@@ -26,6 +28,10 @@ def create_app(ctx: ApiContext) -> FastAPI:
     app.state.ctx = ctx
     app.state.metrics_registry = build_registry(ctx)
     app.state.live_view_throttle = cameras.AuditThrottle(ctx.config.api.live_view_audit_s)
+    # no body is read before the caller and the size are checked (CORS, added after, wraps it: its answers
+    # carry the CORS headers too)
+    app.add_middleware(RequestGuard, ctx=ctx)
+    install_error_handlers(app)
     if ctx.config.api.cors_origins:
         app.add_middleware(
             CORSMiddleware,
