@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Query, Request, status
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 
 from gwanje.api.auth import Principal, Role, require, require_with_query_token
 from gwanje.api.context import ApiContext
 from gwanje.store.records import EventRecord
+from gwanje.store.repo import MAX_OFFSET, MAX_PAGE
+
+MAX_TEXT = 200
+"""Longest id or text filter accepted in a path or query (ids are UUIDs and short configured names)."""
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+"""No control characters (PostgreSQL refuses NUL in text; none belongs in an id or a name)."""
 
 
 def get_ctx(request: Request) -> ApiContext:
@@ -24,6 +31,16 @@ Viewer = Annotated[Principal, Depends(require(Role.VIEWER))]
 Operator = Annotated[Principal, Depends(require(Role.OPERATOR))]
 Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
 ViewerQueryToken = Annotated[Principal, Depends(require_with_query_token(Role.VIEWER))]
+
+EventId = Annotated[str, PathParam(max_length=MAX_TEXT, pattern=PRINTABLE, description="The event's id.")]
+CameraId = Annotated[str, PathParam(max_length=MAX_TEXT, pattern=PRINTABLE, description="The camera's id.")]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"Page size, 1 to {MAX_PAGE}.")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description=f"Rows to skip, 0 to {MAX_OFFSET}.")]
+
+
+def text_query(description: str) -> Any:
+    """A short optional text filter (``Annotated[str | None, text_query(...)]``)."""
+    return Query(max_length=MAX_TEXT, pattern=PRINTABLE, description=description)
 
 
 def client_of(request: Request) -> str | None:

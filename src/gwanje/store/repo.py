@@ -36,6 +36,8 @@ from gwanje.store.records import (
 log = logging.getLogger(__name__)
 
 MAX_PAGE = 1000
+MAX_OFFSET = 1_000_000_000
+"""Deepest page start accepted (far below the 64-bit integers SQLite and PostgreSQL take)."""
 
 
 def _event_values(event: Event) -> dict[str, Any]:
@@ -91,8 +93,8 @@ def _to_record(row: EventRow) -> EventRecord:
 def _page(limit: int, offset: int) -> tuple[int, int]:
     if not 1 <= limit <= MAX_PAGE:
         raise ValueError(f"limit must be between 1 and {MAX_PAGE}, got {limit}")
-    if offset < 0:
-        raise ValueError(f"offset must be 0 or more, got {offset}")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise ValueError(f"offset must be between 0 and {MAX_OFFSET}, got {offset}")
     return limit, offset
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, status
 
 from gwanje.api.context import ApiContext
-from gwanje.api.deps import Ctx, Operator
+from gwanje.api.deps import Ctx, EventId, Operator
 from gwanje.api.schemas import ActionIn, EventOut, NoteIn, record_out
 from gwanje.store.records import OperatorAction, UnknownEvent
 
@@ -25,20 +25,20 @@ def _act(ctx: ApiContext, event_id: str, action: OperatorAction, actor: str, not
 
 
 @router.post("/api/events/{event_id}/acknowledge", response_model=EventOut, summary="I have seen it")
-def acknowledge(event_id: str, ctx: Ctx, who: Operator, body: ActionIn | None = None) -> EventOut:
+def acknowledge(event_id: EventId, ctx: Ctx, who: Operator, body: ActionIn | None = None) -> EventOut:
     return _act(ctx, event_id, OperatorAction.ACKNOWLEDGE, who.name, body.note if body else None)
 
 
 @router.post("/api/events/{event_id}/resolve", response_model=EventOut, summary="Handled")
-def resolve(event_id: str, ctx: Ctx, who: Operator, body: ActionIn | None = None) -> EventOut:
+def resolve(event_id: EventId, ctx: Ctx, who: Operator, body: ActionIn | None = None) -> EventOut:
     return _act(ctx, event_id, OperatorAction.RESOLVE, who.name, body.note if body else None)
 
 
 @router.post("/api/events/{event_id}/false-alarm", response_model=EventOut, summary="Nothing happened")
-def false_alarm(event_id: str, ctx: Ctx, who: Operator, body: ActionIn | None = None) -> EventOut:
+def false_alarm(event_id: EventId, ctx: Ctx, who: Operator, body: ActionIn | None = None) -> EventOut:
     return _act(ctx, event_id, OperatorAction.FALSE_ALARM, who.name, body.note if body else None)
 
 
 @router.post("/api/events/{event_id}/note", response_model=EventOut, summary="Add a remark (status unchanged)")
-def note(event_id: str, body: NoteIn, ctx: Ctx, who: Operator) -> EventOut:
+def note(event_id: EventId, body: NoteIn, ctx: Ctx, who: Operator) -> EventOut:
     return _act(ctx, event_id, OperatorAction.NOTE, who.name, body.note)

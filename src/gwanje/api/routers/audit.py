@@ -7,9 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from gwanje.api.deps import Admin, Ctx, unix
+from gwanje.api.deps import Admin, Ctx, Limit, Offset, text_query, unix
 from gwanje.api.schemas import AuditOut
-from gwanje.store.repo import MAX_PAGE
 
 router = APIRouter(tags=["audit"])
 
@@ -18,12 +17,12 @@ router = APIRouter(tags=["audit"])
 def list_audit(
     ctx: Ctx,
     _who: Admin,
-    actor: Annotated[str | None, Query(description="Token name.")] = None,
-    action: Annotated[str | None, Query(description="e.g. view_snapshot, view_clip, export, view_live.")] = None,
+    actor: Annotated[str | None, text_query("Token or user name.")] = None,
+    action: Annotated[str | None, text_query("e.g. view_snapshot, view_clip, export, view_live.")] = None,
     since: Annotated[dt.datetime | None, Query(description="ISO 8601 (UTC if no zone) or UNIX seconds.")] = None,
     until: Annotated[dt.datetime | None, Query(description="ISO 8601 (UTC if no zone) or UNIX seconds.")] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> list[AuditOut]:
     rows = ctx.store.list_audit(actor, action, unix(since), unix(until), limit, offset)
     return [AuditOut.of(r) for r in rows]

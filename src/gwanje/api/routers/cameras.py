@@ -8,7 +8,7 @@ import time
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
 from gwanje.api.context import ApiContext
-from gwanje.api.deps import Ctx, Viewer, client_of
+from gwanje.api.deps import CameraId, Ctx, Viewer, client_of
 from gwanje.api.schemas import CameraOut
 from gwanje.config.camera import CameraConfig
 from gwanje.core.health import StreamStats
@@ -56,7 +56,7 @@ def list_cameras(ctx: Ctx, _who: Viewer) -> list[CameraOut]:
 
 
 @router.get("/api/cameras/{camera_id}", response_model=CameraOut, summary="One camera")
-def get_camera(camera_id: str, ctx: Ctx, _who: Viewer) -> CameraOut:
+def get_camera(camera_id: CameraId, ctx: Ctx, _who: Viewer) -> CameraOut:
     cam = _camera_or_404(ctx, camera_id)
     return _camera_out(cam, {s.camera_id: s for s in ctx.camera_status()})
 
@@ -67,7 +67,7 @@ def get_camera(camera_id: str, ctx: Ctx, _who: Viewer) -> CameraOut:
     responses={200: {"content": {"image/jpeg": {}}}, 404: {"description": "Unknown camera or no frame yet."}},
     summary="JPEG of the camera's latest frame (live view; audited)",
 )
-def latest_snapshot(camera_id: str, request: Request, ctx: Ctx, who: Viewer) -> Response:
+def latest_snapshot(camera_id: CameraId, request: Request, ctx: Ctx, who: Viewer) -> Response:
     _camera_or_404(ctx, camera_id)
     jpeg = ctx.latest_snapshot(camera_id)
     if jpeg is None:

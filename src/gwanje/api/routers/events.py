@@ -8,12 +8,24 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import FileResponse, Response
 
-from gwanje.api.deps import Ctx, Viewer, ViewerQueryToken, client_of, event_or_404, file_response, media_file, unix
+from gwanje.api.deps import (
+    Ctx,
+    EventId,
+    Limit,
+    Offset,
+    Viewer,
+    ViewerQueryToken,
+    client_of,
+    event_or_404,
+    file_response,
+    media_file,
+    text_query,
+    unix,
+)
 from gwanje.api.masking import may_unmask
 from gwanje.api.schemas import ActionOut, EventOut, EventPage, record_out
 from gwanje.core.events import EventState, EventType
 from gwanje.store.records import OperatorStatus
-from gwanje.store.repo import MAX_PAGE
 
 router = APIRouter(tags=["events"])
 
@@ -27,14 +39,14 @@ MAX_REASON = 500
 def list_events(
     ctx: Ctx,
     _who: Viewer,
-    camera_id: Annotated[str | None, Query(description="Only this camera.")] = None,
+    camera_id: Annotated[str | None, text_query("Only this camera.")] = None,
     event_type: Annotated[EventType | None, Query(alias="type", description="Only this event type.")] = None,
     since: Annotated[dt.datetime | None, Query(description=f"Active at or after this time. {TIME_HELP}")] = None,
     until: Annotated[dt.datetime | None, Query(description=f"Started at or before this time. {TIME_HELP}")] = None,
     state: Annotated[EventState | None, Query(description="start/update: ongoing; end: finished.")] = None,
     status: Annotated[OperatorStatus | None, Query(description="Operator disposition.")] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> EventPage:
     filters: dict[str, Any] = {
         "camera_id": camera_id,
@@ -51,12 +63,12 @@ def list_events(
 
 
 @router.get("/api/events/{event_id}", response_model=EventOut, summary="One event", responses={404: {}})
-def get_event(event_id: str, ctx: Ctx, _who: Viewer) -> EventOut:
+def get_event(event_id: EventId, ctx: Ctx, _who: Viewer) -> EventOut:
     return record_out(event_or_404(ctx, event_id))
 
 
 @router.get("/api/events/{event_id}/actions", response_model=list[ActionOut], summary="Operator actions, oldest first")
-def list_actions(event_id: str, ctx: Ctx, _who: Viewer) -> list[ActionOut]:
+def list_actions(event_id: EventId, ctx: Ctx, _who: Viewer) -> list[ActionOut]:
     event_or_404(ctx, event_id)
     return [ActionOut.of(a) for a in ctx.store.list_actions(event_id)]
 
@@ -69,7 +81,7 @@ def list_actions(event_id: str, ctx: Ctx, _who: Viewer) -> list[ActionOut]:
     summary="The event's snapshot, people masked unless an admin unmasks with a reason (audited)",
 )
 def snapshot(
-    event_id: str,
+    event_id: EventId,
     request: Request,
     ctx: Ctx,
     who: Viewer,
@@ -116,7 +128,7 @@ def _first_request_of_playback(request: Request) -> bool:
     summary="The event's MP4 clip; HTTP Range supported; ?token= accepted (audited)",
 )
 def clip(
-    event_id: str,
+    event_id: EventId,
     request: Request,
     ctx: Ctx,
     who: ViewerQueryToken,
@@ -136,6 +148,6 @@ def clip(
     response_model=list[dict[str, Any]],
     summary="Alert deliveries of the event (webhooks, MQTT): status and attempts",
 )
-def deliveries(event_id: str, ctx: Ctx, _who: Viewer) -> list[dict[str, Any]]:
+def deliveries(event_id: EventId, ctx: Ctx, _who: Viewer) -> list[dict[str, Any]]:
     event_or_404(ctx, event_id)
     return ctx.delivery_status(event_id)
