@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from gwanje.api import ApiContext, create_app
+from gwanje.core.health import StreamStats
 from gwanje.store import MediaStore, Store
 from tests.api.conftest import Api, make_config, serve
 from tests.store.factories import make_event
@@ -137,3 +138,24 @@ def test_validation_errors_do_not_echo_the_request(api: Api) -> None:
     bad_query = api.client.get("/api/events?limit=s3cr3t", headers=api.headers())
     assert bad_query.status_code == 422
     assert "s3cr3t" not in bad_query.text
+
+
+def test_an_unexpected_failure_is_a_json_500_without_its_details(tmp_path: Path) -> None:
+    config = make_config(tmp_path / "data")
+    store = Store.open(config.store)
+
+    def broken() -> list[StreamStats]:
+        raise RuntimeError("rtsp://admin:hunter2@10.0.0.5/ch1 exploded")
+
+    try:
+        ctx = ApiContext.create(config, store, MediaStore.for_config(config.store), camera_status=broken)
+        with TestClient(create_app(ctx), raise_server_exceptions=False) as client:
+            response = client.get("/api/cameras", headers={"Authorization": "Bearer viewer-token-0123456789"})
+        assert response.status_code == 500
+        assert response.headers["content-type"] == "application/json"
+        body = response.json()
+        assert body["detail"].startswith("internal error")
+        assert "hunter2" not in response.text
+        assert "Traceback" not in response.text
+    finally:
+        store.close()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+
+log = logging.getLogger(__name__)
 
 KEPT_FIELDS = ("type", "loc", "msg")
 """What a 422 tells about each problem. ``input`` (the value sent: perhaps a whole 1 MB body, perhaps a secret) and
@@ -24,8 +28,16 @@ def validation_details(errors: Any) -> list[dict[str, Any]]:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """422 answers without the request's values."""
+    """422 answers without the request's values; an unexpected failure is a JSON 500 with a reference only."""
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": validation_details(exc.errors())}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # the details (trace, message: perhaps a URL with a password) stay in the server log, under this reference
+        reference = uuid.uuid4().hex[:12]
+        log.error("unexpected error %s in %s %s", reference, request.method, request.url.path, exc_info=exc)
+        detail = f"internal error (reference {reference} in the server log)"
+        return JSONResponse({"detail": detail, "reference": reference}, status_code=500)
