@@ -22,7 +22,6 @@ from gwanje.store.audit import ChainReport, append_entry, verify_chain
 from gwanje.store.db import create_db_engine, upgrade_to_head
 from gwanje.store.models import AuditRow, CameraRow, EventActionRow, EventRow
 from gwanje.store.records import (
-    STATUS_AFTER,
     ActionRecord,
     AuditRecord,
     CameraRecord,
@@ -30,6 +29,7 @@ from gwanje.store.records import (
     OperatorAction,
     OperatorStatus,
     UnknownEvent,
+    check_transition,
     jsonable,
 )
 
@@ -260,7 +260,10 @@ class Store:
     # ---- operator actions ---------------------------------------------------------------------
 
     def add_action(self, event_id: str, action: str, actor: str, note: str | None = None) -> EventRecord:
-        """Record what an operator did and update the event's status; raises UnknownEvent."""
+        """Record what an operator did and update the event's status.
+
+        Raises UnknownEvent, or IllegalTransition when the status does not allow the action (``ALLOWED_ACTIONS``).
+        """
         kind = OperatorAction(action)
         if kind is OperatorAction.NOTE and not (note and note.strip()):
             raise ValueError("a note action needs a non-empty note text")
@@ -269,10 +272,8 @@ class Store:
             row = s.get(EventRow, event_id, with_for_update=True)
             if row is None:
                 raise UnknownEvent(event_id)
+            row.status = check_transition(event_id, OperatorStatus(row.status), kind).value
             s.add(EventActionRow(event_id=event_id, action=kind.value, actor=actor, note=note, time=now))
-            new_status = STATUS_AFTER[kind]
-            if new_status is not None:
-                row.status = new_status.value
             row.updated_at = now
             s.flush()
             return _to_record(row)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, status
 from gwanje.api.context import ApiContext
 from gwanje.api.deps import Ctx, EventId, Operator
 from gwanje.api.schemas import ActionIn, EventOut, NoteIn, record_out
-from gwanje.store.records import OperatorAction, UnknownEvent
+from gwanje.store.records import IllegalTransition, OperatorAction, UnknownEvent
 
 router = APIRouter(tags=["operator actions"])
 
@@ -17,6 +17,8 @@ def _act(ctx: ApiContext, event_id: str, action: OperatorAction, actor: str, not
         record = ctx.store.add_action(event_id, action, actor, note)
     except UnknownEvent as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    except IllegalTransition as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     out = record_out(record)
     ctx.broadcaster.publish(
         {"kind": "status", "event_id": event_id, "action": action.value, "actor": actor, "status": out.status}
