@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from gwanje.config.store import StoreConfig
 from gwanje.core.clock import Clock, RealClock
 from gwanje.core.errors import StorageError
-from gwanje.core.events import Event, EventState, EventType, Severity
+from gwanje.core.events import EndReason, Event, EventState, EventType, Severity
 from gwanje.core.secrets import mask_url
 from gwanje.store.accounts import AccountStore
 from gwanje.store.audit import ChainReport, append_entry, verify_chain
@@ -171,6 +171,26 @@ class Store:
         changed["updated_at"] = stmt.excluded.updated_at
         with self.session() as s:
             s.execute(stmt.on_conflict_do_update(index_elements=[EventRow.id], set_=changed))
+
+    def end_open_events(self, reason: EndReason = EndReason.RECOVERED_AFTER_RESTART) -> list[EventRecord]:
+        """End every event still open (state start/update): at start-up these were left by a service that died.
+
+        Each ends at the last time it was heard of (its ``updated_at``), with ``details["end_reason"]`` set.
+        Returns the ended events (to announce them).
+        """
+        now = self._clock.time()
+        ended: list[EventRecord] = []
+        open_states = [EventState.START.value, EventState.UPDATE.value]
+        with self.session() as s:
+            for row in s.scalars(select(EventRow).where(EventRow.state.in_(open_states)).with_for_update()):
+                end = max(row.start_time, min(row.updated_at, now))
+                row.state = EventState.END.value
+                row.end_time = end
+                row.end_pts_s = row.start_pts_s + (end - row.start_time)
+                row.details = {**dict(row.details), "end_reason": reason.value}
+                row.updated_at = now
+                ended.append(_to_record(row))
+        return ended
 
     def get_event(self, event_id: str) -> EventRecord | None:
         with self.session() as s:
