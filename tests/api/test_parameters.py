@@ -8,6 +8,7 @@ import pytest
 
 from gwanje.store.repo import MAX_OFFSET
 from tests.api.conftest import Api
+from tests.store.factories import make_event
 
 
 def _schemas(schema: dict[str, Any]) -> list[dict[str, Any]]:
@@ -60,3 +61,33 @@ def test_the_deepest_offset_accepted_answers_an_empty_page(api: Api) -> None:
 def test_the_store_refuses_an_offset_the_database_cannot_take(api: Api) -> None:
     with pytest.raises(ValueError, match="offset"):
         api.store.list_events(offset=2**63)
+
+
+def test_since_and_until_take_what_the_schema_declares(api: Api) -> None:
+    event = make_event(start_time=1_700_000_000.0)
+    api.store.save_event(event)
+    for since in ("1699999000", "1699999000.5", "2023-11-14", "2023-11-14T22:00:00Z", "2023-11-15T07:00:00+09:00"):
+        response = api.client.get("/api/events", params={"since": since}, headers=api.headers())
+        assert response.status_code == 200, since
+        assert [i["id"] for i in response.json()["items"]] == [event.id], since
+    parameters = api.app.openapi()["paths"]["/api/events"]["get"]["parameters"]
+    since_schema = next(p for p in parameters if p["name"] == "since")["schema"]
+    assert "UNIX seconds" in next(p for p in parameters if p["name"] == "since")["description"]
+    assert "pattern" in since_schema or any("pattern" in s for s in _schemas(since_schema))
+
+
+def test_every_operation_declares_its_errors(api: Api) -> None:
+    missing = []
+    for path, operations in api.app.openapi()["paths"].items():
+        for method, operation in operations.items():
+            declared = set(operation["responses"])
+            needed = {"422", "500"} | (set() if path == "/api/health" else {"401", "403"})
+            if "{event_id}" in path or "{camera_id}" in path:
+                needed.add("404")
+            if method == "post":
+                needed |= {"409", "413"}
+            missing += [f"{method.upper()} {path}: {code}" for code in sorted(needed - declared)]
+            for code, response in operation["responses"].items():
+                if code.startswith(("4", "5")):
+                    assert "application/json" in response.get("content", {}), f"{method} {path} {code}"
+    assert missing == []

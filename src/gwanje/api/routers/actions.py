@@ -6,10 +6,11 @@ from fastapi import APIRouter, HTTPException, status
 
 from gwanje.api.context import ApiContext
 from gwanje.api.deps import Ctx, EventId, Operator
+from gwanje.api.responses import ACTION, errors
 from gwanje.api.schemas import ActionIn, EventOut, NoteIn, record_out
 from gwanje.store.records import IllegalTransition, OperatorAction, UnknownEvent
 
-router = APIRouter(tags=["operator actions"])
+router = APIRouter(tags=["operator actions"], responses=errors(*ACTION))
 
 
 def _act(ctx: ApiContext, event_id: str, action: OperatorAction, actor: str, note: str | None) -> EventOut:

@@ -9,12 +9,13 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 
 from gwanje.api.context import ApiContext
 from gwanje.api.deps import CameraId, Ctx, Viewer, client_of
+from gwanje.api.responses import AUTHENTICATED, errors
 from gwanje.api.schemas import CameraOut
 from gwanje.config.camera import CameraConfig
 from gwanje.core.health import StreamStats
 from gwanje.core.secrets import mask_url
 
-router = APIRouter(tags=["cameras"])
+router = APIRouter(tags=["cameras"], responses=errors(*AUTHENTICATED))
 
 
 class AuditThrottle:
@@ -55,7 +56,7 @@ def list_cameras(ctx: Ctx, _who: Viewer) -> list[CameraOut]:
     return [_camera_out(cam, stats) for cam in ctx.config.cameras]
 
 
-@router.get("/api/cameras/{camera_id}", response_model=CameraOut, summary="One camera")
+@router.get("/api/cameras/{camera_id}", response_model=CameraOut, summary="One camera", responses=errors(404))
 def get_camera(camera_id: CameraId, ctx: Ctx, _who: Viewer) -> CameraOut:
     cam = _camera_or_404(ctx, camera_id)
     return _camera_out(cam, {s.camera_id: s for s in ctx.camera_status()})
@@ -64,7 +65,7 @@ def get_camera(camera_id: CameraId, ctx: Ctx, _who: Viewer) -> CameraOut:
 @router.get(
     "/api/cameras/{camera_id}/snapshot.jpg",
     response_class=Response,
-    responses={200: {"content": {"image/jpeg": {}}}, 404: {"description": "Unknown camera or no frame yet."}},
+    responses={200: {"content": {"image/jpeg": {}}}, **errors(404)},
     summary="JPEG of the camera's latest frame (live view; audited)",
 )
 def latest_snapshot(camera_id: CameraId, request: Request, ctx: Ctx, who: Viewer) -> Response:
