@@ -140,7 +140,9 @@ def test_validation_errors_do_not_echo_the_request(api: Api) -> None:
     assert "s3cr3t" not in bad_query.text
 
 
-def test_an_unexpected_failure_is_a_json_500_without_its_details(tmp_path: Path) -> None:
+def test_an_unexpected_failure_is_a_json_500_without_its_details(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     config = make_config(tmp_path / "data")
     store = Store.open(config.store)
 
@@ -157,5 +159,7 @@ def test_an_unexpected_failure_is_a_json_500_without_its_details(tmp_path: Path)
         assert body["detail"].startswith("internal error")
         assert "hunter2" not in response.text
         assert "Traceback" not in response.text
+        assert body["reference"] in caplog.text and "exploded" in caplog.text
+        assert "hunter2" not in caplog.text  # the server log keeps the trace, not the password
     finally:
         store.close()

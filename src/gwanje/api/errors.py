@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import traceback
 import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+
+from gwanje.core.secrets import mask_url
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         # the details (trace, message: perhaps a URL with a password) stay in the server log, under this reference
         reference = uuid.uuid4().hex[:12]
-        log.error("unexpected error %s in %s %s", reference, request.method, request.url.path, exc_info=exc)
+        trace = mask_url("".join(traceback.format_exception(exc)))  # a URL in a message keeps no password
+        log.error("unexpected error %s in %s %s:\n%s", reference, request.method, request.url.path, trace)
         detail = f"internal error (reference {reference} in the server log)"
         return JSONResponse({"detail": detail, "reference": reference}, status_code=500)
