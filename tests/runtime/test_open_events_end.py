@@ -49,7 +49,7 @@ class _Sink:
 def _worker(pipeline: _Pipeline, sink: _Sink, stats: Any) -> CameraWorker:
     """A worker with its reader, pipeline and sink replaced (only its health bookkeeping runs)."""
     worker = object.__new__(CameraWorker)
-    attributes = {"camera": SimpleNamespace(id="gate"), "reader": SimpleNamespace(stats=stats)}
+    attributes = {"camera": SimpleNamespace(id="gate"), "reader": SimpleNamespace(stats=stats, ended=False)}
     attributes |= {"_pipeline": pipeline, "_sink": sink, "_online": None, "_latest": None}
     for name, value in attributes.items():
         object.__setattr__(worker, name, value)
@@ -117,3 +117,14 @@ def test_service_start_recovers_open_events(tmp_path: Path) -> None:
     assert record is not None and record.event.state is EventState.END
     assert record.event.details["end_reason"] == "recovered_after_restart"
     assert [e.id for e in announced] == [left_open.id]
+
+
+def test_the_end_of_a_file_is_not_a_drop() -> None:
+    pipeline, sink = _Pipeline([make_event("gate", state=EventState.UPDATE)]), _Sink()
+    stats = SimpleNamespace(state=StreamState.LIVE)
+    worker = _worker(pipeline, sink, stats)
+    worker._report_health()
+    stats.state = StreamState.OFFLINE
+    worker.reader.ended = True  # type: ignore[misc]
+    worker._report_health()  # buffered frames are still analysed; the worker flushes after the last one
+    assert pipeline.closed_with == [] and sink.published == []

@@ -143,7 +143,8 @@ class CameraWorker:
         state = self.reader.stats.state
         online = state in ONLINE
         if online != self._online:
-            went_offline = self._online is True and not online
+            # the end of a file is not a drop: its buffered frames are still analysed, then everything is flushed
+            went_offline = self._online is True and state is StreamState.OFFLINE and not self.reader.ended
             self._online = online
             self._sink.camera_health(self.camera.id, online, state.value)
             if went_offline:
