@@ -53,3 +53,29 @@ def test_note_needs_text_and_unknown_event_is_404(api: Api) -> None:
     assert missing.status_code == 404
     assert missing.json() == {"detail": "no event with id 'nope'"}
     assert api.store.list_actions(event.id) == []
+
+
+def test_a_decided_event_takes_only_notes(api: Api) -> None:
+    event = make_event()
+    api.store.save_event(event)
+    base = f"/api/events/{event.id}"
+    op = api.headers("operator")
+    assert api.client.post(f"{base}/resolve", headers=op).status_code == 200
+    for action in ("acknowledge", "resolve", "false-alarm"):
+        again = api.client.post(f"{base}/{action}", headers=op)
+        assert again.status_code == 409, action
+        assert again.json()["detail"].startswith(f"event '{event.id}' is resolved: it cannot take")
+        assert "allowed: note" in again.json()["detail"]
+    assert api.client.post(f"{base}/note", headers=op, json={"note": "report filed"}).status_code == 200
+    stored = api.store.get_event(event.id)
+    assert stored is not None and stored.status.value == "resolved"
+    assert [a.action.value for a in api.store.list_actions(event.id)] == ["resolve", "note"]
+
+
+def test_acknowledging_twice_is_a_conflict(api: Api) -> None:
+    event = make_event()
+    api.store.save_event(event)
+    op = api.headers("operator")
+    assert api.client.post(f"/api/events/{event.id}/acknowledge", headers=op).status_code == 200
+    assert api.client.post(f"/api/events/{event.id}/acknowledge", headers=op).status_code == 409
+    assert api.client.post(f"/api/events/{event.id}/false-alarm", headers=op).json()["status"] == "false_alarm"

@@ -131,3 +131,12 @@ def test_tokens_in_urls_are_masked_in_access_logs() -> None:
     assert RedactTokenFilter().filter(record)
     assert "s3cret" not in record.getMessage()
     assert "/api/events/stream?token=***&x=1" in record.getMessage()
+
+
+def test_docs_page_works_offline(api: Api) -> None:
+    page = api.client.get("/docs")
+    assert page.status_code == 200
+    for fragment in ("GET /api/events", "POST /api/events/{event_id}/acknowledge", "maximum 1000", "/openapi.json"):
+        assert fragment in page.text
+    assert "<script" not in page.text and "http://" not in page.text and "https://" not in page.text
+    assert api.client.get("/redoc").status_code == 404

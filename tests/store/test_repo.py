@@ -10,7 +10,14 @@ import pytest
 from gwanje.config.store import StoreConfig
 from gwanje.core.clock import FakeClock
 from gwanje.core.events import EventState, EventType
-from gwanje.store.records import OperatorAction, OperatorStatus, UnknownEvent
+from gwanje.store.records import (
+    STATUS_AFTER,
+    IllegalTransition,
+    OperatorAction,
+    OperatorStatus,
+    UnknownEvent,
+    check_transition,
+)
 from gwanje.store.repo import Store
 from tests.store.factories import make_event
 
@@ -187,3 +194,20 @@ def test_concurrent_writers_lose_nothing(store_cfg: StoreConfig) -> None:
         assert store.count_events(state="end") == 80
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("status", list(OperatorStatus))
+@pytest.mark.parametrize("action", list(OperatorAction))
+def test_the_operator_state_machine(status: OperatorStatus, action: OperatorAction) -> None:
+    allowed = {
+        OperatorStatus.NEW: {"acknowledge", "resolve", "false_alarm", "note"},
+        OperatorStatus.ACKNOWLEDGED: {"resolve", "false_alarm", "note"},
+        OperatorStatus.RESOLVED: {"note"},
+        OperatorStatus.FALSE_ALARM: {"note"},
+    }[status]
+    if action.value in allowed:
+        after = check_transition("e1", status, action)
+        assert after is (status if action is OperatorAction.NOTE else STATUS_AFTER[action])
+    else:
+        with pytest.raises(IllegalTransition, match=f"event 'e1' is {status.value}"):
+            check_transition("e1", status, action)

@@ -9,6 +9,9 @@ from fastapi.responses import JSONResponse
 from gwanje import __version__
 from gwanje.api.auth import install_access_log_redaction
 from gwanje.api.context import ApiContext
+from gwanje.api.docs_page import install_docs
+from gwanje.api.errors import install_error_handlers
+from gwanje.api.limits import RequestGuard
 from gwanje.api.metrics import build_registry
 from gwanje.api.routers import actions, audit, cameras, events, health, live, metrics, zones
 from gwanje.api.zone_drafts import DRAFTS_FILE, ZoneDrafts
@@ -23,11 +26,17 @@ Every endpoint except `/api/health` needs `Authorization: Bearer <token>`. Roles
 
 def create_app(ctx: ApiContext) -> FastAPI:
     """The API application; all state lives in ``ctx`` (``app.state.ctx``)."""
-    app = FastAPI(title="Gwanje", version=__version__, description=DESCRIPTION)
+    # Swagger UI and ReDoc load scripts from a CDN: /docs is a local page instead (api.docs_page)
+    app = FastAPI(title="Gwanje", version=__version__, description=DESCRIPTION, docs_url=None, redoc_url=None)
+    install_docs(app)
     app.state.ctx = ctx
     app.state.metrics_registry = build_registry(ctx)
     app.state.live_view_throttle = cameras.AuditThrottle(ctx.config.api.live_view_audit_s)
     app.state.zone_drafts = ZoneDrafts(ctx.config.store.data_dir / DRAFTS_FILE)
+    # no body is read before the caller and the size are checked (CORS, added after, wraps it: its answers
+    # carry the CORS headers too)
+    app.add_middleware(RequestGuard, ctx=ctx)
+    install_error_handlers(app)
     if ctx.config.api.cors_origins:
         app.add_middleware(
             CORSMiddleware,

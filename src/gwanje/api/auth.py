@@ -168,7 +168,8 @@ def require_with_query_token(role: Role) -> Callable[..., Principal]:
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
         token: Annotated[
-            str | None, Query(description="The API token, for clients that cannot send an Authorization header.")
+            str | None,
+            Query(max_length=512, description="The API token, for clients that cannot send an Authorization header."),
         ] = None,
     ) -> Principal:
         presented = credentials.credentials if credentials else token

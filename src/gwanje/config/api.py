@@ -58,6 +58,13 @@ class ApiConfig(GwanjeModel):
         ge=0.0,
         description="A user's live snapshot views of one camera are logged in the audit log at most this often.",
     )
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        le=1024 * 1024 * 1024,
+        description="Largest request body accepted (413 beyond, answered before more is read). API bodies are small "
+        "JSON (operator notes); the web app's forms are smaller still.",
+    )
 
     session_secret: SecretStr | None = Field(
         default=None,

@@ -116,10 +116,11 @@ class CameraConfig(GwanjeModel):
     def _zones_exist(self) -> CameraConfig:
         names = [z.name for z in self.zones]
         dup = {n for n in names if names.count(n) > 1}
-        if dup:
-            raise ValueError(f"zone names must be unique per camera; repeated: {sorted(dup)}")
+        problems = [f"zone names must be unique per camera; repeated: {sorted(dup)}"] if dup else []
         for i, rule in enumerate(self.rules):
             zone = getattr(rule, "zone", None)
             if zone is not None and zone not in names:
-                raise ValueError(f"rules[{i}] ({rule.type}) names zone {zone!r}, but this camera's zones are {names}")
+                problems.append(f"rules[{i}] ({rule.type}) names zone {zone!r}, but this camera's zones are {names}")
+        if problems:  # all of them at once, not one per run
+            raise ValueError("; ".join(problems))
         return self

@@ -10,8 +10,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from gwanje.config.schema import AppConfig
+from gwanje.config.detectors import default_detectors
+from gwanje.config.schema import AppConfig, detector_reference_problems
 from gwanje.core.errors import ConfigError
+from gwanje.core.secrets import mask_url
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
@@ -50,21 +52,54 @@ def _loc(loc: tuple[int | str, ...]) -> str:
     return out or "<root>"
 
 
-def format_validation_error(err: ValidationError, source: str) -> str:
-    """One line per problem: where (key path), what was given, and what is allowed."""
-    lines = [f"{source}: {err.error_count()} problem(s) in the configuration:"]
+SECRET_KEY = re.compile(r"token|secret|password|passwd|key", re.IGNORECASE)
+"""A key whose value is never repeated in a message (a rejected secret is still a secret)."""
+YAML_COLON_HINT = (
+    " -- a value that contains ': ' or ends with ':' must be quoted, e.g. url: \"demo:\" "
+    'or url: "rtsp://user:pass@host/stream" (unquoted, YAML reads the colon as the start of a nested key)'
+)
+
+
+def _given(error: Any, where: str) -> str:
+    """`` (got ...)`` for a message, or nothing: never for a secret, a missing or unknown key, or a mapping."""
+    given = error.get("input")
+    if error["type"] in {"missing", "extra_forbidden"} or isinstance(given, dict) or SECRET_KEY.search(where):
+        return ""
+    if isinstance(given, str):
+        given = mask_url(given)
+        if len(given) > 80:
+            return f" (got {given[:77]!r}...)"
+    return f" (got {given!r})"
+
+
+def _raw_reference_problems(data: dict[str, Any]) -> list[str]:
+    """Detector references checked on the raw mapping: pydantic skips the whole-file checks when a camera is
+    invalid, and a user should not have to fix one thing per run."""
+    cameras = data.get("cameras")
+    detectors = data.get("detectors")
+    if not isinstance(cameras, list):
+        return []
+    declared = set(detectors) if isinstance(detectors, dict) else set(default_detectors())
+    uses = [
+        [str(n) for n in c.get("detectors", [])] if isinstance(c, dict) and isinstance(c.get("detectors"), list) else []
+        for c in cameras
+    ]
+    return detector_reference_problems(uses, declared)
+
+
+def format_validation_error(err: ValidationError, source: str, extra: list[str] | None = None) -> str:
+    """One line per problem: where (key path), what was given (never a secret), and what is allowed."""
+    extra = extra or []
+    lines = [f"{source}: {err.error_count() + len(extra)} problem(s) in the configuration:"]
     for e in err.errors(include_url=False):
         where = _loc(tuple(e["loc"]))
         msg = e["msg"].removeprefix("Value error, ")
-        given = e.get("input")
         if e["type"] == "extra_forbidden":
             msg = "unknown key (check the spelling; `gwanje config-schema` lists every key)"
         elif e["type"] == "missing":
             msg = "required key is missing"
-        shown = "" if e["type"] in {"missing", "extra_forbidden"} or isinstance(given, dict) else f" (got {given!r})"
-        if isinstance(given, str) and len(given) > 80:
-            shown = f" (got {given[:77]!r}...)"
-        lines.append(f"  - {where}: {msg}{shown}")
+        lines.append(f"  - {where}: {msg}{_given(e, where)}")
+    lines += [f"  - <root>: {problem}" for problem in extra]
     return "\n".join(lines)
 
 
@@ -82,7 +117,9 @@ def parse_config(
     try:
         return AppConfig.model_validate(data)
     except ValidationError as err:
-        raise ConfigError(format_validation_error(err, source)) from None
+        whole_file_checked = any(not e["loc"] for e in err.errors())
+        extra = [] if whole_file_checked else _raw_reference_problems(data)
+        raise ConfigError(format_validation_error(err, source, extra)) from None
 
 
 def load_config(path: str | Path, environ: dict[str, str] | None = None) -> AppConfig:
@@ -97,5 +134,6 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> AppC
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{p}: not valid YAML: {exc}") from None
+        hint = YAML_COLON_HINT if "mapping values are not allowed" in str(exc) else ""
+        raise ConfigError(f"{p}: not valid YAML: {exc}{hint}") from None
     return parse_config(data, str(p), environ)

@@ -13,6 +13,17 @@ from gwanje.config.events import EventOverrides, EventTuning, default_tuning
 from gwanje.config.store import StoreConfig
 
 
+def detector_reference_problems(camera_detectors: list[list[str]], declared: set[str]) -> list[str]:
+    """Every camera's use of a detector that is not declared (also run on the raw file when validation failed
+    elsewhere, so a wrong zone and a wrong detector are reported in one run)."""
+    return [
+        f"cameras[{i}] uses detector {name!r}, which is not declared; declared detectors: {sorted(declared)}"
+        for i, names in enumerate(camera_detectors)
+        for name in names
+        if name not in declared
+    ]
+
+
 class AppConfig(GwanjeModel):
     """A whole Gwanje deployment."""
 
@@ -28,15 +39,10 @@ class AppConfig(GwanjeModel):
     def _references(self) -> AppConfig:
         ids = [c.id for c in self.cameras]
         dup = {i for i in ids if ids.count(i) > 1}
-        if dup:
-            raise ValueError(f"camera ids must be unique; repeated: {sorted(dup)}")
-        for i, cam in enumerate(self.cameras):
-            for name in cam.detectors:
-                if name not in self.detectors:
-                    raise ValueError(
-                        f"cameras[{i}] ({cam.id}) uses detector {name!r}, which is not declared; "
-                        f"declared detectors: {sorted(self.detectors)}"
-                    )
+        problems = [f"camera ids must be unique; repeated: {sorted(dup)}"] if dup else []
+        problems += detector_reference_problems([list(c.detectors) for c in self.cameras], set(self.detectors))
+        if problems:  # all of them at once, not one per run
+            raise ValueError("; ".join(problems))
         return self
 
     def tuning_for(self, camera: CameraConfig, event_type: str) -> EventTuning:

@@ -32,6 +32,21 @@ class EventState(StrEnum):
     END = "end"
 
 
+class EndReason(StrEnum):
+    """Why an event ended (``details["end_reason"]``)."""
+
+    QUIET = "quiet"
+    """Not seen for ``end_after_s``."""
+    MAX_DURATION = "max_duration"
+    """Split at ``max_duration_s``; the next part starts at once."""
+    FLUSH = "flush"
+    """The source ended (end of a file) or the service stopped."""
+    CAMERA_OFFLINE = "camera_offline"
+    """The camera dropped: nothing can be seen until it is back."""
+    RECOVERED_AFTER_RESTART = "recovered_after_restart"
+    """Left open by a service that was killed; closed at the next start, at the last time it was heard of."""
+
+
 class Severity(StrEnum):
     """How urgently an operator should look; drives alert routing and the dashboard order."""
 

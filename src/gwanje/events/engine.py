@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from gwanje.config.events import EventTuning
-from gwanje.core.events import DEFAULT_SEVERITY, Event, EventState, EventType, Observation, Severity
+from gwanje.core.events import DEFAULT_SEVERITY, EndReason, Event, EventState, EventType, Observation, Severity
 from gwanje.core.frame import Frame
 from gwanje.events.timeline import ContinuousTime
 
@@ -111,10 +111,10 @@ class _Machine:
         if peak is not None:
             self._absorb(peak)
         if _reached(sample.t - self.last_positive.t, self.tuning.end_after_s):
-            return [self._close(self.last_positive, "quiet", sample.t)]
+            return [self._close(self.last_positive, EndReason.QUIET, sample.t)]
         if _reached(sample.t - self.event_start_t, self.tuning.max_duration_s):
             # The next part continues the same activity at once: no confirmation, merge or cooldown.
-            return [self._close(sample, "max_duration", sample.t), self._open(sample, self.last_peak, sample)]
+            return [self._close(sample, EndReason.MAX_DURATION, sample.t), self._open(sample, self.last_peak, sample)]
         rose = _reached(self.event.peak_confidence - self.published_peak, self.tuning.update_peak_rise)
         due = self.seen_since_publish and _reached(sample.t - self.last_publish_t, self.tuning.update_interval_s)
         if rose or due:
@@ -176,15 +176,15 @@ class _Machine:
         self.seen_since_publish = False
         return replace(self.event, boxes=list(self.event.boxes), details=dict(self.event.details))
 
-    def close(self, end: _Sample, reason: str) -> Event:
+    def close(self, end: _Sample, reason: EndReason) -> Event:
         """End the open event at ``end`` (public for flush)."""
         return self._close(end, reason, end.t)
 
-    def _close(self, end: _Sample, reason: str, now_t: float) -> Event:
+    def _close(self, end: _Sample, reason: EndReason, now_t: float) -> Event:
         assert self.event is not None
         self.event.end_time = end.wall
         self.event.end_pts_s = end.pts
-        self.event.details["end_reason"] = reason
+        self.event.details["end_reason"] = reason.value
         published = self._publish(EventState.END, now_t)
         self.ended, self.ended_t = self.event, end.t
         self.event = None
@@ -269,8 +269,8 @@ class EventEngine:
             if other in self._counted_at
         )
 
-    def flush(self, at: Frame | float | None = None) -> list[Event]:
-        """End every open event (end of a file, camera removed, shutdown).
+    def flush(self, at: Frame | float | None = None, reason: EndReason = EndReason.FLUSH) -> list[Event]:
+        """End every open event (end of a file, camera removed or offline, shutdown), with ``reason``.
 
         The events were still open, so they end at ``at`` (a frame, or a stream time in seconds);
         without it, at the last frame seen. Pending confirmations are dropped.
@@ -282,6 +282,6 @@ class EventEngine:
             end = _Sample(end.t + max(0.0, at.pts_s - end.pts), at.pts_s, self._wall_time(at), False)
         elif at is not None:
             end = _Sample(end.t + max(0.0, at - end.pts), at, end.wall + (at - end.pts), False)
-        ended = [m.close(end, "flush") for m in self._machines.values() if m.event is not None]
+        ended = [m.close(end, reason) for m in self._machines.values() if m.event is not None]
         self._machines.clear()
         return ended

@@ -129,6 +129,12 @@ class CameraReader:
             return dataclasses.replace(self._stats)
 
     @property
+    def ended(self) -> bool:
+        """True once a non-looped file has reached its end (frames may still be buffered): offline, not dropped."""
+        with self._cond:
+            return self._eof
+
+    @property
     def finished(self) -> bool:
         """True when a non-looped file has ended and every buffered frame was taken."""
         with self._cond:

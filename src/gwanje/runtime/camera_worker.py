@@ -14,7 +14,7 @@ from gwanje.config.camera import CameraConfig
 from gwanje.config.schema import AppConfig
 from gwanje.core.detections import Detections
 from gwanje.core.errors import GwanjeError
-from gwanje.core.events import Event, EventState
+from gwanje.core.events import EndReason, Event, EventState
 from gwanje.core.frame import Frame
 from gwanje.core.health import StreamState, StreamStats
 from gwanje.events.clip import ClipRecorder
@@ -143,5 +143,18 @@ class CameraWorker:
         state = self.reader.stats.state
         online = state in ONLINE
         if online != self._online:
+            # the end of a file is not a drop: its buffered frames are still analysed, then everything is flushed
+            went_offline = self._online is True and state is StreamState.OFFLINE and not self.reader.ended
             self._online = online
             self._sink.camera_health(self.camera.id, online, state.value)
+            if went_offline:
+                self._end_open_events()
+
+    def _end_open_events(self) -> None:
+        """The camera dropped: its open events end at the last frame seen (nothing can be seen until it is back;
+        a fire still burning then starts a new event)."""
+        ended = self._pipeline.close(self._latest, EndReason.CAMERA_OFFLINE)
+        if ended:
+            log.warning("camera %s: offline, %d open event(s) ended", self.camera.id, len(ended))
+        for event in ended:
+            self._sink.publish(event)

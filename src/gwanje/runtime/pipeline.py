@@ -31,7 +31,7 @@ import numpy as np
 from gwanje.config.camera import CameraConfig
 from gwanje.config.schema import AppConfig
 from gwanje.core.detections import Detections
-from gwanje.core.events import Event, Observation
+from gwanje.core.events import EndReason, Event, Observation
 from gwanje.core.frame import Frame
 from gwanje.detect.base import Detector, Produces, TrackAnalyzer
 from gwanje.events.context import FrameContext
@@ -146,9 +146,9 @@ class CameraPipeline:
         events = self._engine.update(frame, observations)
         return FrameResult(context=ctx, events=events, observations=observations, ran_detectors=run)
 
-    def close(self, last: Frame | None) -> list[Event]:
-        """End every open event (end of a file, camera removed, shutdown)."""
-        return self._engine.flush(last) if last is not None else []
+    def close(self, last: Frame | None, reason: EndReason = EndReason.FLUSH) -> list[Event]:
+        """End every open event (end of a file, camera removed or offline, shutdown) at ``last``."""
+        return self._engine.flush(last, reason) if last is not None else []
 
 
 def _analyzer(detector: Detector | TrackAnalyzer) -> TrackAnalyzer:

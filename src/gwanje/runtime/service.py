@@ -7,6 +7,7 @@ from typing import Any
 
 from gwanje.alerts.service import AlertService
 from gwanje.config.schema import AppConfig
+from gwanje.core.events import EndReason
 from gwanje.core.health import StreamState, StreamStats
 from gwanje.core.secrets import mask_url
 from gwanje.detect.base import Detector
@@ -46,6 +47,7 @@ class Service:
             if isinstance(det, Detector):
                 self.inference[name] = InferenceWorker.for_runtime(det, self.config.detectors[name].runtime)
         self.alerts.start([c.id for c in enabled])
+        self._recover_open_events()
         self.retention.start()
         for cam in enabled:
             worker = CameraWorker(self.config, cam, self.detectors, self.inference, self.sink)
@@ -53,6 +55,18 @@ class Service:
             worker.start()
             log.info("camera %s: watching %s with %s", cam.id, mask_url(cam.source.url), ", ".join(cam.detectors))
         self._started = True
+
+    def _recover_open_events(self) -> None:
+        """Events a killed service left open end now (``recovered_after_restart``) and are announced like any end."""
+        recovered = self.store.end_open_events(EndReason.RECOVERED_AFTER_RESTART)
+        if recovered:
+            log.warning(
+                "%d event(s) left open by the previous run (stopped without ending them) ended now, marked %s",
+                len(recovered),
+                EndReason.RECOVERED_AFTER_RESTART.value,
+            )
+        for record in recovered:
+            self.sink.publish(record.event)
 
     def stop(self) -> None:
         """Cameras first (their open events end and are stored), then inference, alerts, storage."""

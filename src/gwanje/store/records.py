@@ -35,6 +35,33 @@ STATUS_AFTER: dict[OperatorAction, OperatorStatus | None] = {
     OperatorAction.NOTE: None,  # a note documents, it does not change the status
 }
 
+ALLOWED_ACTIONS: dict[OperatorStatus, frozenset[OperatorAction]] = {
+    OperatorStatus.NEW: frozenset(OperatorAction),
+    OperatorStatus.ACKNOWLEDGED: frozenset({OperatorAction.RESOLVE, OperatorAction.FALSE_ALARM, OperatorAction.NOTE}),
+    OperatorStatus.RESOLVED: frozenset({OperatorAction.NOTE}),
+    OperatorStatus.FALSE_ALARM: frozenset({OperatorAction.NOTE}),
+}
+"""The operator state machine, the one place it is written down: new -> acknowledged -> resolved | false_alarm
+(acknowledging is optional); a decided event (resolved, false alarm) only takes notes. See docs/events.md."""
+
+
+class IllegalTransition(ValueError):
+    """The action is not allowed in the event's current status (the API answers 409)."""
+
+    def __init__(self, event_id: str, status: OperatorStatus, action: OperatorAction) -> None:
+        allowed = ", ".join(sorted(a.value for a in ALLOWED_ACTIONS[status]))
+        super().__init__(f"event {event_id!r} is {status.value}: it cannot take '{action.value}' (allowed: {allowed})")
+        self.event_id = event_id
+        self.status = status
+        self.action = action
+
+
+def check_transition(event_id: str, status: OperatorStatus, action: OperatorAction) -> OperatorStatus:
+    """The status after ``action``; raises IllegalTransition when the state machine does not allow it."""
+    if action not in ALLOWED_ACTIONS[status]:
+        raise IllegalTransition(event_id, status, action)
+    return STATUS_AFTER[action] or status
+
 
 class UnknownEvent(LookupError):
     """No event with this id is stored."""

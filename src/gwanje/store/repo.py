@@ -15,14 +15,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from gwanje.config.store import StoreConfig
 from gwanje.core.clock import Clock, RealClock
 from gwanje.core.errors import StorageError
-from gwanje.core.events import Event, EventState, EventType, Severity
+from gwanje.core.events import EndReason, Event, EventState, EventType, Severity
 from gwanje.core.secrets import mask_url
 from gwanje.store.accounts import AccountStore
 from gwanje.store.audit import ChainReport, append_entry, verify_chain
 from gwanje.store.db import create_db_engine, upgrade_to_head
 from gwanje.store.models import AuditRow, CameraRow, EventActionRow, EventRow
 from gwanje.store.records import (
-    STATUS_AFTER,
     ActionRecord,
     AuditRecord,
     CameraRecord,
@@ -30,12 +29,15 @@ from gwanje.store.records import (
     OperatorAction,
     OperatorStatus,
     UnknownEvent,
+    check_transition,
     jsonable,
 )
 
 log = logging.getLogger(__name__)
 
 MAX_PAGE = 1000
+MAX_OFFSET = 1_000_000_000
+"""Deepest page start accepted (far below the 64-bit integers SQLite and PostgreSQL take)."""
 
 
 def _event_values(event: Event) -> dict[str, Any]:
@@ -91,8 +93,8 @@ def _to_record(row: EventRow) -> EventRecord:
 def _page(limit: int, offset: int) -> tuple[int, int]:
     if not 1 <= limit <= MAX_PAGE:
         raise ValueError(f"limit must be between 1 and {MAX_PAGE}, got {limit}")
-    if offset < 0:
-        raise ValueError(f"offset must be 0 or more, got {offset}")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise ValueError(f"offset must be between 0 and {MAX_OFFSET}, got {offset}")
     return limit, offset
 
 
@@ -169,6 +171,26 @@ class Store:
         changed["updated_at"] = stmt.excluded.updated_at
         with self.session() as s:
             s.execute(stmt.on_conflict_do_update(index_elements=[EventRow.id], set_=changed))
+
+    def end_open_events(self, reason: EndReason = EndReason.RECOVERED_AFTER_RESTART) -> list[EventRecord]:
+        """End every event still open (state start/update): at start-up these were left by a service that died.
+
+        Each ends at the last time it was heard of (its ``updated_at``), with ``details["end_reason"]`` set.
+        Returns the ended events (to announce them).
+        """
+        now = self._clock.time()
+        ended: list[EventRecord] = []
+        open_states = [EventState.START.value, EventState.UPDATE.value]
+        with self.session() as s:
+            for row in s.scalars(select(EventRow).where(EventRow.state.in_(open_states)).with_for_update()):
+                end = max(row.start_time, min(row.updated_at, now))
+                row.state = EventState.END.value
+                row.end_time = end
+                row.end_pts_s = row.start_pts_s + (end - row.start_time)
+                row.details = {**dict(row.details), "end_reason": reason.value}
+                row.updated_at = now
+                ended.append(_to_record(row))
+        return ended
 
     def get_event(self, event_id: str) -> EventRecord | None:
         with self.session() as s:
@@ -271,7 +293,10 @@ class Store:
     # ---- operator actions ---------------------------------------------------------------------
 
     def add_action(self, event_id: str, action: str, actor: str, note: str | None = None) -> EventRecord:
-        """Record what an operator did and update the event's status; raises UnknownEvent."""
+        """Record what an operator did and update the event's status.
+
+        Raises UnknownEvent, or IllegalTransition when the status does not allow the action (``ALLOWED_ACTIONS``).
+        """
         kind = OperatorAction(action)
         if kind is OperatorAction.NOTE and not (note and note.strip()):
             raise ValueError("a note action needs a non-empty note text")
@@ -280,10 +305,8 @@ class Store:
             row = s.get(EventRow, event_id, with_for_update=True)
             if row is None:
                 raise UnknownEvent(event_id)
+            row.status = check_transition(event_id, OperatorStatus(row.status), kind).value
             s.add(EventActionRow(event_id=event_id, action=kind.value, actor=actor, note=note, time=now))
-            new_status = STATUS_AFTER[kind]
-            if new_status is not None:
-                row.status = new_status.value
             row.updated_at = now
             s.flush()
             return _to_record(row)

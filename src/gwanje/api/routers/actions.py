@@ -5,11 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, status
 
 from gwanje.api.context import ApiContext
-from gwanje.api.deps import Ctx, Operator
+from gwanje.api.deps import Ctx, EventId, Operator
+from gwanje.api.responses import ACTION, errors
 from gwanje.api.schemas import ActionIn, EventOut, NoteIn, record_out
-from gwanje.store.records import OperatorAction, UnknownEvent
+from gwanje.store.records import IllegalTransition, OperatorAction, UnknownEvent
 
-router = APIRouter(tags=["operator actions"])
+router = APIRouter(tags=["operator actions"], responses=errors(*ACTION))
 
 
 def _act(ctx: ApiContext, event_id: str, action: OperatorAction, actor: str, note: str | None) -> EventOut:
@@ -17,6 +18,8 @@ def _act(ctx: ApiContext, event_id: str, action: OperatorAction, actor: str, not
         record = ctx.store.add_action(event_id, action, actor, note)
     except UnknownEvent as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    except IllegalTransition as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     out = record_out(record)
     ctx.broadcaster.publish(
         {"kind": "status", "event_id": event_id, "action": action.value, "actor": actor, "status": out.status}
@@ -25,20 +28,20 @@ def _act(ctx: ApiContext, event_id: str, action: OperatorAction, actor: str, not
 
 
 @router.post("/api/events/{event_id}/acknowledge", response_model=EventOut, summary="I have seen it")
-def acknowledge(event_id: str, ctx: Ctx, who: Operator, body: ActionIn | None = None) -> EventOut:
+def acknowledge(event_id: EventId, ctx: Ctx, who: Operator, body: ActionIn | None = None) -> EventOut:
     return _act(ctx, event_id, OperatorAction.ACKNOWLEDGE, who.name, body.note if body else None)
 
 
 @router.post("/api/events/{event_id}/resolve", response_model=EventOut, summary="Handled")
-def resolve(event_id: str, ctx: Ctx, who: Operator, body: ActionIn | None = None) -> EventOut:
+def resolve(event_id: EventId, ctx: Ctx, who: Operator, body: ActionIn | None = None) -> EventOut:
     return _act(ctx, event_id, OperatorAction.RESOLVE, who.name, body.note if body else None)
 
 
 @router.post("/api/events/{event_id}/false-alarm", response_model=EventOut, summary="Nothing happened")
-def false_alarm(event_id: str, ctx: Ctx, who: Operator, body: ActionIn | None = None) -> EventOut:
+def false_alarm(event_id: EventId, ctx: Ctx, who: Operator, body: ActionIn | None = None) -> EventOut:
     return _act(ctx, event_id, OperatorAction.FALSE_ALARM, who.name, body.note if body else None)
 
 
 @router.post("/api/events/{event_id}/note", response_model=EventOut, summary="Add a remark (status unchanged)")
-def note(event_id: str, body: NoteIn, ctx: Ctx, who: Operator) -> EventOut:
+def note(event_id: EventId, body: NoteIn, ctx: Ctx, who: Operator) -> EventOut:
     return _act(ctx, event_id, OperatorAction.NOTE, who.name, body.note)

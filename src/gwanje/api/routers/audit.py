@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
-from gwanje.api.deps import Admin, Ctx, unix
+from gwanje.api.deps import Admin, Ctx, Limit, Offset, text_query, time_query, unix
+from gwanje.api.responses import AUTHENTICATED, errors
 from gwanje.api.schemas import AuditOut
-from gwanje.store.repo import MAX_PAGE
 
-router = APIRouter(tags=["audit"])
+router = APIRouter(tags=["audit"], responses=errors(*AUTHENTICATED))
 
 
 @router.get("/api/audit", response_model=list[AuditOut], summary="Access log, newest first (admin)")
 def list_audit(
     ctx: Ctx,
     _who: Admin,
-    actor: Annotated[str | None, Query(description="Token name.")] = None,
-    action: Annotated[str | None, Query(description="e.g. view_snapshot, view_clip, export, view_live.")] = None,
-    since: Annotated[dt.datetime | None, Query(description="ISO 8601 (UTC if no zone) or UNIX seconds.")] = None,
-    until: Annotated[dt.datetime | None, Query(description="ISO 8601 (UTC if no zone) or UNIX seconds.")] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    actor: Annotated[str | None, text_query("Token or user name.")] = None,
+    action: Annotated[str | None, text_query("e.g. view_snapshot, view_clip, export, view_live.")] = None,
+    since: Annotated[str | None, time_query("At or after this time.")] = None,
+    until: Annotated[str | None, time_query("At or before this time.")] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> list[AuditOut]:
-    rows = ctx.store.list_audit(actor, action, unix(since), unix(until), limit, offset)
+    rows = ctx.store.list_audit(actor, action, unix(since, "since"), unix(until, "until"), limit, offset)
     return [AuditOut.of(r) for r in rows]

@@ -9,14 +9,15 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 
 from gwanje.api.context import ApiContext
-from gwanje.api.deps import Ctx, Viewer, client_of
+from gwanje.api.deps import CameraId, Ctx, Viewer, client_of
 from gwanje.api.masking import may_unmask
+from gwanje.api.responses import AUTHENTICATED, errors
 from gwanje.api.schemas import CameraOut
 from gwanje.config.camera import CameraConfig
 from gwanje.core.health import StreamStats
 from gwanje.core.secrets import mask_url
 
-router = APIRouter(tags=["cameras"])
+router = APIRouter(tags=["cameras"], responses=errors(*AUTHENTICATED))
 
 
 class AuditThrottle:
@@ -57,8 +58,8 @@ def list_cameras(ctx: Ctx, _who: Viewer) -> list[CameraOut]:
     return [_camera_out(cam, stats) for cam in ctx.config.cameras]
 
 
-@router.get("/api/cameras/{camera_id}", response_model=CameraOut, summary="One camera")
-def get_camera(camera_id: str, ctx: Ctx, _who: Viewer) -> CameraOut:
+@router.get("/api/cameras/{camera_id}", response_model=CameraOut, summary="One camera", responses=errors(404))
+def get_camera(camera_id: CameraId, ctx: Ctx, _who: Viewer) -> CameraOut:
     cam = camera_or_404(ctx, camera_id)
     return _camera_out(cam, {s.camera_id: s for s in ctx.camera_status()})
 
@@ -68,14 +69,12 @@ def get_camera(camera_id: str, ctx: Ctx, _who: Viewer) -> CameraOut:
     response_class=Response,
     responses={
         200: {"content": {"image/jpeg": {}}},
-        400: {"description": "unmask without a reason."},
-        403: {"description": "unmask by someone who is not an admin."},
-        404: {"description": "Unknown camera or no frame yet."},
+        **errors(400, 403, 404),
     },
     summary="JPEG of the camera's latest frame, people masked unless an admin unmasks with a reason (live view; audited)",
 )
 def latest_snapshot(
-    camera_id: str,
+    camera_id: CameraId,
     request: Request,
     ctx: Ctx,
     who: Viewer,

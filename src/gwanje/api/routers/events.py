@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import FileResponse, Response
 
-from gwanje.api.deps import Ctx, Viewer, ViewerQueryToken, client_of, event_or_404, file_response, media_file, unix
+from gwanje.api.deps import (
+    Ctx,
+    EventId,
+    Limit,
+    Offset,
+    Viewer,
+    ViewerQueryToken,
+    client_of,
+    event_or_404,
+    file_response,
+    media_file,
+    text_query,
+    time_query,
+    unix,
+)
 from gwanje.api.masking import may_unmask
+from gwanje.api.responses import AUTHENTICATED, errors
 from gwanje.api.schemas import ActionOut, EventOut, EventPage, record_out
 from gwanje.core.events import EventState, EventType
 from gwanje.store.records import OperatorStatus
-from gwanje.store.repo import MAX_PAGE
 
-router = APIRouter(tags=["events"])
+router = APIRouter(tags=["events"], responses=errors(*AUTHENTICATED))
 
-TIME_HELP = "ISO 8601 (UTC when no zone is given) or UNIX seconds."
 DOWNLOAD_HELP = "true: save as a file (recorded as an export in the audit log)."
 UNMASK_HELP = "true: without the privacy mask on people; admins only, with a reason (recorded in the audit log)."
 MAX_REASON = 500
@@ -27,21 +39,21 @@ MAX_REASON = 500
 def list_events(
     ctx: Ctx,
     _who: Viewer,
-    camera_id: Annotated[str | None, Query(description="Only this camera.")] = None,
+    camera_id: Annotated[str | None, text_query("Only this camera.")] = None,
     event_type: Annotated[EventType | None, Query(alias="type", description="Only this event type.")] = None,
-    since: Annotated[dt.datetime | None, Query(description=f"Active at or after this time. {TIME_HELP}")] = None,
-    until: Annotated[dt.datetime | None, Query(description=f"Started at or before this time. {TIME_HELP}")] = None,
+    since: Annotated[str | None, time_query("Active at or after this time.")] = None,
+    until: Annotated[str | None, time_query("Started at or before this time.")] = None,
     state: Annotated[EventState | None, Query(description="start/update: ongoing; end: finished.")] = None,
     status: Annotated[OperatorStatus | None, Query(description="Operator disposition.")] = None,
     min_confidence: Annotated[float | None, Query(ge=0.0, le=1.0, description="Peak confidence at least this.")] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> EventPage:
     filters: dict[str, Any] = {
         "camera_id": camera_id,
         "event_type": event_type,
-        "since": unix(since),
-        "until": unix(until),
+        "since": unix(since, "since"),
+        "until": unix(until, "until"),
         "state": state,
         "status": status,
         "min_confidence": min_confidence,
@@ -52,13 +64,18 @@ def list_events(
     )
 
 
-@router.get("/api/events/{event_id}", response_model=EventOut, summary="One event", responses={404: {}})
-def get_event(event_id: str, ctx: Ctx, _who: Viewer) -> EventOut:
+@router.get("/api/events/{event_id}", response_model=EventOut, summary="One event", responses=errors(404))
+def get_event(event_id: EventId, ctx: Ctx, _who: Viewer) -> EventOut:
     return record_out(event_or_404(ctx, event_id))
 
 
-@router.get("/api/events/{event_id}/actions", response_model=list[ActionOut], summary="Operator actions, oldest first")
-def list_actions(event_id: str, ctx: Ctx, _who: Viewer) -> list[ActionOut]:
+@router.get(
+    "/api/events/{event_id}/actions",
+    response_model=list[ActionOut],
+    summary="Operator actions, oldest first",
+    responses=errors(404),
+)
+def list_actions(event_id: EventId, ctx: Ctx, _who: Viewer) -> list[ActionOut]:
     event_or_404(ctx, event_id)
     return [ActionOut.of(a) for a in ctx.store.list_actions(event_id)]
 
@@ -67,11 +84,11 @@ def list_actions(event_id: str, ctx: Ctx, _who: Viewer) -> list[ActionOut]:
 @router.get(
     "/api/events/{event_id}/snapshot.jpg",
     response_class=Response,
-    responses={200: {"content": {"image/jpeg": {}}}, 400: {}, 403: {}, 404: {}},
+    responses={200: {"content": {"image/jpeg": {}}}, **errors(400, 404)},
     summary="The event's snapshot, people masked unless an admin unmasks with a reason (audited)",
 )
 def snapshot(
-    event_id: str,
+    event_id: EventId,
     request: Request,
     ctx: Ctx,
     who: Viewer,
@@ -114,11 +131,11 @@ def _first_request_of_playback(request: Request) -> bool:
 @router.get(
     "/api/events/{event_id}/clip.mp4",
     response_class=FileResponse,
-    responses={200: {"content": {"video/mp4": {}}}, 206: {"description": "Partial content (Range)."}, 404: {}},
+    responses={200: {"content": {"video/mp4": {}}}, 206: {"description": "Partial content (Range)."}, **errors(404)},
     summary="The event's MP4 clip; HTTP Range supported; ?token= accepted (audited)",
 )
 def clip(
-    event_id: str,
+    event_id: EventId,
     request: Request,
     ctx: Ctx,
     who: ViewerQueryToken,
@@ -137,7 +154,8 @@ def clip(
     "/api/events/{event_id}/deliveries",
     response_model=list[dict[str, Any]],
     summary="Alert deliveries of the event (webhooks, MQTT): status and attempts",
+    responses=errors(404),
 )
-def deliveries(event_id: str, ctx: Ctx, _who: Viewer) -> list[dict[str, Any]]:
+def deliveries(event_id: EventId, ctx: Ctx, _who: Viewer) -> list[dict[str, Any]]:
     event_or_404(ctx, event_id)
     return ctx.delivery_status(event_id)

@@ -8,11 +8,12 @@ from fastapi import APIRouter, Response, status
 
 from gwanje import __version__
 from gwanje.api.deps import Ctx
+from gwanje.api.responses import errors
 from gwanje.api.schemas import HealthOut
 from gwanje.core.errors import StorageError
 
 log = logging.getLogger(__name__)
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], responses=errors(422, 500, 503))
 
 
 @router.get("/api/health", response_model=HealthOut, summary="Service and database health (no token needed)")

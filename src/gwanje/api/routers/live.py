@@ -18,8 +18,9 @@ from gwanje.api.auth import Role
 from gwanje.api.context import ApiContext
 from gwanje.api.deps import Ctx, ViewerQueryToken
 from gwanje.api.live import BroadcasterClosed, Message, Subscription
+from gwanje.api.responses import AUTHENTICATED, errors
 
-router = APIRouter(tags=["live"])
+router = APIRouter(tags=["live"], responses=errors(*AUTHENTICATED))
 
 
 def _sse(message: Message) -> str:

@@ -6,8 +6,9 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from gwanje.api.deps import Viewer
+from gwanje.api.responses import AUTHENTICATED, errors
 
-router = APIRouter(tags=["metrics"])
+router = APIRouter(tags=["metrics"], responses=errors(*AUTHENTICATED))
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)

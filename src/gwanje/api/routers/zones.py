@@ -13,12 +13,13 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Request, status
 from pydantic import BaseModel, Field, ValidationError
 
-from gwanje.api.deps import Admin, Ctx, client_of
+from gwanje.api.deps import Admin, CameraId, Ctx, client_of
+from gwanje.api.responses import AUTHENTICATED, errors
 from gwanje.api.routers.cameras import camera_or_404
 from gwanje.api.zone_drafts import ZoneDrafts, merged_zones, zones_yaml
 from gwanje.config.camera import ZoneConfig
 
-router = APIRouter(tags=["zones"])
+router = APIRouter(tags=["zones"], responses=errors(*AUTHENTICATED, 404))
 ZoneName = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[^/\s][^/]*$")]
 
 
@@ -47,17 +48,17 @@ def _zones(request: Request, ctx: Ctx, camera_id: str) -> CameraZones:
 
 
 @router.get("/api/cameras/{camera_id}/zones", response_model=CameraZones, summary="Zones with drafts (admin)")
-def list_zones(camera_id: str, request: Request, ctx: Ctx, _who: Admin) -> CameraZones:
+def list_zones(camera_id: CameraId, request: Request, ctx: Ctx, _who: Admin) -> CameraZones:
     return _zones(request, ctx, camera_id)
 
 
 @router.put(
     "/api/cameras/{camera_id}/zones/{name}",
     response_model=CameraZones,
-    responses={404: {}, 422: {"description": "Not a valid zone (the message says why)."}},
+    responses=errors(413),
     summary="Save a drawn zone as a draft (admin; audited)",
 )
-def save_zone(camera_id: str, name: ZoneName, body: ZoneIn, request: Request, ctx: Ctx, who: Admin) -> CameraZones:
+def save_zone(camera_id: CameraId, name: ZoneName, body: ZoneIn, request: Request, ctx: Ctx, who: Admin) -> CameraZones:
     camera_or_404(ctx, camera_id)
     try:
         zone = ZoneConfig(name=name, polygon=body.polygon)
@@ -72,7 +73,7 @@ def save_zone(camera_id: str, name: ZoneName, body: ZoneIn, request: Request, ct
 
 
 @router.delete("/api/cameras/{camera_id}/zones/{name}", response_model=CameraZones, summary="Drop a draft (admin)")
-def delete_zone(camera_id: str, name: ZoneName, request: Request, ctx: Ctx, who: Admin) -> CameraZones:
+def delete_zone(camera_id: CameraId, name: ZoneName, request: Request, ctx: Ctx, who: Admin) -> CameraZones:
     camera_or_404(ctx, camera_id)
     drafts: ZoneDrafts = request.app.state.zone_drafts
     if not drafts.delete(camera_id, name):

@@ -1,0 +1,58 @@
+"""The error answers each route declares in the OpenAPI schema (``responses=``), with their JSON shapes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class ErrorOut(BaseModel):
+    """Every error but 422: what went wrong, in words."""
+
+    detail: str
+
+
+class ValidationProblem(BaseModel):
+    type: str = Field(description="Pydantic's error type, e.g. less_than_equal, missing.")
+    loc: list[str | int] = Field(description="Where: e.g. ['query', 'limit'] or ['body', 'note'].")
+    msg: str = Field(description="What is allowed. The value that was sent is never repeated.")
+
+
+class ValidationErrorOut(BaseModel):
+    """422: each problem with a parameter or the body."""
+
+    detail: list[ValidationProblem]
+
+
+class InternalErrorOut(BaseModel):
+    """500: an unexpected failure; the trace is in the server log under ``reference``."""
+
+    detail: str
+    reference: str
+
+
+DESCRIPTIONS = {
+    400: "Bad request (the message says what is missing).",
+    401: "Missing or invalid token (or web session); answered before any request body is read.",
+    403: "The caller's role is too low (or a web request without its CSRF token).",
+    404: "No such event or camera, or its evidence is not kept.",
+    409: "The event's operator status does not allow this action (see docs/events.md).",
+    413: "Request body over api.max_body_bytes.",
+    422: "A parameter or the body is malformed or out of range.",
+    500: "Unexpected failure (JSON, with a reference to the server log).",
+    503: "The database does not answer.",
+}
+
+MODELS: dict[int, type[BaseModel]] = {422: ValidationErrorOut, 500: InternalErrorOut}
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for these status codes."""
+    return {code: {"model": MODELS.get(code, ErrorOut), "description": DESCRIPTIONS[code]} for code in codes}
+
+
+AUTHENTICATED = (401, 403, 422, 500, 503)
+"""What any route behind a token can answer."""
+EVENT = (*AUTHENTICATED, 404)
+ACTION = (*EVENT, 409, 413)

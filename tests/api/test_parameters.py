@@ -1,0 +1,93 @@
+"""Every parameter's range is declared and enforced: out-of-range values are 422, never a database error (500)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from gwanje.store.repo import MAX_OFFSET
+from tests.api.conftest import Api
+from tests.store.factories import make_event
+
+
+def _schemas(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    return [s for s in schema.get("anyOf", [schema]) if s.get("type") != "null"]
+
+
+def test_every_integer_and_text_parameter_declares_its_range(api: Api) -> None:
+    unbounded = []
+    for path, operations in api.app.openapi()["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                for schema in _schemas(parameter["schema"]):
+                    kind = schema.get("type")
+                    where = f"{method.upper()} {path} {parameter['name']}"
+                    if kind == "integer" and ("minimum" not in schema or "maximum" not in schema):
+                        unbounded.append(where)
+                    if kind == "string" and "format" not in schema and "maxLength" not in schema:
+                        unbounded.append(where)
+    assert unbounded == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        f"/api/events?offset={2**63}",
+        "/api/events?offset=9223372036854775807",
+        f"/api/events?offset={MAX_OFFSET + 1}",
+        "/api/events?offset=-1",
+        "/api/events?limit=0",
+        f"/api/events?limit={10**30}",
+        "/api/events?camera_id=" + "x" * 5000,
+        "/api/events?camera_id=a%00b",
+        f"/api/audit?offset={2**63}",
+        "/api/audit?actor=" + "x" * 5000,
+        "/api/events/" + "x" * 5000,
+        "/api/cameras/a%00b",
+    ],
+)
+def test_out_of_range_parameters_are_422(api: Api, query: str) -> None:
+    response = api.client.get(query, headers=api.headers("admin"))
+    assert response.status_code == 422, response.text
+
+
+def test_the_deepest_offset_accepted_answers_an_empty_page(api: Api) -> None:
+    response = api.client.get(f"/api/events?offset={MAX_OFFSET}", headers=api.headers())
+    assert response.status_code == 200
+    assert response.json()["items"] == []
+
+
+def test_the_store_refuses_an_offset_the_database_cannot_take(api: Api) -> None:
+    with pytest.raises(ValueError, match="offset"):
+        api.store.list_events(offset=2**63)
+
+
+def test_since_and_until_take_what_the_schema_declares(api: Api) -> None:
+    event = make_event(start_time=1_700_000_000.0)
+    api.store.save_event(event)
+    for since in ("1699999000", "1699999000.5", "2023-11-14", "2023-11-14T22:00:00Z", "2023-11-15T07:00:00+09:00"):
+        response = api.client.get("/api/events", params={"since": since}, headers=api.headers())
+        assert response.status_code == 200, since
+        assert [i["id"] for i in response.json()["items"]] == [event.id], since
+    parameters = api.app.openapi()["paths"]["/api/events"]["get"]["parameters"]
+    since_schema = next(p for p in parameters if p["name"] == "since")["schema"]
+    assert "UNIX seconds" in next(p for p in parameters if p["name"] == "since")["description"]
+    assert "pattern" in since_schema or any("pattern" in s for s in _schemas(since_schema))
+
+
+def test_every_operation_declares_its_errors(api: Api) -> None:
+    missing = []
+    for path, operations in api.app.openapi()["paths"].items():
+        for method, operation in operations.items():
+            declared = set(operation["responses"])
+            needed = {"422", "500"} | (set() if path == "/api/health" else {"401", "403"})
+            if "{event_id}" in path or "{camera_id}" in path:
+                needed.add("404")
+            if method == "post":
+                needed |= {"409", "413"}
+            missing += [f"{method.upper()} {path}: {code}" for code in sorted(needed - declared)]
+            for code, response in operation["responses"].items():
+                if code.startswith(("4", "5")):
+                    assert "application/json" in response.get("content", {}), f"{method} {path} {code}"
+    assert missing == []
