@@ -134,7 +134,7 @@ def test_unknown_keypoint_layouts_fall_back_to_the_box() -> None:
 
 
 def test_a_tracker_id_switch_during_the_fall_keeps_it() -> None:
-    rule = fall_rule()
+    rule = fall_rule(down_time_s=5.0)
     run(rule, [(2.0, UPRIGHT, None)], track_id=1)
     away = [LYING[0] + 80, LYING[1], LYING[2] + 80, LYING[3]]  # too far from the standing box to keep its track
     counts = []

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from gwanje.config import parse_config
+from gwanje.config.rules import FallRuleConfig
 from gwanje.runtime.analyze import FileAnalyzer
 from gwanje.runtime.detectors import build_detectors, close_all
 from tests.support.collapse import CollapseScene
@@ -42,4 +43,5 @@ def test_one_person_who_collapses_is_one_fall(tmp_path: Path) -> None:
     finally:
         close_all(detectors)
     assert [e.type for e in events] == ["fall"]
-    assert scene.collapse_s + 5.0 <= events[0].start_s <= scene.down_s() + 6.0
+    down_time = FallRuleConfig().down_time_s
+    assert scene.collapse_s + down_time <= events[0].start_s <= scene.down_s() + down_time + 1.0

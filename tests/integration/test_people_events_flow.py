@@ -22,6 +22,7 @@ from fastapi.testclient import TestClient
 from gwanje.api.app import create_app
 from gwanje.cli.serve import api_context
 from gwanje.config import parse_config
+from gwanje.config.rules import FallRuleConfig
 from gwanje.runtime.service import Service
 from tests.detect.fight_scenes import calm_frames, scuffle_frames
 from tests.integration.receivers import WebhookReceiver
@@ -112,8 +113,9 @@ def test_a_person_who_collapses_and_stays_down_flows_out_as_one_fall_event(tmp_p
     assert {m["event"]["id"] for m in out["messages"]} == {out["event"].id}, "one event, not a storm"
     event = out["event"]
     assert event.event_type.value == "fall" and event.label == "person"
-    # not before the person has been going down for the rule's default 5 s, and soon after that
-    assert scene.collapse_s + 5.0 <= event.start_pts_s <= scene.down_s() + 5.0 + 1.0
+    # not before the person has been going down for the rule's default down_time_s, and soon after that
+    down_time = FallRuleConfig().down_time_s
+    assert scene.collapse_s + down_time <= event.start_pts_s <= scene.down_s() + down_time + 1.0
     x1, y1, x2, y2 = event.boxes[0]
     assert x2 - x1 > 1.2 * (y2 - y1), "the box is the person lying down"
     assert [e["type"] for e in out["listed"]] == ["fall"]

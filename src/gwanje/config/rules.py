@@ -62,7 +62,14 @@ class FallRuleConfig(GwanjeModel):
     """A person who goes down and stays down."""
 
     type: Literal["fall"] = "fall"
-    down_time_s: float = Field(default=5.0, gt=0.0, description="How long the person must stay down.")
+    down_time_s: float = Field(
+        default=3.0,
+        gt=0.0,
+        description=(
+            "How long the person must stay down after the fall was seen. The alert must come within 5 s of the "
+            "person coming to rest; the fall is seen while they go down, so 3 s leaves margin for a late frame."
+        ),
+    )
     person_threshold: float = Field(
         default=0.15,
         gt=0.0,
