@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page
 
 from gwanje.api import ApiContext
 from gwanje.core.health import StreamState, StreamStats
@@ -72,3 +73,15 @@ def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(locale="en-US")
     yield context.new_page()
     context.close()
+
+
+PASSWORD = "correct horse battery"
+"""The password the browser tests give the users they create."""
+
+
+def log_in(page: Page, site: Site, name: str, password: str = PASSWORD, next_path: str = "") -> None:
+    """Fill the login form as ``name``; ``next_path`` (URL-encoded) is where the app goes after it."""
+    page.goto(f"{site.url}/login" + (f"?next={next_path}" if next_path else ""))
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")

@@ -5,16 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Browser, Page, expect
 
 from gwanje.api.accounts import SETUP_CODE_FILE
-from tests.e2e.conftest import Site
-
-PASSWORD = "correct horse battery"
-
-
-def _log_in(page: Page, site: Site, name: str, password: str = PASSWORD) -> None:
-    page.goto(f"{site.url}/login")
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+from tests.e2e.conftest import PASSWORD, Site, log_in
 
 
 def test_first_run_asks_for_an_admin_then_logs_in(site: Site, page: Page) -> None:
@@ -32,7 +23,7 @@ def test_first_run_asks_for_an_admin_then_logs_in(site: Site, page: Page) -> Non
     page.fill("input[name=password_confirm]", PASSWORD)
     page.click("button[type=submit]")
     expect(page.locator(".notice")).to_have_text("The administrator was created: log in.")
-    _log_in(page, site, "chief")
+    log_in(page, site, "chief")
     expect(page).to_have_url(f"{site.url}/events")
     expect(page.locator("#current-user")).to_have_text("chief")
     page.goto(f"{site.url}/admin/users")
@@ -47,11 +38,11 @@ def test_first_run_asks_for_an_admin_then_logs_in(site: Site, page: Page) -> Non
 def test_wrong_passwords_lock_the_account_even_for_the_right_one(site: Site, page: Page) -> None:
     site.ctx.accounts.create_user("kim", "operator", PASSWORD, actor="test", client=None)
     for _ in range(4):
-        _log_in(page, site, "kim", "wrong password")
+        log_in(page, site, "kim", "wrong password")
         expect(page.locator(".error")).to_have_text("Wrong user name or password.")
-    _log_in(page, site, "kim", "wrong password")
+    log_in(page, site, "kim", "wrong password")
     expect(page.locator(".error")).to_contain_text("this account is locked for 15 more minute(s)")
-    _log_in(page, site, "kim")
+    log_in(page, site, "kim")
     expect(page.locator(".error")).to_contain_text("locked")
     expect(page).to_have_url(f"{site.url}/login")
     assert site.store.verify_audit().ok
@@ -59,7 +50,7 @@ def test_wrong_passwords_lock_the_account_even_for_the_right_one(site: Site, pag
 
 def test_a_viewer_is_refused_the_admin_page_in_english_and_korean(site: Site, page: Page) -> None:
     site.ctx.accounts.create_user("vic", "viewer", PASSWORD, actor="test", client=None)
-    _log_in(page, site, "vic")
+    log_in(page, site, "vic")
     expect(page.locator("h1")).to_have_text("Alerts")
     response = page.goto(f"{site.url}/admin/users")
     assert response is not None and response.status == 403
@@ -80,7 +71,7 @@ def test_a_korean_browser_gets_korean_pages(site: Site, browser: Browser) -> Non
         page = context.new_page()
         page.goto(f"{site.url}/login")
         expect(page.locator("h1")).to_have_text("로그인")
-        _log_in(page, site, "lee", "wrong password")
+        log_in(page, site, "lee", "wrong password")
         expect(page.locator(".error")).to_have_text("사용자 이름 또는 비밀번호가 올바르지 않습니다.")
         page.goto(f"{site.url}/login?lang=en")
         expect(page.locator("h1")).to_have_text("Log in")

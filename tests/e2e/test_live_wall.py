@@ -8,22 +8,13 @@ import time
 from playwright.sync_api import Page, expect
 
 from gwanje.core.events import EventType
-from tests.e2e.conftest import Site
+from tests.e2e.conftest import PASSWORD, Site, log_in
 from tests.store.factories import make_event
-
-PASSWORD = "correct horse battery"
-
-
-def _log_in(page: Page, site: Site, name: str) -> None:
-    page.goto(f"{site.url}/login?next=%2Flive")
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
 
 
 def test_an_operator_watches_the_wall_and_opens_an_alerting_camera(site: Site, page: Page) -> None:
     site.ctx.accounts.create_user("olga", "operator", PASSWORD, actor="test", client=None)
-    _log_in(page, site, "olga")
+    log_in(page, site, "olga", next_path="%2Flive")
     expect(page).to_have_url(f"{site.url}/live")
     expect(page.locator("h1")).to_have_text("Live wall")
     gate, lobby = page.locator("#tile-gate"), page.locator("#tile-lobby")

@@ -8,21 +8,12 @@ import json
 from playwright.sync_api import Page, expect
 
 from gwanje.api.zone_drafts import DRAFTS_FILE
-from tests.e2e.conftest import Site
-
-PASSWORD = "correct horse battery"
-
-
-def _log_in(page: Page, site: Site, name: str, target: str) -> None:
-    page.goto(f"{site.url}/login?next={target}")
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+from tests.e2e.conftest import PASSWORD, Site, log_in
 
 
 def test_an_admin_draws_a_zone_and_it_is_saved(site: Site, page: Page) -> None:
     site.ctx.accounts.create_user("adam", "admin", PASSWORD, actor="test", client=None)
-    _log_in(page, site, "adam", "%2Fadmin%2Fcameras")
+    log_in(page, site, "adam", next_path="%2Fadmin%2Fcameras")
     expect(page.locator("h1")).to_have_text("Cameras")
     expect(page.locator("#camera-gate .health")).to_have_text("Live")
     expect(page.locator("#camera-lobby .health")).to_have_text("Offline")
@@ -62,7 +53,7 @@ def test_an_admin_draws_a_zone_and_it_is_saved(site: Site, page: Page) -> None:
 
 def test_a_viewer_is_refused_the_camera_pages(site: Site, page: Page) -> None:
     site.ctx.accounts.create_user("vic", "viewer", PASSWORD, actor="test", client=None)
-    _log_in(page, site, "vic", "%2Fevents")
+    log_in(page, site, "vic", next_path="%2Fevents")
     expect(page.locator("nav")).not_to_contain_text("Cameras")
     response = page.goto(f"{site.url}/admin/cameras/gate/zones?lang=ko")
     assert response is not None and response.status == 403
