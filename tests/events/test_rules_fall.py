@@ -202,6 +202,31 @@ def test_boxes_cut_by_the_frame_edge_do_not_count() -> None:
     assert sum(run(fall_rule(), bottom_walk)) == 0
 
 
+def test_a_standing_person_cut_at_the_bottom_edge_is_still_upright() -> None:
+    """A side camera at hip height cuts the feet of someone standing close: the cut only shortens the box, so a box
+    that still looks upright is the upright reference, and the fall that follows is found."""
+    feet_cut = [280.0, 330.0, 320.0, 480.0]  # 40 x 150, bottom on the frame edge
+    lying = [220.0, 400.0, 360.0, 450.0]  # 140 x 50, inside the frame
+    counts = run(fall_rule(down_time_s=3.0), [(2.0, feet_cut, None), (0.2, FALLING, None), (6.0, lying, None)])
+    assert sum(counts) > 0
+
+
+def test_a_box_cut_at_a_side_is_no_upright_reference() -> None:
+    """Half a lying body at the left edge can look tall and narrow: it is not taken for someone standing."""
+    half_lying = [0.0, 340.0, 30.0, 400.0]  # 30 x 60 at the left edge
+    counts = run(fall_rule(down_time_s=3.0), [(2.0, half_lying, None), (6.0, [0.0, 360.0, 120.0, 400.0], None)])
+    assert sum(counts) == 0
+
+
+def test_a_fall_along_the_line_of_sight_shrinks_the_box() -> None:
+    """From a raised camera, someone falling away from it lands with the head near where it was: the box top
+    barely drops, but the box is half the upright height or less."""
+    away = [260.0, 300.0, 340.0, 355.0]  # 80 x 55: top 20 px lower (< 0.3 x 120), height 55 (< 0.5 x 120)
+    assert sum(run(fall_rule(down_time_s=3.0), [(2.0, UPRIGHT, None), (6.0, away, None)])) > 0
+    slumped = [260.0, 300.0, 340.0, 365.0]  # 80 x 65: more than half the height, top barely lower: not a fall
+    assert sum(run(fall_rule(down_time_s=3.0), [(2.0, UPRIGHT, None), (6.0, slumped, None)])) == 0
+
+
 def test_a_reconnect_forgets_who_was_upright() -> None:
     rule = fall_rule()
     run(rule, [(2.0, UPRIGHT, None)])

@@ -2,7 +2,8 @@
 found lying still for a long time.
 
 A fall needs an observed transition: an upright sample, then within ``TRANSITION_S`` a down
-sample whose box top has dropped by ``MIN_DROP`` of the upright body height. Once down for
+sample whose box top has dropped by ``MIN_DROP`` of the upright body height, or whose height has
+shrunk to ``SHRINK`` of it (a fall along the camera's line of sight). Once down for
 ``down_time_s`` while moving less than ``STILL_SPEED`` body heights per second, the rule observes
 FALL on every frame until the person is upright again.
 
@@ -51,7 +52,12 @@ MIN_DROP = 0.3
 STILL_SPEED = 0.5
 """While down, moving faster than this (upright body heights per second) holds the alarm."""
 BORDER_PX = 2
-"""Boxes within this many pixels of the frame edge are cut off: their shape says nothing about posture."""
+"""Boxes within this many pixels of the frame edge are cut off. A cut only shortens the box along that axis, so a box
+cut at the top or bottom that still looks upright is upright, and one cut at a side that still looks down is down;
+the other readings (and boxes cut on both axes) say nothing about posture."""
+SHRINK = 0.5
+"""Or the down box is at most this share of the upright height: a fall along the line of sight (from a raised
+camera, falling away from it) leaves the box top near where the head was."""
 HANDOVER_RADIUS = 1.0
 """A new track this close (in upright heights) to a vanished one inherits its fall state."""
 PERSON = "person"
@@ -62,10 +68,18 @@ SAME_BOX_PX = 0.5
 """A box of the camera's tracks within this of one of the rule's is the same detection (it carries the keypoints)."""
 
 
-def _at_border(sample: TrackSample, frame_size: tuple[int, int]) -> bool:
+def _seen_posture(sample: TrackSample, reference_height: float | None, frame_size: tuple[int, int]) -> Posture:
+    """The sample's posture, UNCLEAR where the frame edge cut the box in a way that could fake it."""
     x1, y1, x2, y2 = sample.xyxy
     w, h = frame_size
-    return x1 <= BORDER_PX or y1 <= BORDER_PX or x2 >= w - BORDER_PX or y2 >= h - BORDER_PX
+    cut_side = x1 <= BORDER_PX or x2 >= w - BORDER_PX
+    cut_end = y1 <= BORDER_PX or y2 >= h - BORDER_PX
+    if cut_side and cut_end:
+        return Posture.UNCLEAR
+    seen = posture(sample, reference_height)
+    if (cut_end and seen is Posture.DOWN) or (cut_side and seen is Posture.UPRIGHT):
+        return Posture.UNCLEAR
+    return seen
 
 
 @dataclass
@@ -147,9 +161,7 @@ class FallRule:
         """Advance one track's state with its newest sample; True when it is fallen now."""
         sample = record.last
         reference = state.upright
-        seen = Posture.UNCLEAR
-        if not _at_border(sample, frame_size):  # a box cut by the frame edge has no meaningful shape
-            seen = posture(sample, None if reference is None else reference.height)
+        seen = _seen_posture(sample, None if reference is None else reference.height, frame_size)
         if seen is Posture.UPRIGHT:
             state.upright, state.down_since_s, state.lying_since_s = sample, None, None
             return False
@@ -161,7 +173,10 @@ class FallRule:
             state.lying_samples += 1
         if seen is Posture.DOWN and state.down_since_s is None and reference is not None:
             quick = sample.time_s - reference.time_s <= TRANSITION_S + TIME_EPSILON_S
-            dropped = sample.xyxy[1] - reference.xyxy[1] >= MIN_DROP * reference.height
+            dropped = (
+                sample.xyxy[1] - reference.xyxy[1] >= MIN_DROP * reference.height
+                or sample.height <= SHRINK * reference.height
+            )
             if quick and dropped:
                 state.down_since_s = sample.time_s
         if state.down_since_s is not None and reference is not None:
