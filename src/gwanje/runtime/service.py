@@ -77,6 +77,7 @@ class Service:
         for inf in self.inference.values():
             inf.close()
         close_all(self.detectors)
+        self.sink.close()
         self.alerts.stop()
         self.retention.stop()
         self.store.close()
