@@ -16,10 +16,10 @@ from pathlib import Path
 
 from gwanje.alerts.outbox import new_message_id
 from gwanje.alerts.service import AlertService
-from gwanje.core.errors import StorageError
+from gwanje.core.errors import DiskFullError, StorageError
 from gwanje.core.events import Event, EventState
 from gwanje.runtime.write_buffer import BufferStats, PendingWrite, WriteBuffer
-from gwanje.store.media import MediaStore
+from gwanje.store.media import MediaStore, storage_error
 from gwanje.store.repo import Store
 
 log = logging.getLogger(__name__)
@@ -32,11 +32,19 @@ EventListener = Callable[[Event], None]
 class EventSink:
     """Persists and announces events of every camera; thread-safe."""
 
-    def __init__(self, store: Store, media: MediaStore, alerts: AlertService) -> None:
+    def __init__(
+        self,
+        store: Store,
+        media: MediaStore,
+        alerts: AlertService,
+        on_disk_full: Callable[[], None] | None = None,
+    ) -> None:
+        """``on_disk_full`` is called when a snapshot or clip finds the media disk full (retention's ``wake``)."""
         self.store = store
         self.media = media
         self.alerts = alerts
         self.listeners: list[EventListener] = []
+        self._on_disk_full = on_disk_full
         self._lock = threading.Lock()
         self._latest: dict[str, Event] = {}
         """Newest state of each event that is open or still waiting for its clip."""
@@ -56,6 +64,7 @@ class EventSink:
         try:
             path = self.media.write_snapshot(event.id, event.camera_id, event.start_time, jpeg)
         except StorageError as exc:
+            self._media_failed(exc)
             self._fail("snapshot", f"camera {event.camera_id}: snapshot of event {event.id} not saved: {exc}")
             return
         event.snapshot_path = self.relative(path)
@@ -65,6 +74,7 @@ class EventSink:
         try:
             path = self.media.clip_path(event.id, event.camera_id, event.start_time)
         except StorageError as exc:
+            self._media_failed(exc)
             self._fail("clip", f"camera {event.camera_id}: clip of event {event.id} not recorded: {exc}")
             return None
         with self._lock:
@@ -105,6 +115,10 @@ class EventSink:
             if current.state is EventState.END:
                 self._latest.pop(event.id, None)
         if error is not None or path is None:
+            if isinstance(error, OSError):
+                error = storage_error(error, f"write the clip of event {event.id}")
+            if isinstance(error, StorageError):
+                self._media_failed(error)
             self._fail("clip", f"camera {event.camera_id}: clip of event {event.id} failed: {error}")
             return
         current.clip_path = self.relative(path)
@@ -126,6 +140,10 @@ class EventSink:
             self._recovered("database")
         except StorageError as exc:
             self._fail("database", f"camera {camera_id} status not stored: {exc}")
+
+    def _media_failed(self, error: StorageError) -> None:
+        if isinstance(error, DiskFullError) and self._on_disk_full is not None:
+            self._on_disk_full()
 
     def _fail(self, what: str, message: str) -> None:
         with self._lock:
