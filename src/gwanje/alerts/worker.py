@@ -52,6 +52,9 @@ class OutboxWorker:
         )
         if dropped:
             log.warning("%d pending alert messages belong to channels no longer configured; marked failed", dropped)
+        released = store.release_leases(self._outbox.engine, self._outbox.clock.time())
+        if released:
+            log.warning("%d alert message(s) were being sent when the last run died; sending them again now", released)
         self._stop.clear()
         for channel in self._outbox.channels:
             thread = threading.Thread(target=self._run, args=(channel,), name=f"outbox-{channel.name}", daemon=True)

@@ -204,6 +204,26 @@ def _set(engine: Engine, row_id: int, **values: Any) -> None:
         )
 
 
+def release_leases(engine: Engine, now: float) -> int:
+    """At start-up: messages claimed by a process that died are due now, not after their lease.
+
+    Such a message may have reached its receiver before the crash; it goes again with the same
+    ``message_id`` (delivery is at least once). Returns how many were released.
+    """
+    with Session(engine) as session, session.begin():
+        result = session.execute(
+            update(OutboxRow)
+            .where(
+                OutboxRow.status == DeliveryStatus.PENDING.value,
+                OutboxRow.last_attempt_at.is_not(None),
+                OutboxRow.next_attempt_at > now,
+            )
+            .values(next_attempt_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 def mark_delivered(engine: Engine, row_id: int, now: float) -> None:
     """The receiver acknowledged the message."""
     _set(engine, row_id, status=DeliveryStatus.DELIVERED.value, delivered_at=now, last_error=None)
