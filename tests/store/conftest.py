@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -79,27 +78,3 @@ def store(request: pytest.FixtureRequest, tmp_path: Path, fake_clock: FakeClock)
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     yield s
     s.close()
-
-
-@pytest.fixture
-def tiny_fs(tmp_path: Path) -> Iterator[Callable[[int], Path]]:
-    """Mount a tmpfs of a given size in KiB (a real file system that fills up); skips when not permitted."""
-    mounted: list[Path] = []
-
-    def mount(size_kib: int) -> Path:
-        target = tmp_path / f"tmpfs{len(mounted)}"
-        target.mkdir()
-        done = subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", f"size={size_kib}k", "tmpfs", str(target)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            pytest.skip(f"cannot mount a small tmpfs to make a real full disk (needs root): {done.stderr.strip()}")
-        mounted.append(target)
-        return target
-
-    yield mount
-    for target in reversed(mounted):
-        subprocess.run(["umount", "-l", str(target)], check=False)

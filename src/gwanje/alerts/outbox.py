@@ -25,6 +25,11 @@ from gwanje.core.events import Event
 from gwanje.store import outbox as store
 
 
+def new_message_id() -> str:
+    """A fresh message id (32 hex digits), the key receivers and the outbox de-duplicate on."""
+    return uuid.uuid4().hex
+
+
 class Outbox:
     """Stores event messages per channel and answers delivery-status questions.
 
@@ -51,13 +56,17 @@ class Outbox:
         self.clock: Clock = clock or RealClock()
         self._wake = {c.name: threading.Event() for c in self.channels}
 
-    def enqueue(self, event: Event) -> None:
-        """Store the event's message for every channel that accepts it; raises ``StorageError`` if it cannot."""
+    def enqueue(self, event: Event, message_id: str | None = None) -> None:
+        """Store the event's message for every channel that accepts it; raises ``StorageError`` if it cannot.
+
+        ``message_id`` is the idempotency key: enqueueing the same report again with the same id (a write
+        retried after a database outage) stores nothing twice. Without one, a new id is drawn.
+        """
         targets = [c.name for c in self.channels if c.accepts(event.event_type, event.state)]
         if not targets:
             return
         now = self.clock.time()
-        message_id = uuid.uuid4().hex
+        message_id = message_id or new_message_id()
         body = encode(build_message(event, message_id, now, self.config.public_base_url))
         kind = MESSAGE_TYPE[event.state]
         rows = [

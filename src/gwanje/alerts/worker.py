@@ -5,6 +5,9 @@ they were stored. After a retryable failure the channel pauses until that messag
 so a dead receiver is probed once per backoff step instead of once per queued message. A thread
 per channel keeps a slow webhook from delaying MQTT. Delivery is at least once: a crash after the
 receiver acknowledged but before the outcome was stored sends the message again after the lease.
+An outcome the database refused (it is restarting) is kept in memory and stored before anything
+else is claimed, so a database outage alone never sends a message twice; per camera, messages go
+out in the order they were stored.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
+from collections.abc import Callable
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -48,6 +52,9 @@ class OutboxWorker:
         )
         if dropped:
             log.warning("%d pending alert messages belong to channels no longer configured; marked failed", dropped)
+        released = store.release_leases(self._outbox.engine, self._outbox.clock.time())
+        if released:
+            log.warning("%d alert message(s) were being sent when the last run died; sending them again now", released)
         self._stop.clear()
         for channel in self._outbox.channels:
             thread = threading.Thread(target=self._run, args=(channel,), name=f"outbox-{channel.name}", daemon=True)
@@ -103,6 +110,8 @@ class _ChannelDelivery:
         self._channel = channel
         self._paused_until = 0.0
         self._failing = False
+        self._unrecorded: Callable[[], None] | None = None
+        """The outcome of the last attempt, when the database refused to store it."""
 
     @property
     def paused(self) -> bool:
@@ -111,6 +120,9 @@ class _ChannelDelivery:
     def step(self) -> float | None:
         """Deliver at most one message; returns how long to wait before the next step (None: go on)."""
         engine, clock, policy = self._outbox.engine, self._outbox.clock, self._outbox.policy
+        if self._unrecorded is not None:
+            self._unrecorded()  # raises SQLAlchemyError while the database is still away
+            self._unrecorded = None
         now = clock.time()
         expired = store.expire_overdue(
             engine,
@@ -152,10 +164,19 @@ class _ChannelDelivery:
             log.exception("alert channel %s raised unexpectedly", self._channel.name)
             self._retry(claimed, f"unexpected error in channel {self._channel.name}: {type(exc).__name__}: {exc}", None)
             return
-        store.mark_delivered(self._outbox.engine, claimed.id, self._outbox.clock.time())
+        delivered_at = self._outbox.clock.time()
+        self._record(lambda: store.mark_delivered(self._outbox.engine, claimed.id, delivered_at))
         if self._failing:
             log.info("alert channel %s delivers again", self._channel.name)
             self._failing = False
+
+    def _record(self, outcome: Callable[[], None]) -> None:
+        """Store an attempt's outcome; if the database refuses, keep it for the next step."""
+        try:
+            outcome()
+        except SQLAlchemyError:
+            self._unrecorded = outcome
+            raise
 
     def _retry(self, claimed: store.ClaimedMessage, error: str, retry_after_s: float | None) -> None:
         engine, clock, policy = self._outbox.engine, self._outbox.clock, self._outbox.policy

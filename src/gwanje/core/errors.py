@@ -27,5 +27,9 @@ class StorageError(GwanjeError):
     """The database or the media directory cannot be written (for example: disk full)."""
 
 
+class DiskFullError(StorageError):
+    """The media disk (or the user's quota on it) is full; retention is asked to free space at once."""
+
+
 class AlertDeliveryError(GwanjeError):
     """A receiver refused or could not be reached; the outbox retries the delivery later."""

@@ -31,7 +31,7 @@ class Service:
         self.media = MediaStore.for_config(config.store)
         self.alerts = AlertService(config.alerts, self.store.engine)
         self.retention = RetentionWorker(self.media, self.store, config.store.retention)
-        self.sink = EventSink(self.store, self.media, self.alerts)
+        self.sink = EventSink(self.store, self.media, self.alerts, on_disk_full=self.retention.wake)
         self.detectors: dict[str, AnyDetector] = {}
         self.inference: dict[str, InferenceWorker] = {}
         self.cameras: dict[str, CameraWorker] = {}
@@ -77,6 +77,7 @@ class Service:
         for inf in self.inference.values():
             inf.close()
         close_all(self.detectors)
+        self.sink.close()
         self.alerts.stop()
         self.retention.stop()
         self.store.close()

@@ -3,7 +3,8 @@
 Order matters: evidence is written first so the stored row and the alert carry its paths; the
 row is stored before the alert is queued, and the alert is queued before anything is sent. A
 failure of one step (a full disk, a database that went away) is logged once and never stops the
-camera or the other steps.
+camera or the other steps; rows and alerts the database refused wait in a :class:`WriteBuffer`
+and are written, in order and once, when it answers again.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from gwanje.alerts.outbox import new_message_id
 from gwanje.alerts.service import AlertService
-from gwanje.core.errors import StorageError
+from gwanje.core.errors import DiskFullError, StorageError
 from gwanje.core.events import Event, EventState
-from gwanje.store.media import MediaStore
+from gwanje.runtime.write_buffer import BufferStats, PendingWrite, WriteBuffer
+from gwanje.store.media import MediaStore, storage_error
 from gwanje.store.repo import Store
 
 log = logging.getLogger(__name__)
@@ -29,16 +32,26 @@ EventListener = Callable[[Event], None]
 class EventSink:
     """Persists and announces events of every camera; thread-safe."""
 
-    def __init__(self, store: Store, media: MediaStore, alerts: AlertService) -> None:
+    def __init__(
+        self,
+        store: Store,
+        media: MediaStore,
+        alerts: AlertService,
+        on_disk_full: Callable[[], None] | None = None,
+    ) -> None:
+        """``on_disk_full`` is called when a snapshot or clip finds the media disk full (retention's ``wake``)."""
         self.store = store
         self.media = media
         self.alerts = alerts
         self.listeners: list[EventListener] = []
+        self._on_disk_full = on_disk_full
         self._lock = threading.Lock()
         self._latest: dict[str, Event] = {}
         """Newest state of each event that is open or still waiting for its clip."""
         self._clip_pending: set[str] = set()
         self._failing: set[str] = set()
+        self.writes = WriteBuffer(store, alerts.outbox)
+        """Event rows and alerts waiting for the database (empty while it answers)."""
 
     def relative(self, path: Path) -> str:
         """Media paths are stored relative to the media root, so a data directory can be moved."""
@@ -51,6 +64,7 @@ class EventSink:
         try:
             path = self.media.write_snapshot(event.id, event.camera_id, event.start_time, jpeg)
         except StorageError as exc:
+            self._media_failed(exc)
             self._fail("snapshot", f"camera {event.camera_id}: snapshot of event {event.id} not saved: {exc}")
             return
         event.snapshot_path = self.relative(path)
@@ -60,6 +74,7 @@ class EventSink:
         try:
             path = self.media.clip_path(event.id, event.camera_id, event.start_time)
         except StorageError as exc:
+            self._media_failed(exc)
             self._fail("clip", f"camera {event.camera_id}: clip of event {event.id} not recorded: {exc}")
             return None
         with self._lock:
@@ -88,16 +103,7 @@ class EventSink:
                 self._latest.pop(event.id, None)
             else:
                 self._latest[event.id] = event
-        try:
-            self.store.save_event(event)
-            self._recovered("database")
-        except StorageError as exc:
-            self._fail("database", f"event {event.id} ({event.event_type}) not stored: {exc}")
-        try:
-            self.alerts.outbox.enqueue(event)
-            self._recovered("outbox")
-        except StorageError as exc:
-            self._fail("outbox", f"alert for event {event.id} not queued: {exc}")
+        self.writes.write(PendingWrite(event, new_message_id()))
         for listener in self.listeners:
             listener(event)
 
@@ -109,21 +115,35 @@ class EventSink:
             if current.state is EventState.END:
                 self._latest.pop(event.id, None)
         if error is not None or path is None:
+            if isinstance(error, OSError):
+                error = storage_error(error, f"write the clip of event {event.id}")
+            if isinstance(error, StorageError):
+                self._media_failed(error)
             self._fail("clip", f"camera {event.camera_id}: clip of event {event.id} failed: {error}")
             return
         current.clip_path = self.relative(path)
-        try:
-            self.store.save_event(current)
-        except StorageError as exc:
-            self._fail("database", f"clip path of event {event.id} not stored: {exc}")
+        self.writes.write(PendingWrite(current, "", row_only=True))
+
+    def buffered(self) -> BufferStats:
+        """Reports waiting for the database, written late so far, dropped (buffer full)."""
+        return self.writes.stats()
+
+    def close(self, timeout_s: float = 5.0) -> None:
+        """Write what the database refused so far (tries for ``timeout_s``), then stop retrying."""
+        self.writes.close(timeout_s)
 
     def camera_health(self, camera_id: str, online: bool, state: str) -> None:
         """A camera went on- or offline: MQTT availability, the cameras table."""
         self.alerts.camera_available(camera_id, online)
         try:
             self.store.set_camera_status(camera_id, state)
+            self._recovered("database")
         except StorageError as exc:
             self._fail("database", f"camera {camera_id} status not stored: {exc}")
+
+    def _media_failed(self, error: StorageError) -> None:
+        if isinstance(error, DiskFullError) and self._on_disk_full is not None:
+            self._on_disk_full()
 
     def _fail(self, what: str, message: str) -> None:
         with self._lock:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Literal
 
 from gwanje.config.store import StoreConfig
-from gwanje.core.errors import StorageError
+from gwanje.core.errors import DiskFullError, StorageError
 
 MediaKind = Literal["snapshots", "clips"]
 KINDS: tuple[MediaKind, ...] = ("snapshots", "clips")
@@ -40,8 +40,10 @@ def _safe(part: str, what: str) -> str:
 def storage_error(exc: OSError, doing: str) -> StorageError:
     """A StorageError that says what failed and what to do about it."""
     if exc.errno in {errno.ENOSPC, errno.EDQUOT}:
-        hint = "the disk is full: free space, or lower store.retention.max_media_gb / media_days"
-    elif exc.errno in {errno.EACCES, errno.EPERM}:
+        return DiskFullError(
+            f"cannot {doing}: the disk is full: free space, or lower store.retention.max_media_gb / media_days"
+        )
+    if exc.errno in {errno.EACCES, errno.EPERM}:
         hint = "permission denied: the Gwanje user must be able to write store.data_dir"
     elif exc.errno == errno.EROFS:
         hint = "the file system is read-only"

@@ -1,8 +1,11 @@
 """The alert outbox table and its queries: every alert message is a row before anything is sent.
 
 One row is one message to one channel. A delivery worker claims due rows one at a time, sends
-them and records the outcome. Rows of one event on one channel are sent in insertion order: a
-row is not claimable while an earlier row of the same channel and event is still pending.
+them and records the outcome. Rows of one camera on one channel are sent in insertion order: a
+row is not claimable while an earlier row of the same channel and camera is still pending (so a
+receiver that was down gets each camera's alerts in the order they happened). ``(channel,
+message_id)`` is unique: storing a message again (a write retried after the database went away)
+adds nothing.
 Times are UNIX seconds, like the rest of the database.
 """
 
@@ -14,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, Double, Engine, Index, Integer, String, Text, exists, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from gwanje.store.base import Base
@@ -34,6 +38,8 @@ class OutboxRow(Base):
     __table_args__ = (
         Index("ix_outbox_messages_due", "channel", "status", "next_attempt_at"),
         Index("ix_outbox_messages_event", "event_id"),
+        Index("ux_outbox_messages_channel_message", "channel", "message_id", unique=True),
+        Index("ix_outbox_messages_camera", "camera_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -87,33 +93,44 @@ class ClaimedMessage:
     last_error: str | None
 
 
-def add_messages(engine: Engine, messages: Sequence[NewMessage], now: float) -> None:
-    """Store messages as pending and due now, in one transaction (all or none)."""
+def add_messages(engine: Engine, messages: Sequence[NewMessage], now: float) -> int:
+    """Store messages as pending and due now, in one transaction (all or none); returns how many were new.
+
+    A message whose ``(channel, message_id)`` is already stored is skipped: storing is idempotent.
+    """
+    if not messages:
+        return 0
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    rows = [
+        {
+            "message_id": m.message_id,
+            "channel": m.channel,
+            "event_id": m.event_id,
+            "camera_id": m.camera_id,
+            "event_type": m.event_type,
+            "kind": m.kind,
+            "payload": m.payload,
+            "status": DeliveryStatus.PENDING.value,
+            "attempts": 0,
+            "created_at": now,
+            "next_attempt_at": now,
+        }
+        for m in messages
+    ]
+    stmt = dialect.insert(OutboxRow).on_conflict_do_nothing(index_elements=["channel", "message_id"])
+    added = 0
     with Session(engine) as session, session.begin():
-        session.add_all(
-            OutboxRow(
-                message_id=m.message_id,
-                channel=m.channel,
-                event_id=m.event_id,
-                camera_id=m.camera_id,
-                event_type=m.event_type,
-                kind=m.kind,
-                payload=m.payload,
-                status=DeliveryStatus.PENDING.value,
-                attempts=0,
-                created_at=now,
-                next_attempt_at=now,
-            )
-            for m in messages
-        )
+        for row in rows:
+            added += session.execute(stmt.values(**row)).rowcount  # type: ignore[attr-defined]
+    return added
 
 
 def _unblocked() -> ColumnElement[bool]:
-    """No earlier message of the same channel and event is still pending (keeps new before end)."""
+    """No earlier message of the same channel and camera is still pending (keeps each camera's order)."""
     earlier = aliased(OutboxRow)
     return ~exists().where(
         earlier.channel == OutboxRow.channel,
-        earlier.event_id == OutboxRow.event_id,
+        earlier.camera_id == OutboxRow.camera_id,
         earlier.status == DeliveryStatus.PENDING.value,
         earlier.id < OutboxRow.id,
     )
@@ -185,6 +202,26 @@ def _set(engine: Engine, row_id: int, **values: Any) -> None:
             .values(**values)
             .execution_options(synchronize_session=False)
         )
+
+
+def release_leases(engine: Engine, now: float) -> int:
+    """At start-up: messages claimed by a process that died are due now, not after their lease.
+
+    Such a message may have reached its receiver before the crash; it goes again with the same
+    ``message_id`` (delivery is at least once). Returns how many were released.
+    """
+    with Session(engine) as session, session.begin():
+        result = session.execute(
+            update(OutboxRow)
+            .where(
+                OutboxRow.status == DeliveryStatus.PENDING.value,
+                OutboxRow.last_attempt_at.is_not(None),
+                OutboxRow.next_attempt_at > now,
+            )
+            .values(next_attempt_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def mark_delivered(engine: Engine, row_id: int, now: float) -> None:

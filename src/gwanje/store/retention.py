@@ -112,12 +112,13 @@ def apply_retention(media: MediaStore, store: Store, cfg: RetentionConfig, now: 
 
 
 class RetentionWorker:
-    """Runs ``apply_retention`` at start and then every ``check_interval_s`` in a daemon thread."""
+    """Runs ``apply_retention`` at start, then every ``check_interval_s`` and whenever ``wake`` is called."""
 
     def __init__(self, media: MediaStore, store: Store, cfg: RetentionConfig, clock: Clock | None = None) -> None:
         self._media, self._store, self._cfg = media, store, cfg
         self._clock = clock or RealClock()
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._failing = False
         self.last_report: RetentionReport | None = None
@@ -157,11 +158,17 @@ class RetentionWorker:
         self.last_report = report
         return report
 
+    def wake(self) -> None:
+        """Run a pass now instead of at the next interval (a media write found the disk full)."""
+        self._wake.set()
+
     def _loop(self) -> None:
         while True:
             self.run_once()
             self.runs += 1
-            if self._stop.wait(self._cfg.check_interval_s):
+            self._wake.wait(self._cfg.check_interval_s)
+            self._wake.clear()
+            if self._stop.is_set():
                 return
 
     def start(self) -> None:
@@ -172,6 +179,7 @@ class RetentionWorker:
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
