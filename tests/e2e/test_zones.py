@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 
+from gwanje.api.zone_drafts import DRAFTS_FILE
 from playwright.sync_api import Page, expect
 
-from gwanje.api.zone_drafts import DRAFTS_FILE
 from tests.e2e.conftest import PASSWORD, Site, log_in
 
 

@@ -142,7 +142,7 @@ def local_time(ctx: ApiContext, unix: float | None, camera_id: str) -> str:
     if unix is None:
         return ""
     zone = None
-    for camera in ctx.config.cameras:
+    for camera in ctx.camera_list():
         if camera.id == camera_id and camera.schedule.timezone:
             zone = ZoneInfo(camera.schedule.timezone)
     when = dt.datetime.fromtimestamp(unix, zone) if zone else dt.datetime.fromtimestamp(unix).astimezone()
