@@ -95,3 +95,22 @@ def test_a_zone_is_saved_with_csrf_validated_audited_and_given_as_yaml(web: Web,
     assert web.store.list_audit(action="zone_delete")[0].actor == "adam"
     assert len(web.store.list_audit(action="zone_save")) == 3  # the refused one is not logged
     assert web.store.verify_audit().ok
+
+
+def test_the_add_and_edit_forms_show_the_camera_to_admins_in_both_languages(
+    web: Web, browser_client: TestClient
+) -> None:
+    web.add_user("adam", "admin")
+    log_in(browser_client, "adam")
+    listing = browser_client.get("/admin/cameras").text
+    assert 'href="/admin/cameras/new"' in listing and 'href="/admin/cameras/gate"' in listing
+    new = browser_client.get("/admin/cameras/new")
+    assert new.status_code == 200 and 'data-new="true"' in new.text and "/static/cameras.js" in new.text
+    edit = browser_client.get("/admin/cameras/gate")
+    assert 'value="rtsp://admin:hunter2@10.0.0.5/ch1"' in edit.text and 'id="camera-delete"' in edit.text
+    assert 'name="id" required maxlength="63"' in edit.text and "readonly" in edit.text
+    disabled = browser_client.get("/admin/cameras/yard?lang=ko").text
+    assert "카메라 yard" in disabled and ">사용</button>" in disabled
+    assert browser_client.get("/admin/cameras/roof").status_code == 404
+    zones = browser_client.get("/admin/cameras/gate/zones").text
+    assert 'name="rules" value="intrusion"' in zones and 'name="rules" value="loitering"' in zones

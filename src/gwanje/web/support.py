@@ -24,7 +24,7 @@ TEMPLATES = Jinja2Templates(directory=HERE / "templates")
 PRE_COOKIE = "gwanje_pre"
 """Random value the login and setup forms' CSRF token is tied to (there is no session yet)."""
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; media-src 'self'; frame-ancestors 'none'",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob:; media-src 'self'; frame-ancestors 'none'",
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
