@@ -29,12 +29,13 @@ class Service:
     """Store, alerts, models, inference workers and one worker per enabled camera."""
 
     def __init__(self, config: AppConfig, managed: ManagedCameras | None = None) -> None:
+        managed = managed or ManagedCameras.for_config(config)  # a broken overrides file stops here, before the store
         self.store = Store.open(config.store)
         self.media = MediaStore.for_config(config.store)
         self.alerts = AlertService(config.alerts, self.store.engine)
         self.retention = RetentionWorker(self.media, self.store, config.store.retention)
         self.sink = EventSink(self.store, self.media, self.alerts)
-        self.registry = CameraRegistry(managed or ManagedCameras.for_config(config), self.sink)
+        self.registry = CameraRegistry(managed, self.sink)
         self._started = False
 
     @property
