@@ -7,7 +7,7 @@ import json
 
 from playwright.sync_api import Page, expect
 
-from gwanje.api.zone_drafts import DRAFTS_FILE
+from gwanje.config.managed import OVERRIDES_FILE
 from tests.e2e.conftest import PASSWORD, Site, log_in
 
 
@@ -34,11 +34,11 @@ def test_an_admin_draws_a_zone_and_it_is_saved(site: Site, page: Page) -> None:
         canvas.click(position={"x": x * box["width"], "y": y * box["height"]})
     expect(page.locator("#zone-points")).to_have_text("4 point(s)")
     page.click("#zone-form button[type=submit]")
-    expect(page.locator("#zone-message")).to_have_text("Zone fence saved as a draft.")
-    expect(page.locator("#zone-list li[data-zone=fence]")).to_contain_text("draft")
+    expect(page.locator("#zone-message")).to_have_text("Zone fence saved: the camera uses it now.")
+    expect(page.locator("#zone-list li[data-zone=fence]")).to_contain_text("no rule watches it yet")
     expect(page.locator("#zone-yaml")).to_contain_text('- name: "fence"')
 
-    saved = json.loads((site.data_dir / DRAFTS_FILE).read_text())["gate"]["fence"]
+    saved = json.loads((site.data_dir / OVERRIDES_FILE).read_text())["cameras"]["gate"]["zones"][0]["polygon"]
     assert len(saved) == 4
     for (x, y), (sx, sy) in zip(corners, saved, strict=True):
         assert abs(x - sx) < 0.02 and abs(y - sy) < 0.02
@@ -48,7 +48,7 @@ def test_an_admin_draws_a_zone_and_it_is_saved(site: Site, page: Page) -> None:
     expect(page.locator("#zone-list li[data-zone=fence]")).to_be_visible()
     page.click("text=한국어")
     expect(page.locator("h1")).to_have_text("Front gate 구역")
-    expect(page.locator("#zone-list li[data-zone=fence]")).to_contain_text("초안")
+    expect(page.locator("#zone-list li[data-zone=fence]")).to_contain_text("감시하는 규칙이 없습니다")
 
 
 def test_a_viewer_is_refused_the_camera_pages(site: Site, page: Page) -> None:

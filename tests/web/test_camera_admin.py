@@ -1,5 +1,5 @@
 """Camera and zone administration over HTTP: admins only, credentials only to admins and never logged, zones saved
-as drafts through the API (CSRF, validation, audit) and offered as configuration YAML."""
+through the API (CSRF, validation, audit), applied to the camera and stored so they survive a restart."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import logging
 import pytest
 from fastapi.testclient import TestClient
 
-from gwanje.api.zone_drafts import DRAFTS_FILE
+from gwanje.config.managed import OVERRIDES_FILE
 from tests.web.conftest import Web, log_in
 
 SQUARE = [[0.1, 0.2], [0.5, 0.2], [0.5, 0.6], [0.1, 0.6]]
@@ -34,7 +34,9 @@ def test_only_admins_open_the_camera_pages_and_zone_api(web: Web, browser_client
         "/api/cameras/gate/zones/fence", json={"polygon": SQUARE}, headers={"X-CSRF-Token": token}
     )
     assert saved.status_code == 403
-    assert not (web.data_dir / DRAFTS_FILE).exists()
+    assert not (web.data_dir / OVERRIDES_FILE).exists()
+    for path in ("/admin/cameras/new", "/admin/cameras/gate"):
+        assert browser_client.get(path).status_code == 403
     assert "/admin/cameras" not in browser_client.get("/events").text  # not in the menu
 
 
@@ -68,14 +70,47 @@ def test_a_zone_is_saved_with_csrf_validated_audited_and_given_as_yaml(web: Web,
     saved = browser_client.put(url, json={"polygon": SQUARE}, headers=csrf)
     assert saved.status_code == 200
     body = saved.json()
-    assert body["zones"] == [{"name": "fence", "polygon": SQUARE, "draft": True}]
+    assert body["zones"] == [{"name": "fence", "polygon": SQUARE, "rules": []}]
     assert 'zones:\n  - name: "fence"\n    polygon: [[0.1, 0.2], [0.5, 0.2], [0.5, 0.6], [0.1, 0.6]]' in body["yaml"]
-    assert json.loads((web.data_dir / DRAFTS_FILE).read_text()) == {"gate": {"fence": SQUARE}}
+    stored = json.loads((web.data_dir / OVERRIDES_FILE).read_text())["cameras"]
+    assert stored == {"gate": {"zones": [{"name": "fence", "polygon": SQUARE}]}}  # the difference, no URL
+    camera = web.ctx.camera("gate")
+    assert camera is not None and [z.name for z in camera.zones] == ["fence"]
     audit = web.store.list_audit(action="zone_save")
     assert [(a.actor, a.target) for a in audit] == [("adam", "camera:gate:zone:fence")]
+    assert json.loads(audit[0].detail or "") == {"polygon": SQUARE, "rules": []}
+    watched = browser_client.put(url, json={"polygon": SQUARE, "rules": ["intrusion"]}, headers=csrf)
+    assert watched.json()["zones"][0]["rules"] == ["intrusion"]
+    assert [(r.type, r.zone) for r in web.ctx.camera("gate").rules] == [("intrusion", "fence")]  # type: ignore[union-attr]
+    refused = browser_client.delete(url, headers=csrf)  # a rule watches it
+    assert refused.status_code == 422 and "names zone 'fence'" in refused.json()["detail"]
+    unwatched = browser_client.put(url, json={"polygon": SQUARE, "rules": []}, headers=csrf)
+    assert unwatched.json()["zones"][0]["rules"] == []
+    bad_rule = browser_client.put(url, json={"polygon": SQUARE, "rules": ["fall"]}, headers=csrf)
+    assert bad_rule.status_code == 422
     page = browser_client.get("/admin/cameras/gate/zones")
-    assert 'data-zone="fence"' in page.text and "draft, not yet in the configuration" in page.text
+    assert 'data-zone="fence"' in page.text and "no rule watches it yet" in page.text
     assert browser_client.delete(url, headers=csrf).json()["zones"] == []
     assert browser_client.delete(url, headers=csrf).status_code == 404
     assert web.store.list_audit(action="zone_delete")[0].actor == "adam"
+    assert len(web.store.list_audit(action="zone_save")) == 3  # the refused one is not logged
     assert web.store.verify_audit().ok
+
+
+def test_the_add_and_edit_forms_show_the_camera_to_admins_in_both_languages(
+    web: Web, browser_client: TestClient
+) -> None:
+    web.add_user("adam", "admin")
+    log_in(browser_client, "adam")
+    listing = browser_client.get("/admin/cameras").text
+    assert 'href="/admin/cameras/new"' in listing and 'href="/admin/cameras/gate"' in listing
+    new = browser_client.get("/admin/cameras/new")
+    assert new.status_code == 200 and 'data-new="true"' in new.text and "/static/cameras.js" in new.text
+    edit = browser_client.get("/admin/cameras/gate")
+    assert 'value="rtsp://admin:hunter2@10.0.0.5/ch1"' in edit.text and 'id="camera-delete"' in edit.text
+    assert 'name="id" required maxlength="63"' in edit.text and "readonly" in edit.text
+    disabled = browser_client.get("/admin/cameras/yard?lang=ko").text
+    assert "카메라 yard" in disabled and ">사용</button>" in disabled
+    assert browser_client.get("/admin/cameras/roof").status_code == 404
+    zones = browser_client.get("/admin/cameras/gate/zones").text
+    assert 'name="rules" value="intrusion"' in zones and 'name="rules" value="loitering"' in zones

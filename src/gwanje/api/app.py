@@ -13,8 +13,7 @@ from gwanje.api.docs_page import install_docs
 from gwanje.api.errors import install_error_handlers
 from gwanje.api.limits import RequestGuard
 from gwanje.api.metrics import build_registry
-from gwanje.api.routers import actions, audit, cameras, events, health, live, metrics, zones
-from gwanje.api.zone_drafts import DRAFTS_FILE, ZoneDrafts
+from gwanje.api.routers import actions, audit, camera_admin, cameras, events, health, live, metrics, zones
 from gwanje.core.errors import StorageError
 
 DESCRIPTION = """Events, evidence, operator actions, live stream and metrics of a Gwanje deployment.
@@ -32,7 +31,6 @@ def create_app(ctx: ApiContext) -> FastAPI:
     app.state.ctx = ctx
     app.state.metrics_registry = build_registry(ctx)
     app.state.live_view_throttle = cameras.AuditThrottle(ctx.config.api.live_view_audit_s)
-    app.state.zone_drafts = ZoneDrafts(ctx.config.store.data_dir / DRAFTS_FILE)
     # no body is read before the caller and the size are checked (CORS, added after, wraps it: its answers
     # carry the CORS headers too)
     app.add_middleware(RequestGuard, ctx=ctx)
@@ -50,7 +48,7 @@ def create_app(ctx: ApiContext) -> FastAPI:
         return JSONResponse({"detail": f"storage unavailable: {exc}"}, status_code=503)
 
     # live before events: /api/events/stream must not be taken for an event id
-    for module in (health, live, events, actions, cameras, zones, audit, metrics):
+    for module in (health, live, events, actions, cameras, camera_admin, zones, audit, metrics):
         app.include_router(module.router)
     install_access_log_redaction()
     return app

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from gwanje.api.accounts import Accounts
 from gwanje.api.auth import TokenAuth
 from gwanje.api.live import EventBroadcaster
 from gwanje.api.masking import SnapshotMasker
+from gwanje.config.camera import CameraConfig
+from gwanje.config.managed import ManagedCameras
 from gwanje.config.schema import AppConfig
 from gwanje.core.health import StreamStats
 from gwanje.runtime.inference import InferenceStats
@@ -37,6 +39,22 @@ def _no_pending() -> int:
     return 0
 
 
+class CameraControl(Protocol):
+    """The cameras as they are now, and the changes administrators make to them (``runtime.registry`` in the
+    service: applied to the running camera at once; ``config.managed.ManagedCameras`` without one: stored only).
+
+    ``add`` raises ``CameraExists``, ``update`` and ``delete`` raise ``UnknownCamera``; both raise
+    ``CameraChangeError`` (a ``ValueError``) with the reason when the configuration would refuse the camera."""
+
+    def cameras(self) -> list[CameraConfig]: ...
+
+    def add(self, camera: CameraConfig) -> object: ...
+
+    def update(self, camera: CameraConfig) -> object: ...
+
+    def delete(self, camera_id: str) -> object: ...
+
+
 @dataclass(frozen=True)
 class ApiContext:
     """The running service as the API sees it.
@@ -60,6 +78,8 @@ class ApiContext:
     """Counters of each detector's inference worker (frames, batches, time inside the model)."""
     alerts_pending: Callable[[], int] = _no_pending
     """Alert messages stored but not yet delivered."""
+    cameras: CameraControl | None = None
+    """The current cameras and their changes; ``create`` gives the configuration's with the stored changes."""
     masker: SnapshotMasker = field(default_factory=SnapshotMasker)
     """Pixelates people in snapshots for everyone who has not unmasked (its person detector loads on first use)."""
 
@@ -75,6 +95,7 @@ class ApiContext:
         broadcaster: EventBroadcaster | None = None,
         inference_status: Callable[[], list[InferenceStats]] = _no_inference,
         alerts_pending: Callable[[], int] = _no_pending,
+        cameras: CameraControl | None = None,
     ) -> ApiContext:
         """A context with tokens from ``config.api`` (or the development token), web accounts over ``store`` and a
         broadcaster sized by ``api.live_queue_size``."""
@@ -90,4 +111,21 @@ class ApiContext:
             delivery_status=delivery_status,
             inference_status=inference_status,
             alerts_pending=alerts_pending,
+            cameras=cameras or ManagedCameras.for_config(config),
         )
+
+    def __post_init__(self) -> None:
+        if self.cameras is None:  # the configuration's cameras with the stored changes, run by nobody
+            object.__setattr__(self, "cameras", ManagedCameras.for_config(self.config))
+
+    @property
+    def camera_control(self) -> CameraControl:
+        assert self.cameras is not None  # set by __post_init__
+        return self.cameras
+
+    def camera_list(self) -> list[CameraConfig]:
+        """Every camera as it is now (enabled or not)."""
+        return self.camera_control.cameras()
+
+    def camera(self, camera_id: str) -> CameraConfig | None:
+        return next((c for c in self.camera_list() if c.id == camera_id), None)

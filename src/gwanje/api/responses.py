@@ -37,11 +37,14 @@ DESCRIPTIONS = {
     401: "Missing or invalid token (or web session); answered before any request body is read.",
     403: "The caller's role is too low (or a web request without its CSRF token).",
     404: "No such event or camera, or its evidence is not kept.",
-    409: "The event's operator status does not allow this action (see docs/events.md).",
+    409: "Conflict: the event's operator status does not allow this action (see docs/events.md), or the camera "
+    "exists already.",
     413: "Request body over api.max_body_bytes.",
     422: "A parameter or the body is malformed or out of range.",
     500: "Unexpected failure (JSON, with a reference to the server log).",
+    502: "The camera source could not be opened or read (the message says why, credentials masked).",
     503: "The database does not answer.",
+    504: "The camera source gave no frame in time.",
 }
 
 MODELS: dict[int, type[BaseModel]] = {422: ValidationErrorOut, 500: InternalErrorOut}

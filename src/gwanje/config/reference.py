@@ -20,6 +20,10 @@ A JSON Schema for editors: `gwanje config-schema`. Validate a file: `gwanje chec
 
 Unknown keys are errors. Any string value may use `${ENV_VAR}` or `${ENV_VAR:-default}`; put passwords
 and tokens in environment variables, never in the file.
+
+Cameras that administrators add, change or delete while the service runs (web app or API) are kept in
+`<store.data_dir>/camera-overrides.json`, layered over `cameras` at every start: per camera only what differs from
+this file (see [web.md](web.md#cameras-and-zones)). The file itself is never rewritten.
 """
 
 

@@ -43,6 +43,8 @@ class EndReason(StrEnum):
     """The source ended (end of a file) or the service stopped."""
     CAMERA_OFFLINE = "camera_offline"
     """The camera dropped: nothing can be seen until it is back."""
+    CAMERA_CHANGED = "camera_changed"
+    """An administrator changed, disabled or removed the camera while the service ran; its new pipeline starts afresh."""
     RECOVERED_AFTER_RESTART = "recovered_after_restart"
     """Left open by a service that was killed; closed at the next start, at the last time it was heard of."""
 

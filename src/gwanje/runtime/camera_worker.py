@@ -54,6 +54,7 @@ class CameraWorker:
         self._latest: Frame | None = None
         self._online: bool | None = None
         self._failing = False
+        self._end_reason = EndReason.FLUSH
 
     def start(self) -> None:
         self.reader.start()
@@ -64,7 +65,9 @@ class CameraWorker:
         self._stop.set()
         self.reader.request_stop()
 
-    def stop(self) -> None:
+    def stop(self, reason: EndReason = EndReason.FLUSH) -> None:
+        """Stop both threads; the open events end with ``reason`` (the service stopping, or the camera changed)."""
+        self._end_reason = reason
         self.request_stop()
         self.reader.stop()
         self._thread.join(10.0)
@@ -117,7 +120,7 @@ class CameraWorker:
                 self.reader.mark_motion_skipped()
             for event in result.events:
                 self._handle(event, frame, result.context.tracks)
-        for event in self._pipeline.close(last):
+        for event in self._pipeline.close(last, self._end_reason):
             self._sink.publish(event)
         # A file that ended sends no more frames: write the clips in progress now with what they have,
         # instead of when the service stops (stop() waits for the writes).

@@ -37,13 +37,19 @@ def needed_detectors(app: AppConfig, cameras: Iterable[CameraConfig]) -> list[st
     return names
 
 
-def build_detectors(app: AppConfig, cameras: Iterable[CameraConfig]) -> dict[str, AnyDetector]:
-    """Load every needed model; a model that fails to load raises ModelLoadError naming it."""
+def build_detectors(
+    app: AppConfig, cameras: Iterable[CameraConfig], only: Iterable[str] | None = None
+) -> dict[str, AnyDetector]:
+    """Load every needed model (or those of ``only`` among them: the ones not loaded yet when a camera is added,
+    with the floor of all ``cameras``); a model that fails to load raises ModelLoadError naming it."""
     cameras = list(cameras)
     needs: dict[str, list[RuleNeeds]] = {cam.id: rule_needs(cam, app.detectors) for cam in cameras}
     built: dict[str, AnyDetector] = {}
     try:
+        wanted = None if only is None else set(only)
         for name in needed_detectors(app, cameras):
+            if wanted is not None and name not in wanted:
+                continue
             users = [n for cam in cameras if name in cam.detectors for n in needs[cam.id]]
             floor = faint_floor(declaration(app.detectors[name]), users)
             built[name] = build_detector(name, app.detectors[name], floor=floor)

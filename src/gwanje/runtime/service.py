@@ -1,4 +1,9 @@
-"""The monitoring service: builds everything from the configuration, starts it in order, stops it in reverse."""
+"""The monitoring service: builds everything from the configuration, starts it in order, stops it in reverse.
+
+Cameras live in a ``CameraRegistry`` (``runtime.registry``): the configuration file's cameras with the changes
+administrators made at run time (``config.managed``), each of which can be added, changed, disabled or deleted
+while the others run.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,12 @@ import logging
 from typing import Any
 
 from gwanje.alerts.service import AlertService
+from gwanje.config.managed import ManagedCameras
 from gwanje.config.schema import AppConfig
 from gwanje.core.events import EndReason
-from gwanje.core.health import StreamState, StreamStats
-from gwanje.core.secrets import mask_url
-from gwanje.detect.base import Detector
-from gwanje.runtime.camera_worker import CameraWorker
-from gwanje.runtime.detectors import AnyDetector, build_detectors, close_all
-from gwanje.runtime.inference import InferenceStats, InferenceWorker
+from gwanje.core.health import StreamStats
+from gwanje.runtime.inference import InferenceStats
+from gwanje.runtime.registry import CameraRegistry
 from gwanje.runtime.sink import EventListener, EventSink
 from gwanje.store.media import MediaStore
 from gwanje.store.repo import Store
@@ -25,35 +28,27 @@ log = logging.getLogger(__name__)
 class Service:
     """Store, alerts, models, inference workers and one worker per enabled camera."""
 
-    def __init__(self, config: AppConfig) -> None:
-        self.config = config
+    def __init__(self, config: AppConfig, managed: ManagedCameras | None = None) -> None:
+        managed = managed or ManagedCameras.for_config(config)  # a broken overrides file stops here, before the store
         self.store = Store.open(config.store)
         self.media = MediaStore.for_config(config.store)
         self.alerts = AlertService(config.alerts, self.store.engine)
         self.retention = RetentionWorker(self.media, self.store, config.store.retention)
         self.sink = EventSink(self.store, self.media, self.alerts, on_disk_full=self.retention.wake)
-        self.detectors: dict[str, AnyDetector] = {}
-        self.inference: dict[str, InferenceWorker] = {}
-        self.cameras: dict[str, CameraWorker] = {}
+        self.registry = CameraRegistry(managed, self.sink)
         self._started = False
+
+    @property
+    def config(self) -> AppConfig:
+        """The configuration with the current cameras (the file's, with the changes made at run time)."""
+        return self.registry.managed.app
 
     def start(self) -> None:
         """Load the models (a model that fails to load stops the start with its name) and start every camera."""
-        enabled = [c for c in self.config.cameras if c.enabled]
-        for cam in self.config.cameras:
-            self.store.upsert_camera(cam.id, cam.name, mask_url(cam.source.url), cam.enabled)
-        self.detectors = build_detectors(self.config, enabled)
-        for name, det in self.detectors.items():
-            if isinstance(det, Detector):
-                self.inference[name] = InferenceWorker.for_runtime(det, self.config.detectors[name].runtime)
-        self.alerts.start([c.id for c in enabled])
+        self.alerts.start([c.id for c in self.registry.cameras() if c.enabled])
         self._recover_open_events()
         self.retention.start()
-        for cam in enabled:
-            worker = CameraWorker(self.config, cam, self.detectors, self.inference, self.sink)
-            self.cameras[cam.id] = worker
-            worker.start()
-            log.info("camera %s: watching %s with %s", cam.id, mask_url(cam.source.url), ", ".join(cam.detectors))
+        self.registry.start()
         self._started = True
 
     def _recover_open_events(self) -> None:
@@ -70,33 +65,24 @@ class Service:
 
     def stop(self) -> None:
         """Cameras first (their open events end and are stored), then inference, alerts, storage."""
-        for worker in self.cameras.values():
-            worker.request_stop()
-        for worker in self.cameras.values():
-            worker.stop()
-        for inf in self.inference.values():
-            inf.close()
-        close_all(self.detectors)
+        self.registry.stop()
         self.sink.close()
         self.alerts.stop()
         self.retention.stop()
         self.store.close()
 
     def camera_status(self) -> list[StreamStats]:
-        out = [w.stats for w in self.cameras.values()]
-        out += [StreamStats(camera_id=c.id, state=StreamState.DISABLED) for c in self.config.cameras if not c.enabled]
-        return out
+        return self.registry.status()
 
     def latest_snapshot(self, camera_id: str) -> bytes | None:
-        worker = self.cameras.get(camera_id)
-        return None if worker is None else worker.latest_jpeg()
+        return self.registry.latest_jpeg(camera_id)
 
     def deliveries(self, event_id: str) -> list[dict[str, Any]]:
         """Alert deliveries of one event (channel, status, attempts, last error)."""
         return self.alerts.outbox.delivery_status(event_id)
 
     def inference_stats(self) -> list[InferenceStats]:
-        return [w.stats() for w in self.inference.values()]
+        return [w.stats() for w in self.registry.inference.values()]
 
     def alerts_pending(self) -> int:
         return self.alerts.outbox.pending_count()

@@ -1,20 +1,22 @@
-"""Administration of cameras (admin role only): each camera with its health and source, and drawing its zones.
+"""Administration of cameras (admin role only): list, add, edit, disable, delete, test connection, draw zones.
 
-Cameras come from the YAML configuration and the runtime cannot add, change or disable one while it runs, so this
-page shows them (the source URL with its credentials only here, to admins; it is never logged) and says where to
-change them. Zones are drawn on the camera's live frame and saved as drafts through ``/api/cameras/{id}/zones``,
-which also gives the YAML to put into the configuration.
+The pages are forms whose buttons call the API (``/api/cameras``, ``PATCH``/``DELETE /api/cameras/{id}``,
+``POST /api/cameras/{id}/test``, ``PUT /api/cameras/{id}/zones/{name}``) with the session's CSRF token; each change
+applies at once to that camera only and survives a restart (see ``runtime.registry``). The source URL with its
+credentials is shown only here, to admins, and never logged.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from gwanje.api.auth import Role
-from gwanje.api.zone_drafts import ZoneDrafts, merged_zones, zones_yaml
+from gwanje.api.routers.zones import ZONE_RULE_TYPES, camera_zones
+from gwanje.config.camera import CameraConfig
 from gwanje.core.health import StreamState
 from gwanje.store.accounts import UserRecord
 from gwanje.web.support import ctx_of, need, render
@@ -23,17 +25,12 @@ router = APIRouter(include_in_schema=False)
 Admin = Annotated[UserRecord, need(Role.ADMIN)]
 
 
-def _drafts(request: Request) -> ZoneDrafts:
-    drafts: ZoneDrafts = request.app.state.zone_drafts
-    return drafts
-
-
 @router.get("/admin/cameras")
 def cameras_page(request: Request, user: Admin) -> Response:
     ctx = ctx_of(request)
     states = {s.camera_id: s for s in ctx.camera_status()}
     cameras = []
-    for cam in ctx.config.cameras:
+    for cam in ctx.camera_list():
         stats = states.get(cam.id)
         state = StreamState.DISABLED if not cam.enabled else stats.state if stats else StreamState.CONNECTING
         cameras.append(
@@ -44,26 +41,80 @@ def cameras_page(request: Request, user: Admin) -> Response:
                 "state": str(state),
                 "error": stats.last_error if stats else None,
                 "url": cam.source.url,
-                "zones": len(merged_zones(cam, _drafts(request).of(cam.id))),
+                "zones": len(cam.zones),
                 "rules": len(cam.rules),
             }
         )
     return render(request, "cameras.html", user, cameras=cameras)
 
 
-@router.get("/admin/cameras/{camera_id}/zones")
-def zones_page(request: Request, camera_id: str, user: Admin) -> Response:
+def _form(request: Request, user: UserRecord, camera: CameraConfig | None) -> Response:
     ctx = ctx_of(request)
-    camera = next((c for c in ctx.config.cameras if c.id == camera_id), None)
+    values: dict[str, Any] = {
+        "id": "",
+        "name": "",
+        "enabled": True,
+        "url": "",
+        "transport": "tcp",
+        "loop": False,
+        "fps": 5.0,
+        "detectors": ["fire_smoke"],
+        "sensitivity": 1.0,
+        "rules": "[]",
+    }
+    if camera is not None:
+        values = {
+            "id": camera.id,
+            "name": camera.name or "",
+            "enabled": camera.enabled,
+            "url": camera.source.url,
+            "transport": camera.source.transport,
+            "loop": camera.source.loop,
+            "fps": camera.analysis_fps,
+            "detectors": list(camera.detectors),
+            "sensitivity": camera.sensitivity,
+            "rules": json.dumps(
+                [{"type": r.type} | r.model_dump(mode="json", exclude_defaults=True) for r in camera.rules],
+                ensure_ascii=False,
+                indent=1,
+            ),
+        }
+    return render(
+        request,
+        "camera_form.html",
+        user,
+        camera=values,
+        new=camera is None,
+        title=camera.name or camera.id if camera else "",
+        detectors=sorted(ctx.config.detectors),
+    )
+
+
+@router.get("/admin/cameras/new")
+def new_camera_page(request: Request, user: Admin) -> Response:
+    return _form(request, user, None)
+
+
+@router.get("/admin/cameras/{camera_id}")
+def edit_camera_page(request: Request, camera_id: str, user: Admin) -> Response:
+    camera = ctx_of(request).camera(camera_id)
     if camera is None:
         return render(request, "error.html", user, status_code=404, message="live.no_camera")
-    drafts = _drafts(request).of(camera_id)
-    zones = [{"name": n, "polygon": p, "draft": n in drafts} for n, p in merged_zones(camera, drafts)]
+    return _form(request, user, camera)
+
+
+@router.get("/admin/cameras/{camera_id}/zones")
+def zones_page(request: Request, camera_id: str, user: Admin) -> Response:
+    camera = ctx_of(request).camera(camera_id)
+    if camera is None:
+        return render(request, "error.html", user, status_code=404, message="live.no_camera")
+    zones = camera_zones(camera)
     return render(
         request,
         "zones.html",
         user,
         camera={"id": camera.id, "name": camera.name or camera.id},
-        zones=zones,
-        yaml=zones_yaml(camera, drafts),
+        zones=[z.model_dump() for z in zones.zones],
+        yaml=zones.yaml,
+        rule_types=ZONE_RULE_TYPES,
     )

@@ -42,7 +42,7 @@ def event_row(ctx: ApiContext, record: EventRecord) -> dict[str, object]:
 def _feed(request: Request) -> dict[str, Any]:
     """The feed's rows for the URL's filters and page, with what the filter form and the pager need."""
     ctx = ctx_of(request)
-    cameras = [c.id for c in ctx.config.cameras]
+    cameras = [c.id for c in ctx.camera_list()]
     filters, dropped = FeedFilters.parse(request.query_params, cameras)
     wanted = filters.store_filters()
     total = ctx.store.count_events(**wanted)
@@ -54,7 +54,7 @@ def _feed(request: Request) -> dict[str, Any]:
         "filters": filters,
         "filtered": bool(filters.query()),
         "total": total,
-        "cameras": [(c.id, c.name or c.id) for c in ctx.config.cameras],
+        "cameras": [(c.id, c.name or c.id) for c in ctx.camera_list()],
         "types": [str(t) for t in EventType],
         "statuses": [str(s) for s in OperatorStatus],
         "pager": pager("/events", filters.query(), page, pages),

@@ -128,12 +128,36 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "page.previous": ("Previous", "이전"),
     "page.next": ("Next", "다음"),
     "cameras.title": ("Cameras", "카메라 관리"),
-    "cameras.config_only": (
-        "Cameras are set in the configuration file: adding, changing or disabling one means editing it and "
-        "restarting gwanje serve. Zones can be drawn here.",
-        "카메라는 설정 파일에서 정합니다. 카메라를 추가, 변경 또는 사용 중지하려면 설정 파일을 고치고 "
-        "gwanje serve를 다시 시작하세요. 구역은 여기에서 그릴 수 있습니다.",
+    "cameras.intro": (
+        "Changes here apply at once to that camera only (the others keep running) and survive a restart.",
+        "여기서 바꾼 내용은 해당 카메라에만 즉시 적용되고 (다른 카메라는 계속 동작) 재시작 후에도 유지됩니다.",
     ),
+    "cameras.add": ("Add camera", "카메라 추가"),
+    "cameras.edit": ("Edit", "편집"),
+    "cameras.edit_title": ("Camera {camera}", "카메라 {camera}"),
+    "cameras.enabled": ("Enabled", "사용"),
+    "cameras.transport": ("RTSP transport", "RTSP 전송 방식"),
+    "cameras.loop": ("Files: start again at the end", "파일: 끝나면 처음부터 다시"),
+    "cameras.fps": ("Frames analysed per second", "초당 분석 프레임"),
+    "cameras.detectors": ("Detectors", "검출기"),
+    "cameras.sensitivity": (
+        "Sensitivity (1 = as trained; higher finds more)",
+        "민감도 (1 = 기본, 높을수록 더 많이 검출)",
+    ),
+    "cameras.rules_json": ("Rules (JSON, as in the configuration file)", "규칙 (설정 파일과 같은 JSON)"),
+    "cameras.save": ("Save", "저장"),
+    "cameras.saved": ("Saved and applied.", "저장하고 적용했습니다."),
+    "cameras.test": ("Test connection", "연결 시험"),
+    "cameras.testing": ("Connecting…", "연결하는 중…"),
+    "cameras.test_ok": ("Connected: the first frame is shown.", "연결됨: 첫 프레임을 표시합니다."),
+    "cameras.disable": ("Disable", "사용 중지"),
+    "cameras.enable": ("Enable", "사용"),
+    "cameras.delete": ("Delete", "삭제"),
+    "cameras.confirm_delete": (
+        "Delete camera {camera}? It stops now; its alerts are kept.",
+        "카메라 {camera}을(를) 삭제할까요? 지금 멈추며 알림 기록은 남습니다.",
+    ),
+    "cameras.bad_json": ("The rules are not valid JSON.", "규칙이 올바른 JSON이 아닙니다."),
     "cameras.id": ("ID", "아이디"),
     "cameras.health": ("Health", "상태"),
     "cameras.source": ("Source", "영상 주소"),
@@ -152,16 +176,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "zones.undo": ("Undo last point", "마지막 점 취소"),
     "zones.clear": ("Clear", "지우기"),
     "zones.save": ("Save zone", "구역 저장"),
-    "zones.saved": ("Zone {name} saved as a draft.", "구역 {name}을(를) 초안으로 저장했습니다."),
+    "zones.saved": (
+        "Zone {name} saved: the camera uses it now.",
+        "구역 {name}을(를) 저장했습니다. 카메라에 바로 적용됩니다.",
+    ),
     "zones.too_few": ("A zone needs at least 3 points.", "구역에는 점이 3개 이상 필요합니다."),
-    "zones.draft": ("draft, not yet in the configuration", "초안, 아직 설정에 없음"),
+    "zones.watched_by": ("watched by", "감시 규칙"),
+    "zones.unwatched": (
+        "no rule watches it yet: add one on the camera's page",
+        "아직 감시하는 규칙이 없습니다. 카메라 편집에서 추가하세요",
+    ),
     "zones.none": ("No zones yet.", "아직 구역이 없습니다."),
     "zones.yaml": ("For the configuration file", "설정 파일용"),
     "zones.yaml_help": (
-        "Drawn zones take effect once they are in the configuration file and gwanje serve is restarted: "
-        "paste this into the camera's entry (its rules name zones by these names).",
-        "그린 구역은 설정 파일에 넣고 gwanje serve를 다시 시작해야 적용됩니다. "
-        "이 내용을 해당 카메라 항목에 붙여 넣으세요 (규칙은 이 이름으로 구역을 가리킵니다).",
+        "Saved zones are in use already; this is the camera's 'zones:' for those who keep the configuration file "
+        "in step.",
+        "저장한 구역은 이미 사용 중입니다. 설정 파일도 맞춰 두려면 이 'zones:' 내용을 쓰세요.",
     ),
     "users.title": ("Users", "사용자"),
     "users.name": ("Name", "이름"),

@@ -32,7 +32,7 @@ HEALTH_STATES = tuple(str(s) for s in StreamState)
 
 def visible_cameras(ctx: ApiContext, _user: UserRecord) -> list[CameraConfig]:
     """The cameras ``_user`` may see: all of them until per-camera groups exist."""
-    return list(ctx.config.cameras)
+    return list(ctx.camera_list())
 
 
 def camera_tiles(ctx: ApiContext, user: UserRecord) -> list[dict[str, object]]:

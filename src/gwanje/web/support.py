@@ -24,7 +24,7 @@ TEMPLATES = Jinja2Templates(directory=HERE / "templates")
 PRE_COOKIE = "gwanje_pre"
 """Random value the login and setup forms' CSRF token is tied to (there is no session yet)."""
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; media-src 'self'; frame-ancestors 'none'",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob:; media-src 'self'; frame-ancestors 'none'",
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -142,7 +142,7 @@ def local_time(ctx: ApiContext, unix: float | None, camera_id: str) -> str:
     if unix is None:
         return ""
     zone = None
-    for camera in ctx.config.cameras:
+    for camera in ctx.camera_list():
         if camera.id == camera_id and camera.schedule.timezone:
             zone = ZoneInfo(camera.schedule.timezone)
     when = dt.datetime.fromtimestamp(unix, zone) if zone else dt.datetime.fromtimestamp(unix).astimezone()

@@ -46,7 +46,7 @@ def _camera_out(cam: CameraConfig, stats: dict[str, StreamStats]) -> CameraOut:
 
 
 def camera_or_404(ctx: ApiContext, camera_id: str) -> CameraConfig:
-    for cam in ctx.config.cameras:
+    for cam in ctx.camera_list():
         if cam.id == camera_id:
             return cam
     raise HTTPException(status.HTTP_404_NOT_FOUND, f"no camera with id {camera_id!r}")
@@ -55,7 +55,7 @@ def camera_or_404(ctx: ApiContext, camera_id: str) -> CameraConfig:
 @router.get("/api/cameras", response_model=list[CameraOut], summary="Cameras with their stream state")
 def list_cameras(ctx: Ctx, _who: Viewer) -> list[CameraOut]:
     stats = {s.camera_id: s for s in ctx.camera_status()}
-    return [_camera_out(cam, stats) for cam in ctx.config.cameras]
+    return [_camera_out(cam, stats) for cam in ctx.camera_list()]
 
 
 @router.get("/api/cameras/{camera_id}", response_model=CameraOut, summary="One camera", responses=errors(404))

@@ -1,4 +1,5 @@
-// Zone drawing (admins): click the camera's frame to add corners, name the zone, save it through the API.
+// Zone drawing (admins): click the camera's frame to add corners, name the zone, choose the rules that watch it,
+// save it through the API: the running camera uses it at once.
 // Coordinates are relative to the frame (0..1), as the configuration's zones are.
 "use strict";
 
@@ -26,7 +27,7 @@ function wireZoneEditor(editor) {
     paint.clearRect(0, 0, canvas.width, canvas.height);
     paint.font = "24px system-ui, sans-serif";
     for (const zone of zones) {
-      const colour = zone.draft ? "#ffd43b" : "#4da3ff";
+      const colour = zone.rules.length ? "#4da3ff" : "#ffd43b";
       outline(zone.polygon, colour, true);
       paint.fillStyle = colour;
       paint.fillText(zone.name, zone.polygon[0][0] * canvas.width + 6, zone.polygon[0][1] * canvas.height + 24);
@@ -41,7 +42,9 @@ function wireZoneEditor(editor) {
     list.replaceChildren(...zones.map((zone) => {
       const item = document.createElement("li");
       item.dataset.zone = zone.name;
-      item.textContent = zone.draft ? `${zone.name} · ${list.dataset.draft}` : zone.name;
+      item.textContent = zone.rules.length
+        ? `${zone.name} · ${list.dataset.watched} ${zone.rules.join(", ")}`
+        : `${zone.name} · ${list.dataset.unwatched}`;
       return item;
     }));
     document.getElementById("zone-yaml").textContent = saved.yaml;
@@ -68,7 +71,10 @@ function wireZoneEditor(editor) {
       method: "PUT",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
-      body: JSON.stringify({ polygon: points }),
+      body: JSON.stringify({
+        polygon: points,
+        rules: [...form.querySelectorAll("input[name=rules]:checked")].map((box) => box.value),
+      }),
     });
     if (!response.ok) {
       let detail = response.statusText;
