@@ -53,7 +53,7 @@ class Outbox:
 
     def enqueue(self, event: Event) -> None:
         """Store the event's message for every channel that accepts it; raises ``StorageError`` if it cannot."""
-        targets = [c.name for c in self.channels if c.accepts(event.event_type, event.state)]
+        targets = [c.name for c in self.channels if c.accepts(event)]
         if not targets:
             return
         now = self.clock.time()

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from gwanje.alerts.service import AlertService
 from gwanje.api.accounts import Accounts
 from gwanje.api.auth import TokenAuth
 from gwanje.api.live import EventBroadcaster
@@ -60,6 +61,8 @@ class ApiContext:
     """Counters of each detector's inference worker (frames, batches, time inside the model)."""
     alerts_pending: Callable[[], int] = _no_pending
     """Alert messages stored but not yet delivered."""
+    alerts: AlertService | None = None
+    """The alert channels, for the admin's channels page and "send test" (None: no channels to show)."""
     masker: SnapshotMasker = field(default_factory=SnapshotMasker)
     """Pixelates people in snapshots for everyone who has not unmasked (its person detector loads on first use)."""
 
@@ -75,6 +78,7 @@ class ApiContext:
         broadcaster: EventBroadcaster | None = None,
         inference_status: Callable[[], list[InferenceStats]] = _no_inference,
         alerts_pending: Callable[[], int] = _no_pending,
+        alerts: AlertService | None = None,
     ) -> ApiContext:
         """A context with tokens from ``config.api`` (or the development token), web accounts over ``store`` and a
         broadcaster sized by ``api.live_queue_size``."""
@@ -90,4 +94,5 @@ class ApiContext:
             delivery_status=delivery_status,
             inference_status=inference_status,
             alerts_pending=alerts_pending,
+            alerts=alerts,
         )

@@ -60,6 +60,7 @@ def api_context(service: Service) -> ApiContext:
         delivery_status=service.deliveries,
         inference_status=service.inference_stats,
         alerts_pending=service.alerts_pending,
+        alerts=service.alerts,
     )
 
 
