@@ -39,8 +39,8 @@ ADMIN_MESSAGES: dict[str, tuple[str, str]] = {
         "체인 검증 성공: {count}개 항목, 수정되거나 삭제된 항목이 없습니다.",
     ),
     "audit.chain_broken": (
-        "The chain does NOT verify: {problem}",
-        "체인 검증 실패: {problem}",
+        "The chain does NOT verify: {problem} problem(s); entries were edited or removed.",
+        "체인 검증 실패: 문제 {problem}건. 항목이 수정되거나 삭제되었습니다.",
     ),
     "audit.actor": ("Who", "사용자"),
     "audit.action": ("Action", "동작"),
