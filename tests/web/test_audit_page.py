@@ -10,7 +10,7 @@ from tests.web.conftest import Web, log_in
 
 
 def _rows(page: str) -> str:
-    return page.split("<tbody>")[1].split("</tbody>")[0] if "<tbody>" in page else ""
+    return page.split("<tbody>")[1].split("</tbody>", maxsplit=1)[0] if "<tbody>" in page else ""
 
 
 def test_admin_lists_filters_and_sees_the_chain_verify(web: Web, browser_client: TestClient) -> None:
