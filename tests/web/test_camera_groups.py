@@ -145,3 +145,10 @@ def test_admins_manage_groups_on_the_users_page_and_it_is_audited(site: Site) ->
     assert "카메라 그룹" in site.client.get("/admin/users?lang=ko").text
     log_in(site.client, "vic")
     assert site.client.post("/admin/groups", data={"csrf_token": site.csrf(), "group": "x"}).status_code == 403
+
+
+def test_metrics_which_name_every_camera_are_refused_to_a_restricted_user(site: Site) -> None:
+    log_in(site.client, "vic")
+    assert site.client.get("/metrics").status_code == 403
+    log_in(site.client, "root")
+    assert site.client.get("/metrics").status_code == 200
