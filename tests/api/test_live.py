@@ -58,6 +58,7 @@ def test_sse_delivers_published_events_and_operator_actions(api: Api) -> None:
         assert second == {
             "kind": "status",
             "event_id": event.id,
+            "camera_id": event.camera_id,
             "action": "acknowledge",
             "actor": api.name("operator"),
             "status": "acknowledged",

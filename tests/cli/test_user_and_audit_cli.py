@@ -68,3 +68,29 @@ def test_audit_verify_passes_then_finds_an_edit(config_file: Path, capsys: pytes
     assert main(["audit", "verify", "--config", str(config_file)]) == 1
     out = capsys.readouterr().out
     assert "TAMPERED" in out and "entry 1 (login by alice)" in out
+
+
+def test_user_group_saves_lists_and_deletes_camera_groups(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "groups.yaml"
+    config.write_text(
+        f"store: {{data_dir: {tmp_path / 'data'}}}\ncameras: [{{id: gate, source: {{url: 'demo:'}}}}]\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("GWANJE_PASSWORD", "a long enough secret")
+    assert main(["user", "add", "kim", "--role", "viewer", "--config", str(config)]) == 0
+    assert main(["user", "groups", "--config", str(config)]) == 0
+    assert "every user sees every camera" in capsys.readouterr().out
+    assert main(["user", "group", "front", "--cameras", "gate", "--members", "kim", "--config", str(config)]) == 0
+    assert main(["user", "group", "x", "--cameras", "nope", "--config", str(config)]) == 2
+    assert "no such camera(s) in the configuration: nope" in capsys.readouterr().err
+    assert main(["user", "groups", "--config", str(config)]) == 0
+    assert "front: cameras gate; members kim" in capsys.readouterr().out
+    assert main(["user", "group", "front", "--delete", "--config", str(config)]) == 0
+    store = Store.open(StoreConfig(data_dir=tmp_path / "data"))
+    try:
+        assert store.groups.list_groups() == []
+        assert [e.action for e in store.list_audit(action="group_save")] == ["group_save"]
+    finally:
+        store.close()

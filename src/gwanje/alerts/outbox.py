@@ -62,7 +62,7 @@ class Outbox:
         ``message_id`` is the idempotency key: enqueueing the same report again with the same id (a write
         retried after a database outage) stores nothing twice. Without one, a new id is drawn.
         """
-        targets = [c.name for c in self.channels if c.accepts(event.event_type, event.state)]
+        targets = [c.name for c in self.channels if c.accepts(event)]
         if not targets:
             return
         now = self.clock.time()

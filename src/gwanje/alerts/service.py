@@ -2,36 +2,80 @@
 
 from __future__ import annotations
 
+import threading
+import time
+import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 
-from gwanje.alerts.channels.base import AlertChannel
+from gwanje.alerts.channels.apprise_channel import AppriseChannel
+from gwanje.alerts.channels.base import AlertChannel, OutboundMessage
 from gwanje.alerts.channels.mqtt import MqttChannel, MqttPublisher
 from gwanje.alerts.channels.webhook import WebhookChannel
 from gwanje.alerts.outbox import Outbox
+from gwanje.alerts.payload import build_message, encode
 from gwanje.alerts.worker import OutboxWorker
-from gwanje.config.alerts import AlertsConfig
+from gwanje.config.alerts import AlertsConfig, ChannelFilters
 from gwanje.core.clock import Clock
+from gwanje.core.errors import AlertDeliveryError
+from gwanje.core.events import Event, EventState, EventType, Severity
+from gwanje.store import outbox as store
 
 _MQTT_CONNECT_GRACE_S = 2.0
+TEST_CAMERA = "gwanje-test"
+"""The camera id of test messages (no real camera has it, so receivers can tell)."""
+
+
+@dataclass(frozen=True)
+class TestOutcome:
+    """What "send test" to one channel gave."""
+
+    channel: str
+    ok: bool
+    at: float
+    error: str | None = None
+
+
+def test_event(now: float) -> Event:
+    """The event a test message describes: a fire on camera ``gwanje-test``, started now."""
+    return Event(
+        id=f"test-{uuid.uuid4().hex[:12]}",
+        camera_id=TEST_CAMERA,
+        event_type=EventType.FIRE,
+        state=EventState.START,
+        start_time=now,
+        start_pts_s=0.0,
+        peak_confidence=1.0,
+        peak_time=now,
+        severity=Severity.CRITICAL,
+        label="test",
+    )
 
 
 class AlertService:
     """Outbox, delivery worker and (when enabled) the MQTT connection of one deployment.
 
     ``outbox.enqueue(event)`` is what the pipeline calls; ``mqtt`` (None when MQTT is disabled)
-    publishes camera availability; ``outbox.delivery_status`` feeds the API.
+    publishes camera availability; ``outbox.delivery_status`` feeds the API; ``send_test`` and
+    ``channel_status`` feed the admin's channels page.
     """
 
     def __init__(self, config: AlertsConfig, engine: Engine, clock: Clock | None = None) -> None:
+        self.config = config
         self.mqtt: MqttPublisher | None = MqttPublisher(config.mqtt) if config.mqtt.enabled else None
         self.mqtt_channel: MqttChannel | None = None if self.mqtt is None else MqttChannel(self.mqtt)
         channels: list[AlertChannel] = [WebhookChannel(w) for w in config.webhooks]
+        channels += [AppriseChannel(a) for a in config.apprise]
         if self.mqtt_channel is not None:
             channels.append(self.mqtt_channel)
         self.outbox = Outbox(engine, channels, config, clock)
         self.worker = OutboxWorker(self.outbox)
+        self._tests: dict[str, TestOutcome] = {}
+        self._tests_lock = threading.Lock()
 
     def start(self, camera_ids: Sequence[str] = ()) -> None:
         """Connect MQTT in the background and start delivering (including messages left by the last run).
@@ -54,9 +98,90 @@ class AlertService:
         if self.mqtt is not None:
             self.mqtt.publish_availability(camera_id, online)
 
+    def channel(self, name: str) -> AlertChannel | None:
+        return next((c for c in self.outbox.channels if c.name == name), None)
+
+    def send_test(self, name: str) -> TestOutcome:
+        """Send one test message to channel ``name`` now, on this thread, bypassing filters and the outbox.
+
+        The message is the usual JSON (``"test": true``, camera ``gwanje-test``), so receivers can check their
+        parsing; its outcome is returned and remembered for ``channel_status``. Raises KeyError for an unknown
+        channel.
+        """
+        channel = self.channel(name)
+        if channel is None:
+            raise KeyError(name)
+        now = self.outbox.clock.time()
+        event = test_event(now)
+        body = build_message(event, uuid.uuid4().hex, now, self.config.public_base_url)
+        body["test"] = True
+        message = OutboundMessage(body["message_id"], event.id, event.camera_id, "fire", "new", encode(body), 1)
+        try:
+            if isinstance(channel, MqttChannel) and self.mqtt is not None:
+                self.mqtt.publish_event(message.body)  # not channel.send: no retained state for the test camera
+            else:
+                channel.send(message)
+            outcome = TestOutcome(name, True, time.time())
+        except AlertDeliveryError as exc:
+            outcome = TestOutcome(name, False, time.time(), str(exc))
+        with self._tests_lock:
+            self._tests[name] = outcome
+        return outcome
+
+    def channel_status(self) -> list[dict[str, Any]]:
+        """Every channel: kind, what may be shown of its target, its filters, pending count, last message, last test."""
+        last = store.last_messages(self.outbox.engine)
+        with self._tests_lock:
+            tests = dict(self._tests)
+        rows = []
+        for channel in self.outbox.channels:
+            kind, _, short = channel.name.partition(":")
+            test = tests.get(channel.name)
+            rows.append(
+                {
+                    "name": channel.name,
+                    "kind": kind,
+                    "label": short or channel.name,
+                    "targets": _targets(self.config, channel),
+                    "filters": _filters(self.config, kind, short),
+                    "pending": self.outbox.pending_count(channel.name),
+                    "last_message": last.get(channel.name),
+                    "last_test": None if test is None else {"ok": test.ok, "at": test.at, "error": test.error},
+                }
+            )
+        return rows
+
     def stop(self) -> None:
         """Stop delivering, close the channels and publish ``offline`` before disconnecting MQTT."""
         self.worker.stop()
         self.outbox.close()
         if self.mqtt is not None:
             self.mqtt.stop()
+
+
+def _targets(config: AlertsConfig, channel: AlertChannel) -> list[str]:
+    """Where a channel sends, without secrets: Apprise URL schemes, webhook URLs masked, the MQTT broker."""
+    if isinstance(channel, AppriseChannel):
+        return channel.targets
+    if isinstance(channel, WebhookChannel):
+        hook = next(w for w in config.webhooks if f"webhook:{w.name}" == channel.name)
+        parts = urlsplit(hook.url)  # path and query may hold a token (Slack-style hook URLs): host only
+        return [f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}/…"]
+    return [f"mqtt://{config.mqtt.host}:{config.mqtt.port}/{config.mqtt.topic_prefix}/events"]
+
+
+def _filters(config: AlertsConfig, kind: str, short: str) -> dict[str, Any]:
+    entries: list[ChannelFilters] = []
+    if kind == "webhook":
+        entries = [w for w in config.webhooks if w.name == short]
+    elif kind == "apprise":
+        entries = [a for a in config.apprise if a.name == short]
+    entry = entries[0] if entries else None
+    if entry is None:
+        return {}
+    return {
+        "event_types": list(entry.event_types),
+        "states": list(entry.states),
+        "cameras": list(entry.cameras),
+        "schedule": entry.schedule.model_dump(mode="json") if entry.schedule.windows else None,
+    }

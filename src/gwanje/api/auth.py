@@ -47,6 +47,11 @@ class Principal:
 
     name: str
     role: Role
+    cameras: frozenset[str] | None = None
+    """The cameras this caller may see (their camera groups); None: every camera (admins, tokens, no groups yet)."""
+
+    def sees(self, camera_id: str) -> bool:
+        return self.cameras is None or camera_id in self.cameras
 
 
 @dataclass(frozen=True)
@@ -121,7 +126,9 @@ def session_principal(request: Request) -> Principal | None:
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, f"missing or wrong CSRF token: send the page's token in the {CSRF_HEADER} header"
         )
-    return Principal(user.name, Role[user.role.upper()])
+    role = Role[user.role.upper()]
+    cameras = None if role >= Role.ADMIN else request.app.state.ctx.store.groups.cameras_of(user.name)
+    return Principal(user.name, role, cameras)
 
 
 def _principal(request: Request, presented: str | None, what: str) -> Principal:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from gwanje.alerts.service import AlertService
 from gwanje.api.accounts import Accounts
 from gwanje.api.auth import TokenAuth
 from gwanje.api.live import EventBroadcaster
@@ -80,6 +81,8 @@ class ApiContext:
     """Alert messages stored but not yet delivered."""
     cameras: CameraControl | None = None
     """The current cameras and their changes; ``create`` gives the configuration's with the stored changes."""
+    alerts: AlertService | None = None
+    """The alert channels, for the admin's channels page and "send test" (None: no channels to show)."""
     masker: SnapshotMasker = field(default_factory=SnapshotMasker)
     """Pixelates people in snapshots for everyone who has not unmasked (its person detector loads on first use)."""
 
@@ -96,6 +99,7 @@ class ApiContext:
         inference_status: Callable[[], list[InferenceStats]] = _no_inference,
         alerts_pending: Callable[[], int] = _no_pending,
         cameras: CameraControl | None = None,
+        alerts: AlertService | None = None,
     ) -> ApiContext:
         """A context with tokens from ``config.api`` (or the development token), web accounts over ``store`` and a
         broadcaster sized by ``api.live_queue_size``."""
@@ -112,6 +116,7 @@ class ApiContext:
             inference_status=inference_status,
             alerts_pending=alerts_pending,
             cameras=cameras or ManagedCameras.for_config(config),
+            alerts=alerts,
         )
 
     def __post_init__(self) -> None:

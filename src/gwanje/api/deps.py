@@ -89,9 +89,10 @@ def unix(value: str | None, name: str) -> float | None:
     return seconds
 
 
-def event_or_404(ctx: ApiContext, event_id: str) -> EventRecord:
+def event_or_404(ctx: ApiContext, event_id: str, who: Principal) -> EventRecord:
+    """The event, or 404 when there is none or it is of a camera ``who`` may not see (no hint that it exists)."""
     record = ctx.store.get_event(event_id)
-    if record is None:
+    if record is None or not who.sees(record.event.camera_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no event with id {event_id!r}")
     return record
 

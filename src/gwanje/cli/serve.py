@@ -61,6 +61,7 @@ def api_context(service: Service) -> ApiContext:
         inference_status=service.inference_stats,
         alerts_pending=service.alerts_pending,
         cameras=service.registry,
+        alerts=service.alerts,
     )
 
 

@@ -8,12 +8,26 @@ from pydantic import Field, SecretStr, model_validator
 
 from gwanje.config.base import GwanjeModel
 from gwanje.config.events import EventTypeName
+from gwanje.config.schedule import Schedule
 
 StateName = Literal["start", "update", "end"]
 _ALL_STATES: tuple[StateName, ...] = ("start", "update", "end")
 
 
-class WebhookConfig(GwanjeModel):
+class ChannelFilters(GwanjeModel):
+    """Which event reports a channel is sent: every filter left empty lets everything through."""
+
+    event_types: list[EventTypeName] = Field(default_factory=list, description="Only these types; empty: all.")
+    states: list[StateName] = Field(default_factory=lambda: list(_ALL_STATES))
+    cameras: list[str] = Field(default_factory=list, description="Only events of these camera ids; empty: all.")
+    schedule: Schedule = Field(
+        default_factory=Schedule,
+        description="Only events that started inside these windows (hours and days); every report of such an "
+        "event follows it, so an end is never sent without its start. Empty: always.",
+    )
+
+
+class WebhookConfig(ChannelFilters):
     """HTTP POST of every event message to a URL, optionally signed with HMAC-SHA256."""
 
     name: str = Field(min_length=1)
@@ -24,8 +38,27 @@ class WebhookConfig(GwanjeModel):
     )
     headers: dict[str, str] = Field(default_factory=dict)
     timeout_s: float = Field(default=5.0, gt=0.0, le=60.0)
-    event_types: list[EventTypeName] = Field(default_factory=list, description="Only these types; empty: all.")
-    states: list[StateName] = Field(default_factory=lambda: list(_ALL_STATES))
+
+
+class AppriseConfig(ChannelFilters):
+    """Notifications through Apprise (e-mail, Slack, Telegram, ntfy, Discord, Teams, ... see its URL list)."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    urls: list[SecretStr] = Field(
+        min_length=1,
+        description="Apprise URLs (mailtos://, slack://, tgram://, ntfy://, json://, ...); each receives every "
+        "message. They carry tokens: use ${ENV}. Never logged nor shown (the API shows the scheme only).",
+    )
+    title_prefix: str = Field(default="Gwanje", max_length=60, description="Start of every notification's title.")
+
+    @model_validator(mode="after")
+    def _urls_known(self) -> AppriseConfig:
+        from gwanje.config.apprise_urls import unknown_url_problems
+
+        problems = unknown_url_problems([u.get_secret_value() for u in self.urls])
+        if problems:
+            raise ValueError("; ".join(f"alerts.apprise {self.name!r}: {p}" for p in problems))
+        return self
 
 
 class MqttConfig(GwanjeModel):
@@ -54,6 +87,9 @@ class AlertsConfig(GwanjeModel):
     """Where event messages go. Every message is stored before it is sent and retried until delivered."""
 
     webhooks: list[WebhookConfig] = Field(default_factory=list)
+    apprise: list[AppriseConfig] = Field(
+        default_factory=list, description="Notification channels through Apprise; each named apprise:<name>."
+    )
     mqtt: MqttConfig = Field(default_factory=MqttConfig)
     retry_initial_s: float = Field(default=2.0, gt=0.0)
     retry_max_s: float = Field(default=300.0, gt=0.0)
@@ -69,10 +105,10 @@ class AlertsConfig(GwanjeModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> AlertsConfig:
-        names = [w.name for w in self.webhooks]
-        repeated = sorted({n for n in names if names.count(n) > 1})
-        if repeated:
-            raise ValueError(f"webhook names must be unique (they name the delivery channel); repeated: {repeated}")
+        for kind, names in (("webhook", [w.name for w in self.webhooks]), ("apprise", [a.name for a in self.apprise])):
+            repeated = sorted({n for n in names if names.count(n) > 1})
+            if repeated:
+                raise ValueError(f"{kind} names must be unique (they name the delivery channel); repeated: {repeated}")
         if self.retry_max_s < self.retry_initial_s:
             raise ValueError(
                 f"alerts.retry_max_s ({self.retry_max_s}) must be at least retry_initial_s ({self.retry_initial_s})"

@@ -130,3 +130,32 @@ class SessionRow(Base):
     created_at: Mapped[float] = mapped_column(Double)
     last_seen: Mapped[float] = mapped_column(Double)
     expires_at: Mapped[float] = mapped_column(Double)
+
+
+class CameraGroupRow(Base):
+    """A named set of cameras; its members (users below admin) see those cameras and their events only."""
+
+    __tablename__ = "camera_groups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[float] = mapped_column(Double)
+
+
+class CameraGroupCameraRow(Base):
+    """A camera of a group. Cameras come from the configuration, so the id is not a foreign key."""
+
+    __tablename__ = "camera_group_cameras"
+
+    group_id: Mapped[int] = mapped_column(Integer, ForeignKey("camera_groups.id", ondelete="CASCADE"), primary_key=True)
+    camera_id: Mapped[str] = mapped_column(String(ID_LEN), primary_key=True)
+
+
+class CameraGroupMemberRow(Base):
+    """A user in a group."""
+
+    __tablename__ = "camera_group_members"
+    __table_args__ = (Index("ix_camera_group_members_user", "user_id"),)
+
+    group_id: Mapped[int] = mapped_column(Integer, ForeignKey("camera_groups.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)

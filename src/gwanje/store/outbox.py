@@ -270,26 +270,36 @@ def fail_unknown_channels(engine: Engine, known: Collection[str], reason: str) -
         return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+def _status_dict(r: OutboxRow) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "message_id": r.message_id,
+        "channel": r.channel,
+        "event_id": r.event_id,
+        "type": r.kind,
+        "status": r.status,
+        "attempts": r.attempts,
+        "created_at": r.created_at,
+        "next_attempt_at": r.next_attempt_at if r.status == DeliveryStatus.PENDING.value else None,
+        "last_attempt_at": r.last_attempt_at,
+        "delivered_at": r.delivered_at,
+        "last_error": r.last_error,
+    }
+
+
 def delivery_status(engine: Engine, event_id: str) -> list[dict[str, Any]]:
     """Every message of an event, oldest first, as plain dicts (for the API)."""
     with Session(engine) as session:
         rows = session.scalars(select(OutboxRow).where(OutboxRow.event_id == event_id).order_by(OutboxRow.id)).all()
-        return [
-            {
-                "id": r.id,
-                "message_id": r.message_id,
-                "channel": r.channel,
-                "type": r.kind,
-                "status": r.status,
-                "attempts": r.attempts,
-                "created_at": r.created_at,
-                "next_attempt_at": r.next_attempt_at if r.status == DeliveryStatus.PENDING.value else None,
-                "last_attempt_at": r.last_attempt_at,
-                "delivered_at": r.delivered_at,
-                "last_error": r.last_error,
-            }
-            for r in rows
-        ]
+        return [_status_dict(r) for r in rows]
+
+
+def last_messages(engine: Engine) -> dict[str, dict[str, Any]]:
+    """The newest message of every channel that has one (as ``delivery_status`` gives it), by channel."""
+    newest = select(func.max(OutboxRow.id)).group_by(OutboxRow.channel)
+    with Session(engine) as session:
+        rows = session.scalars(select(OutboxRow).where(OutboxRow.id.in_(newest))).all()
+        return {r.channel: _status_dict(r) for r in rows}
 
 
 def pending_count(engine: Engine, channel: str | None = None) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -20,6 +20,7 @@ from gwanje.core.secrets import mask_url
 from gwanje.store.accounts import AccountStore
 from gwanje.store.audit import ChainReport, append_entry, verify_chain
 from gwanje.store.db import create_db_engine, upgrade_to_head
+from gwanje.store.groups import GroupStore
 from gwanje.store.models import AuditRow, CameraRow, EventActionRow, EventRow
 from gwanje.store.records import (
     ActionRecord,
@@ -111,6 +112,8 @@ class Store:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.accounts = AccountStore(self.session, self._clock)
         """Web users and their sessions."""
+        self.groups = GroupStore(self.session, self._clock)
+        """Camera groups: which cameras a user below admin may see."""
 
     @classmethod
     def open(cls, cfg: StoreConfig, clock: Clock | None = None) -> Store:
@@ -207,9 +210,12 @@ class Store:
         state: str | None,
         status: str | None,
         min_confidence: float | None = None,
+        camera_ids: Collection[str] | None = None,
     ) -> Select[Any]:
         if camera_id is not None:
             query = query.where(EventRow.camera_id == camera_id)
+        if camera_ids is not None:  # the cameras the caller may see
+            query = query.where(EventRow.camera_id.in_(sorted(camera_ids)))
         if event_type is not None:
             query = query.where(EventRow.event_type == str(EventType(event_type)))
         if since is not None:  # active at or after `since`: still going, or ended after it
@@ -235,11 +241,14 @@ class Store:
         limit: int = 100,
         offset: int = 0,
         min_confidence: float | None = None,
+        camera_ids: Collection[str] | None = None,
     ) -> list[EventRecord]:
         """Newest first. ``since``/``until`` are UNIX seconds: events active at some time in between;
-        ``min_confidence``: peak confidence at least this (0..1)."""
+        ``min_confidence``: peak confidence at least this (0..1); ``camera_ids``: only these cameras (None: all)."""
         limit, offset = _page(limit, offset)
-        query = self._filtered(select(EventRow), camera_id, event_type, since, until, state, status, min_confidence)
+        query = self._filtered(
+            select(EventRow), camera_id, event_type, since, until, state, status, min_confidence, camera_ids
+        )
         query = query.order_by(EventRow.start_time.desc(), EventRow.id).limit(limit).offset(offset)
         with self.session() as s:
             return [_to_record(row) for row in s.scalars(query)]
@@ -253,6 +262,7 @@ class Store:
         state: str | None = None,
         status: str | None = None,
         min_confidence: float | None = None,
+        camera_ids: Collection[str] | None = None,
     ) -> int:
         query = self._filtered(
             select(func.count()).select_from(EventRow),
@@ -263,6 +273,7 @@ class Store:
             state,
             status,
             min_confidence,
+            camera_ids,
         )
         with self.session() as s:
             return int(s.execute(query).scalar_one())

@@ -14,7 +14,7 @@ from gwanje.core.events import EventType
 from gwanje.store.accounts import UserRecord
 from gwanje.store.records import EventRecord, OperatorStatus
 from gwanje.web.feed_filters import PAGE_SIZE, FeedFilters, page_number
-from gwanje.web.support import ctx_of, local_time, need, pager, render
+from gwanje.web.support import camera_scope, ctx_of, local_time, need, pager, render
 
 router = APIRouter(include_in_schema=False)
 Viewer = Annotated[UserRecord, need(Role.VIEWER)]
@@ -39,12 +39,13 @@ def event_row(ctx: ApiContext, record: EventRecord) -> dict[str, object]:
     }
 
 
-def _feed(request: Request) -> dict[str, Any]:
+def _feed(request: Request, user: UserRecord) -> dict[str, Any]:
     """The feed's rows for the URL's filters and page, with what the filter form and the pager need."""
     ctx = ctx_of(request)
-    cameras = [c.id for c in ctx.camera_list()]
-    filters, dropped = FeedFilters.parse(request.query_params, cameras)
-    wanted = filters.store_filters()
+    scope = camera_scope(ctx, user)
+    visible = [c for c in ctx.camera_list() if scope is None or c.id in scope]
+    filters, dropped = FeedFilters.parse(request.query_params, [c.id for c in visible])
+    wanted = {**filters.store_filters(), "camera_ids": scope}
     total = ctx.store.count_events(**wanted)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(page_number(request.query_params), pages)
@@ -54,7 +55,7 @@ def _feed(request: Request) -> dict[str, Any]:
         "filters": filters,
         "filtered": bool(filters.query()),
         "total": total,
-        "cameras": [(c.id, c.name or c.id) for c in ctx.camera_list()],
+        "cameras": [(c.id, c.name or c.id) for c in visible],
         "types": [str(t) for t in EventType],
         "statuses": [str(s) for s in OperatorStatus],
         "pager": pager("/events", filters.query(), page, pages),
@@ -64,21 +65,22 @@ def _feed(request: Request) -> dict[str, Any]:
 
 @router.get("/events")
 def events_page(request: Request, user: Viewer) -> Response:
-    return render(request, "events.html", user, **_feed(request))
+    return render(request, "events.html", user, **_feed(request, user))
 
 
 @router.get("/events/rows")
 def events_rows(request: Request, user: Viewer) -> Response:
     """The feed's table body alone (same filters and page): the page's script swaps it in when the live stream
     reports a change."""
-    return render(request, "event_rows.html", user, **_feed(request))
+    return render(request, "event_rows.html", user, **_feed(request, user))
 
 
 @router.get("/events/{event_id}")
 def event_page(request: Request, event_id: str, user: Viewer) -> Response:
     ctx = ctx_of(request)
     record = ctx.store.get_event(event_id)
-    if record is None:
+    scope = camera_scope(ctx, user)
+    if record is None or (scope is not None and record.event.camera_id not in scope):
         return render(request, "error.html", user, status_code=404, message="event.not_found")
     camera = record.event.camera_id
     actions = [

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from starlette.requests import Request
 
 from gwanje.api.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from gwanje.web.i18n_admin import ADMIN_MESSAGES
 
 LANGUAGES = ("en", "ko")
 DEFAULT_LANGUAGE = "en"
@@ -234,6 +235,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "action.false_alarm": ("marked a false alarm", "오탐 처리"),
     "action.note": ("note", "메모"),
 }
+MESSAGES.update(ADMIN_MESSAGES)
 
 Translator = Callable[..., str]
 

@@ -2,8 +2,8 @@
 
 Tiles show the camera's latest frame from ``/api/cameras/{id}/snapshot.jpg`` (people masked; that endpoint writes
 the ``view_live`` audit entry once per user and camera per ``api.live_view_audit_s``), its health and how many of its
-alerts nobody has acknowledged yet. Cameras with such alerts come first. There are no camera groups yet, so every
-user may see every camera.
+alerts nobody has acknowledged yet. Cameras with such alerts come first. A user below admin sees only the cameras of
+their camera groups (``gwanje.store.groups``); another camera's page is 404.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from gwanje.core.health import StreamState
 from gwanje.store.accounts import UserRecord
 from gwanje.store.records import OperatorStatus
 from gwanje.web.event_pages import event_row
-from gwanje.web.support import ctx_of, need, pager, render
+from gwanje.web.support import camera_scope, ctx_of, need, pager, render
 
 router = APIRouter(include_in_schema=False)
 Viewer = Annotated[UserRecord, need(Role.VIEWER)]
@@ -30,9 +30,10 @@ RECENT_EVENTS = 20
 HEALTH_STATES = tuple(str(s) for s in StreamState)
 
 
-def visible_cameras(ctx: ApiContext, _user: UserRecord) -> list[CameraConfig]:
-    """The cameras ``_user`` may see: all of them until per-camera groups exist."""
-    return list(ctx.camera_list())
+def visible_cameras(ctx: ApiContext, user: UserRecord) -> list[CameraConfig]:
+    """The cameras ``user`` may see: those of their camera groups (admins, and everyone while no group exists: all)."""
+    scope = camera_scope(ctx, user)
+    return [c for c in ctx.camera_list() if scope is None or c.id in scope]
 
 
 def camera_tiles(ctx: ApiContext, user: UserRecord) -> list[dict[str, object]]:

@@ -137,6 +137,13 @@ def render(
     return response
 
 
+def camera_scope(ctx: ApiContext, user: UserRecord) -> frozenset[str] | None:
+    """The camera ids ``user`` may see through their camera groups; None: every camera (admins, or no group yet)."""
+    if role_of(user) >= Role.ADMIN:
+        return None
+    return ctx.store.groups.cameras_of(user.name)
+
+
 def local_time(ctx: ApiContext, unix: float | None, camera_id: str) -> str:
     """The time in the camera's zone (its schedule's timezone) when the config names one, else the server's."""
     if unix is None:

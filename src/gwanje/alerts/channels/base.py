@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from gwanje.core.errors import AlertDeliveryError
-from gwanje.core.events import EventState, EventType
+from gwanje.core.events import Event
 
 
 class PermanentDeliveryError(AlertDeliveryError):
@@ -46,7 +46,7 @@ class AlertChannel(Protocol):
     Example:
         >>> class Printer:
         ...     name = "print"
-        ...     def accepts(self, event_type: EventType, state: EventState) -> bool:
+        ...     def accepts(self, event: Event) -> bool:
         ...         return True
         ...     def send(self, message: OutboundMessage) -> None:
         ...         print(message.kind, message.event_id)
@@ -59,8 +59,8 @@ class AlertChannel(Protocol):
     name: str
     """Unique and stable across restarts: stored messages are matched to their channel by it."""
 
-    def accepts(self, event_type: EventType, state: EventState) -> bool:
-        """Whether this channel wants messages of this event type and state."""
+    def accepts(self, event: Event) -> bool:
+        """Whether this channel wants this event report (its type, state, camera, start time)."""
         ...
 
     def send(self, message: OutboundMessage) -> None:

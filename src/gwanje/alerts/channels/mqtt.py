@@ -29,7 +29,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 from gwanje.alerts.channels.base import OutboundMessage
 from gwanje.config.alerts import MqttConfig
 from gwanje.core.errors import AlertDeliveryError
-from gwanje.core.events import EventState, EventType
+from gwanje.core.events import Event
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +203,7 @@ class MqttChannel:
         self._active: dict[str, dict[str, str]] = {}
         """camera id -> {event id: event type} of events started and not yet ended."""
 
-    def accepts(self, event_type: EventType, state: EventState) -> bool:
+    def accepts(self, event: Event) -> bool:
         return True
 
     def send(self, message: OutboundMessage) -> None:

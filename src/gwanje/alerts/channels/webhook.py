@@ -17,9 +17,10 @@ import httpx
 
 from gwanje import __version__
 from gwanje.alerts.channels.base import OutboundMessage, PermanentDeliveryError, RetryAfterError
+from gwanje.alerts.filters import EventFilter
 from gwanje.config.alerts import WebhookConfig
 from gwanje.core.errors import AlertDeliveryError
-from gwanje.core.events import EventState, EventType
+from gwanje.core.events import Event
 
 # httpx logs every request's full URL at INFO; webhook URLs may carry tokens, so keep it to warnings.
 logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -54,12 +55,11 @@ class WebhookChannel:
     def __init__(self, config: WebhookConfig, client: httpx.Client | None = None) -> None:
         self.name = f"webhook:{config.name}"
         self._config = config
-        self._event_types = frozenset(config.event_types)
-        self._states = frozenset(config.states)
+        self.filter = EventFilter.of(config)
         self._client = client or httpx.Client(timeout=config.timeout_s, follow_redirects=False)
 
-    def accepts(self, event_type: EventType, state: EventState) -> bool:
-        return (not self._event_types or event_type.value in self._event_types) and state.value in self._states
+    def accepts(self, event: Event) -> bool:
+        return self.filter.accepts(event)
 
     def headers(self, message: OutboundMessage, body: bytes) -> dict[str, str]:
         """Configured headers plus Gwanje's own (which win on a clash)."""

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 
+from gwanje.api.auth import Principal
 from gwanje.api.context import ApiContext
 from gwanje.api.deps import CameraId, Ctx, Viewer, client_of
 from gwanje.api.masking import may_unmask
@@ -45,22 +46,23 @@ def _camera_out(cam: CameraConfig, stats: dict[str, StreamStats]) -> CameraOut:
     )
 
 
-def camera_or_404(ctx: ApiContext, camera_id: str) -> CameraConfig:
+def camera_or_404(ctx: ApiContext, camera_id: str, who: Principal | None = None) -> CameraConfig:
+    """The camera, or 404 when there is none or ``who`` may not see it (not 403: ids of others' cameras stay hidden)."""
     for cam in ctx.camera_list():
-        if cam.id == camera_id:
+        if cam.id == camera_id and (who is None or who.sees(cam.id)):
             return cam
     raise HTTPException(status.HTTP_404_NOT_FOUND, f"no camera with id {camera_id!r}")
 
 
 @router.get("/api/cameras", response_model=list[CameraOut], summary="Cameras with their stream state")
-def list_cameras(ctx: Ctx, _who: Viewer) -> list[CameraOut]:
+def list_cameras(ctx: Ctx, who: Viewer) -> list[CameraOut]:
     stats = {s.camera_id: s for s in ctx.camera_status()}
-    return [_camera_out(cam, stats) for cam in ctx.camera_list()]
+    return [_camera_out(cam, stats) for cam in ctx.camera_list() if who.sees(cam.id)]
 
 
 @router.get("/api/cameras/{camera_id}", response_model=CameraOut, summary="One camera", responses=errors(404))
-def get_camera(camera_id: CameraId, ctx: Ctx, _who: Viewer) -> CameraOut:
-    cam = camera_or_404(ctx, camera_id)
+def get_camera(camera_id: CameraId, ctx: Ctx, who: Viewer) -> CameraOut:
+    cam = camera_or_404(ctx, camera_id, who)
     return _camera_out(cam, {s.camera_id: s for s in ctx.camera_status()})
 
 
@@ -81,7 +83,7 @@ def latest_snapshot(
     unmask: Annotated[bool, Query(description="true: without the privacy mask; admins only, with a reason.")] = False,
     reason: Annotated[str, Query(max_length=500, description="Why unmasking is needed (required).")] = "",
 ) -> Response:
-    camera_or_404(ctx, camera_id)
+    camera_or_404(ctx, camera_id, who)
     if unmask and not may_unmask(who):
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"{who.name!r} may not unmask people (admins only)")
     if unmask and not reason.strip():

@@ -38,7 +38,7 @@ MAX_REASON = 500
 @router.get("/api/events", response_model=EventPage, summary="Events, newest first, with filters")
 def list_events(
     ctx: Ctx,
-    _who: Viewer,
+    who: Viewer,
     camera_id: Annotated[str | None, text_query("Only this camera.")] = None,
     event_type: Annotated[EventType | None, Query(alias="type", description="Only this event type.")] = None,
     since: Annotated[str | None, time_query("Active at or after this time.")] = None,
@@ -57,6 +57,7 @@ def list_events(
         "state": state,
         "status": status,
         "min_confidence": min_confidence,
+        "camera_ids": who.cameras,  # only the cameras of the caller's groups
     }
     records = ctx.store.list_events(**filters, limit=limit, offset=offset)
     return EventPage(
@@ -65,8 +66,8 @@ def list_events(
 
 
 @router.get("/api/events/{event_id}", response_model=EventOut, summary="One event", responses=errors(404))
-def get_event(event_id: EventId, ctx: Ctx, _who: Viewer) -> EventOut:
-    return record_out(event_or_404(ctx, event_id))
+def get_event(event_id: EventId, ctx: Ctx, who: Viewer) -> EventOut:
+    return record_out(event_or_404(ctx, event_id, who))
 
 
 @router.get(
@@ -75,8 +76,8 @@ def get_event(event_id: EventId, ctx: Ctx, _who: Viewer) -> EventOut:
     summary="Operator actions, oldest first",
     responses=errors(404),
 )
-def list_actions(event_id: EventId, ctx: Ctx, _who: Viewer) -> list[ActionOut]:
-    event_or_404(ctx, event_id)
+def list_actions(event_id: EventId, ctx: Ctx, who: Viewer) -> list[ActionOut]:
+    event_or_404(ctx, event_id, who)
     return [ActionOut.of(a) for a in ctx.store.list_actions(event_id)]
 
 
@@ -96,7 +97,7 @@ def snapshot(
     unmask: Annotated[bool, Query(description=UNMASK_HELP)] = False,
     reason: Annotated[str, Query(max_length=MAX_REASON, description="Why unmasking is needed (required).")] = "",
 ) -> Response:
-    record = event_or_404(ctx, event_id)
+    record = event_or_404(ctx, event_id, who)
     if unmask and not may_unmask(who):
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"{who.name!r} may not unmask people (admins only)")
     if unmask and not reason.strip():
@@ -141,7 +142,7 @@ def clip(
     who: ViewerQueryToken,
     download: Annotated[bool, Query(description=DOWNLOAD_HELP)] = False,
 ) -> FileResponse:
-    record = event_or_404(ctx, event_id)
+    record = event_or_404(ctx, event_id, who)
     path = media_file(ctx, record.event.clip_path, "clip")
     if _first_request_of_playback(request):
         action = "export" if download else "view_clip"
@@ -156,6 +157,6 @@ def clip(
     summary="Alert deliveries of the event (webhooks, MQTT): status and attempts",
     responses=errors(404),
 )
-def deliveries(event_id: EventId, ctx: Ctx, _who: Viewer) -> list[dict[str, Any]]:
-    event_or_404(ctx, event_id)
+def deliveries(event_id: EventId, ctx: Ctx, who: Viewer) -> list[dict[str, Any]]:
+    event_or_404(ctx, event_id, who)
     return ctx.delivery_status(event_id)

@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect, status
 from fastapi.responses import StreamingResponse
 
-from gwanje.api.auth import Role
+from gwanje.api.auth import Principal, Role
 from gwanje.api.context import ApiContext
 from gwanje.api.deps import Ctx, ViewerQueryToken
 from gwanje.api.live import BroadcasterClosed, Message, Subscription
@@ -38,13 +38,21 @@ async def _messages(sub: Subscription, keepalive_s: float) -> AsyncIterator[Mess
         yield message
 
 
+def visible_to(message: Message, who: Principal) -> bool:
+    """Whether a live message is about a camera ``who`` may see (notices about no camera go to everyone)."""
+    camera = message.get("camera_id")
+    if camera is None and isinstance(message.get("event"), dict):
+        camera = message["event"].get("camera_id")
+    return camera is None or who.sees(str(camera))
+
+
 @router.get(
     "/api/events/stream",
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}}},
     summary="Live events as Server-Sent Events; ?token= accepted (EventSource cannot set headers)",
 )
-async def stream(ctx: Ctx, _who: ViewerQueryToken) -> StreamingResponse:
+async def stream(ctx: Ctx, who: ViewerQueryToken) -> StreamingResponse:
     try:
         sub = ctx.broadcaster.subscribe()
     except BroadcasterClosed:
@@ -55,7 +63,10 @@ async def stream(ctx: Ctx, _who: ViewerQueryToken) -> StreamingResponse:
         try:
             yield "retry: 3000\n: connected\n\n"
             async for message in _messages(sub, keepalive):
-                yield ": keepalive\n\n" if message is None else _sse(message)
+                if message is None:
+                    yield ": keepalive\n\n"
+                elif visible_to(message, who):
+                    yield _sse(message)
         except BroadcasterClosed:
             return
         finally:
