@@ -227,6 +227,21 @@ def test_a_fall_along_the_line_of_sight_shrinks_the_box() -> None:
     assert sum(run(fall_rule(down_time_s=3.0), [(2.0, UPRIGHT, None), (6.0, slumped, None)])) == 0
 
 
+def test_the_scene_under_a_person_who_walks_away_does_not_fall() -> None:
+    """A table's cross foot is boxed faintly as a person, before anyone comes and after they leave. The person who
+    stood in front of it and walked off must not hand their upright score to it: it would 'fall' at their feet."""
+    rule = fall_rule(down_time_s=3.0)
+    foot = [240.0, 360.0, 360.0, 400.0]  # wide, where the person's legs will be
+    standing = [330.0, 240.0, 370.0, 360.0]  # just behind it, one body height away at most
+    script = [(12.0, [foot], 0.25), (8.0, [standing], 0.9), (8.0, [foot], 0.25)]
+    observations, t = [], 0.0
+    for seconds, boxes, score in script:
+        for _ in range(round(seconds * FPS)):
+            observations += rule.evaluate(ctx_at(round(t, 3), tracks(boxes, [1], confidence=score)))
+            t += 1 / FPS
+    assert observations == []
+
+
 def test_a_reconnect_forgets_who_was_upright() -> None:
     rule = fall_rule()
     run(rule, [(2.0, UPRIGHT, None)])

@@ -31,7 +31,7 @@ import numpy as np
 from gwanje.config import rules as rule_config
 from gwanje.core.detections import Detections
 from gwanje.core.events import EventType, Observation
-from gwanje.detect.ops import covered_by_better
+from gwanje.detect.ops import box_iou, covered_by_better
 from gwanje.events.context import FrameContext
 from gwanje.events.rule import RuleNeeds
 from gwanje.events.rules.base import (
@@ -64,6 +64,11 @@ PERSON = "person"
 PART_OF_PERSON = 0.6
 """A box with this share of its area inside a more confident person box is a part of that person (a lying body's
 half boxed beside the whole, which NMS keeps): it is not tracked, so one person falls once."""
+SCENE_S = 10.0
+"""A box seen at the same place (IoU >= ``SCENE_IOU``) over this long by tracks never seen upright is part of the
+scene (the cross foot of a table, a bag, a bench): a new track there does not take over a vanished person's fall."""
+SCENE_IOU = 0.7
+SCENE_FORGET_S = 600.0
 SAME_BOX_PX = 0.5
 """A box of the camera's tracks within this of one of the rule's is the same detection (it carries the keypoints)."""
 
@@ -80,6 +85,43 @@ def _seen_posture(sample: TrackSample, reference_height: float | None, frame_siz
     if (cut_end and seen is Posture.DOWN) or (cut_side and seen is Posture.UPRIGHT):
         return Posture.UNCLEAR
     return seen
+
+
+@dataclass
+class _SceneBox:
+    xyxy: tuple[float, float, float, float]
+    first_s: float
+    last_s: float
+
+
+class _SceneBoxes:
+    """Person boxes that keep coming back at one place without anyone standing there: scene clutter.
+
+    Without this, a person who stood in front of a table and walked away handed their upright score to the
+    table's foot, detected faintly before they came and again after they left, and it "fell".
+    """
+
+    def __init__(self) -> None:
+        self._boxes: list[_SceneBox] = []
+
+    def see(self, xyxy: tuple[float, float, float, float], now: float) -> None:
+        self._boxes = [b for b in self._boxes if now - b.last_s <= SCENE_FORGET_S]
+        match = self._match(xyxy)
+        if match is None:
+            self._boxes.append(_SceneBox(xyxy, now, now))
+        else:
+            match.last_s = now
+
+    def is_scene(self, xyxy: tuple[float, float, float, float]) -> bool:
+        match = self._match(xyxy)
+        return match is not None and match.last_s - match.first_s >= SCENE_S - TIME_EPSILON_S
+
+    def _match(self, xyxy: tuple[float, float, float, float]) -> _SceneBox | None:
+        if not self._boxes:
+            return None
+        overlaps = box_iou(np.array([xyxy]), np.array([b.xyxy for b in self._boxes]))[0]
+        best = int(np.argmax(overlaps))
+        return self._boxes[best] if overlaps[best] >= SCENE_IOU else None
 
 
 @dataclass
@@ -117,6 +159,7 @@ class FallRule:
         self._history = TrackHistory(forget_after_s=max(10.0, 2 * config.down_time_s))
         self._states: dict[int, _FallState] = {}
         self._tracker = tracker_from(config.person_threshold)
+        self._scene = _SceneBoxes()
 
     def evaluate(self, ctx: FrameContext) -> list[Observation]:
         return self.evaluate_tracks(ctx, self._people(ctx))
@@ -135,6 +178,8 @@ class FallRule:
                 state = self._states[tid] = self._inherit(record, current, now)
             if self._step(state, record, (ctx.frame.width, ctx.frame.height)):
                 fallen.append(row)
+            if state.upright is None:  # nobody seen standing here: maybe the scene
+                self._scene.see(record.last.xyxy, now)
         if not fallen or not armed(self.config.schedule, ctx):
             return []
         rows = np.array(fallen)
@@ -197,6 +242,8 @@ class FallRule:
 
         Falling changes the box shape so much that trackers often switch ids right then.
         """
+        if self._scene.is_scene(record.last.xyxy):
+            return _FallState()
         vanished = []
         for tid, state in self._states.items():
             old = self._history.get(tid)
