@@ -20,6 +20,10 @@ PARTS: dict[str, tuple[str, str]] = {
     "ingest": ("gwanje.eval.bench_ingest", "H.264 decode ways (PyAV, BGR, the reader) and the motion gate"),
     "inference": ("gwanje.eval.bench_inference", "one ONNX model directly and through the batching worker"),
     "clip-buffer": ("gwanje.eval.bench_clip_buffer", "evidence-clip ring buffer: memory, push() and encode cost"),
+    "soak": (
+        "gwanje.eval.bench_soak",
+        "many cameras as fast as possible for N camera-hours; exit 1 when memory, fds or threads grow",
+    ),
 }
 
 
