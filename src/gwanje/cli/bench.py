@@ -2,7 +2,8 @@
 
 Without PART: decode, motion gate, detectors and the whole camera pipeline on a generated 720p clip, and how
 many cameras fit. With ``--out DIR``: the number of cameras this machine sustains in real time, found by running
-them (gwanje.eval.bench_cameras). With PART, one part in more detail (each a module with ``add_arguments`` and ``run``).
+them (gwanje.eval.bench_cameras). With PART, one part in more detail (each a module with ``add_arguments`` and ``run``); ``soak``
+runs many cameras for hours of video and fails when memory, file handles or threads grow.
 """
 
 from __future__ import annotations
