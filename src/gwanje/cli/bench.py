@@ -2,7 +2,8 @@
 
 Without PART: decode, motion gate, detectors and the whole camera pipeline on a generated 720p clip, and how
 many cameras fit. With ``--out DIR``: the number of cameras this machine sustains in real time, found by running
-them (gwanje.eval.bench_cameras). With PART, one part in more detail (each a module with ``add_arguments`` and ``run``).
+them (gwanje.eval.bench_cameras). With PART, one part in more detail (each a module with ``add_arguments`` and ``run``); ``soak``
+runs many cameras for hours of video and fails when memory, file handles or threads grow.
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ PARTS: dict[str, tuple[str, str]] = {
     "ingest": ("gwanje.eval.bench_ingest", "H.264 decode ways (PyAV, BGR, the reader) and the motion gate"),
     "inference": ("gwanje.eval.bench_inference", "one ONNX model directly and through the batching worker"),
     "clip-buffer": ("gwanje.eval.bench_clip_buffer", "evidence-clip ring buffer: memory, push() and encode cost"),
+    "soak": (
+        "gwanje.eval.bench_soak",
+        "many cameras as fast as possible for N camera-hours; exit 1 when memory, fds or threads grow",
+    ),
 }
 
 

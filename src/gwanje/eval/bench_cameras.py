@@ -79,10 +79,12 @@ def cameras(play: Playback, n: int, detectors: Sequence[str]) -> list[CameraConf
 
 
 class AlertCatcher:
-    """A local webhook receiver: the time each alert message arrived, and the message."""
+    """A local webhook receiver: the time each alert message arrived, and the message (only counted in ``count``
+    when ``keep`` is false: a soak of many hours must not hold every message)."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep: bool = True) -> None:
         self.received: list[tuple[float, dict[str, Any]]] = []
+        self.count = 0
         catcher = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -91,6 +93,9 @@ class AlertCatcher:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 self.send_response(200)
                 self.end_headers()
+                catcher.count += 1
+                if not keep:
+                    return
                 with contextlib.suppress(ValueError):
                     catcher.received.append((arrived, json.loads(body)))
 
