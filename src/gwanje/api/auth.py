@@ -21,8 +21,8 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Query, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from gwanje.api.secret_files import write_private
 from gwanje.config.api import MIN_TOKEN_LENGTH, ApiConfig
+from gwanje.core.private_file import write_private
 
 log = logging.getLogger(__name__)
 

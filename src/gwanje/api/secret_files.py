@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 from pathlib import Path
+
+from gwanje.core.private_file import write_private
 
 log = logging.getLogger(__name__)
 
 MIN_STORED_LENGTH = 16
-
-
-def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` with mode 0600 from the start (through a temporary file and a rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text + "\n")
-    os.replace(tmp, path)
 
 
 def read_or_create_secret(path: Path, what: str) -> str:

@@ -15,8 +15,6 @@ before it is stored or applied; the problems are raised as ``CameraChangeError``
 from __future__ import annotations
 
 import json
-import os
-import secrets
 import threading
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ from pydantic import ValidationError
 from gwanje.config.camera import CameraConfig
 from gwanje.config.schema import AppConfig, detector_reference_problems
 from gwanje.core.errors import ConfigError
+from gwanje.core.private_file import write_private
 
 OVERRIDES_FILE = "camera-overrides.json"
 VERSION = 1
@@ -63,17 +62,6 @@ def _merge(base: Any, patch: Any) -> Any:
     if isinstance(base, dict) and isinstance(patch, dict):
         return {**base, **{k: _merge(base.get(k), v) for k, v in patch.items()}}
     return patch
-
-
-def _write_private(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 class ManagedCameras:
@@ -185,6 +173,6 @@ class ManagedCameras:
             if base is not None and not overrides[camera_id]:
                 del overrides[camera_id]  # back to what the file says
         if self._path is not None:
-            _write_private(self._path, json.dumps({"version": VERSION, "cameras": overrides}, indent=1))
+            write_private(self._path, json.dumps({"version": VERSION, "cameras": overrides}, indent=1))
         self._overrides = overrides
         self._cameras = self._build()
