@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import mmap
 import os
 import threading
 from pathlib import Path
@@ -66,15 +67,20 @@ def test_too_few_samples_are_refused() -> None:
 
 
 class Leak:
-    """Each sample: 4 MB kept, a file left open and a thread left waiting (a test-only hook, given to ``run``)."""
+    """Each sample: 8 MB kept, a file left open and a thread left waiting (a test-only hook, given to ``run``).
+
+    The memory is fresh anonymous pages, written: heap bytes could reuse what earlier tests of the same process freed
+    (the allocator keeps it), so the resident size would not move and the leak would go unseen."""
 
     def __init__(self) -> None:
-        self.kept: list[bytes] = []
+        self.kept: list[mmap.mmap] = []
         self.files: list[IO[bytes]] = []
         self.stop = threading.Event()
 
     def __call__(self, index: int) -> None:
-        self.kept.append(bytes([index % 251 + 1]) * (4 << 20))
+        pages = mmap.mmap(-1, 8 << 20)
+        pages.write(bytes([index % 251 + 1]) * (8 << 20))
+        self.kept.append(pages)
         self.files.append(open(os.devnull, "rb"))  # noqa: SIM115 - leaked on purpose, closed by close()
         threading.Thread(target=self.stop.wait, daemon=True).start()
 
@@ -82,6 +88,8 @@ class Leak:
         self.stop.set()
         for f in self.files:
             f.close()
+        for pages in self.kept:
+            pages.close()
 
 
 def _args(out: Path, *extra: str) -> argparse.Namespace:
