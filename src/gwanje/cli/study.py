@@ -22,6 +22,10 @@ STUDIES: dict[str, tuple[str, str]] = {
     "fight": ("gwanje.eval.studies.fight", "fight card: held-out clips, normal footage, evidence boxes, CPU cost"),
     "person": ("gwanje.eval.studies.person", "person detector: recall/precision on labelled frames, cost, tracked"),
     "falls": ("gwanje.eval.studies.falls", "fall rule on labelled knock-down clips, and why falls are missed"),
+    "fall-videos": (
+        "gwanje.eval.studies.fall_videos",
+        "the shipped fall rule on labelled fall/daily-activity videos listed in a CSV (data kept outside the project)",
+    ),
     "zones": ("gwanje.eval.studies.zones", "zone and line rules on a hand-labelled video"),
     "person-lying": (
         "gwanje.training.person.evaluate",
