@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import ray
-from ray.exceptions import GetTimeoutError, RayActorError, RayError
+from ray.exceptions import ActorUnavailableError, GetTimeoutError, RayActorError, RayError
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from gwanje.config.camera import CameraConfig
@@ -289,10 +289,15 @@ class ClusterRegistry:
             return
         try:
             poll: Poll = ray.get(ref)
+        except ActorUnavailableError as exc:
+            # unreachable for now: ask again; its node is declared dead soon (then it restarts elsewhere) or it
+            # answers again, and ``lost_after_s`` without an answer ends it anyway
+            log.debug("camera %s: actor unreachable: %s", slot.camera.id, exc)
+            return
         except RayActorError as exc:
             self._lost(slot, str(exc).splitlines()[0])
             return
-        except RayError as exc:  # unavailable for a moment: ask again
+        except RayError as exc:  # the call failed, not the actor: ask again
             log.debug("camera %s: collection failed: %s", slot.camera.id, exc)
             return
         if slot.answered is None:
