@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from gwanje.alerts.service import AlertService
 from gwanje.config.managed import ManagedCameras
 from gwanje.config.schema import AppConfig
+from gwanje.core.errors import ConfigError
 from gwanje.core.events import EndReason
 from gwanje.core.health import StreamStats
 from gwanje.runtime.inference import InferenceStats
@@ -53,8 +54,12 @@ class Service:
         if cluster is None:
             self.registry = CameraRegistry(managed, self.sink)
         else:
-            from gwanje.runtime.cluster.supervisor import ClusterRegistry
-
+            try:
+                from gwanje.runtime.cluster.supervisor import ClusterRegistry
+            except ImportError as exc:
+                raise ConfigError(
+                    f"cluster mode needs Ray, which is not installed here ({exc}): pip install 'gwanje[cluster]'"
+                ) from None
             self.registry = ClusterRegistry(managed, self.sink, cluster, camera_cpus=camera_cpus)
         self._started = False
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from gwanje.config.camera import CameraConfig
 from gwanje.config.managed import ManagedCameras
+from gwanje.core.errors import ConfigError
 from gwanje.core.events import EndReason
 from gwanje.core.health import StreamState, StreamStats
 from gwanje.core.secrets import mask_url
@@ -42,6 +44,23 @@ log = logging.getLogger(__name__)
 START_TIMEOUT_S = 120.0
 """A camera moving to a new node whose actor has not answered by then stays where it was."""
 STOP_TIMEOUT_S = 15.0
+
+
+def _check_reachable(address: str) -> None:
+    """Fail fast with a clear error when the head's HOST:PORT does not answer (``ray.init`` retries for minutes).
+    ``auto`` and ``ray://`` addresses are left to Ray."""
+    if address == "auto" or "://" in address:
+        return
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        raise ConfigError(f"--cluster {address!r}: expected HOST:PORT of the Ray head, ray://HOST:PORT or auto")
+    try:
+        with socket.create_connection((host, int(port)), timeout=5.0):
+            pass
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot reach the Ray head at {address}: {exc} (start it with `gwanje worker --head`, docs/cluster.md)"
+        ) from None
 
 
 @dataclass
@@ -102,7 +121,11 @@ class ClusterRegistry:
     def start(self) -> None:
         """Join the cluster, start an actor per enabled camera and the supervisor."""
         if not ray.is_initialized():
-            ray.init(address=self.address, namespace="gwanje", logging_level=logging.WARNING)
+            _check_reachable(self.address)
+            try:
+                ray.init(address=self.address, namespace="gwanje", logging_level=logging.WARNING)
+            except (ConnectionError, RuntimeError, ValueError) as exc:
+                raise ConfigError(f"cannot join the Ray cluster at {self.address}: {exc}") from None
         self._remote = ray.remote(CameraActor)
         with self._lock:
             self._nodes = self._read_nodes()
