@@ -33,8 +33,10 @@ from tests.support.waiting import wait_for
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 CAMERAS = ("north", "south", "east")
-MAX_GAP_S = 2.5
-"""A camera on a surviving node analyses 3 frames a second: it must never go longer without one."""
+FPS = 3
+MAX_GAP_S = 5.0
+"""A camera on a surviving node analyses 3 frames a second: the head must never go longer without news of one
+(its collection shares two cores with the actors being started elsewhere, so allow a few frames' delay)."""
 
 
 @pytest.fixture
@@ -64,9 +66,9 @@ def cluster() -> Iterator[LocalCluster]:
 
 def _config(tmp_path: Path, database_url: str, hook: str) -> AppConfig:
     # a fire from 2 s on that burns for ten minutes: an event is open whenever a node dies
-    url = "demo:?fps=3&fire_start_s=2&fire_duration_s=600&seed={}"
+    url = f"demo:?fps={FPS}&fire_start_s=2&fire_duration_s=600&seed="
     cameras = [
-        CameraConfig(id=cid, source=SourceConfig(url=url.format(i)), detectors=["fire_smoke"])
+        CameraConfig(id=cid, source=SourceConfig(url=f"{url}{i}"), detectors=["fire_smoke"])
         for i, cid in enumerate(CAMERAS)
     ]
     return AppConfig(
@@ -159,6 +161,7 @@ def test_node_loss_moves_cameras_and_stores_each_event_once(
         in_flight = {c: _open_fire(service, c) for c in moved}
         stored_before = {c: len(service.store.list_events(camera_id=c)) for c in moved}
 
+        before = {s.camera_id: s for s in service.camera_status()}
         with FrameWatch(service) as watch:
             time.sleep(1.0)
             killed = time.monotonic()
@@ -175,11 +178,19 @@ def test_node_loss_moves_cameras_and_stores_each_event_once(
             )
             restart_s = time.monotonic() - killed
             time.sleep(1.0)
+            window_s = time.monotonic() - killed + 1.0
+        after = {s.camera_id: s for s in service.camera_status()}
         print(f"\ncameras of the killed node analysing again on the other node after {restart_s:.1f} s")
         print(f"longest time without an analysed frame per camera: {watch.longest}")
         assert restart_s < 30, f"cameras took {restart_s:.1f} s to restart"
         for camera in kept:
-            assert watch.longest[camera] < MAX_GAP_S, f"{camera} on the surviving node missed frames: {watch.longest}"
+            assert watch.longest[camera] < MAX_GAP_S, f"{camera} on the surviving node went quiet: {watch.longest}"
+            # the same actor read its source on throughout (no restart) and analysed what it read
+            assert after[camera].restarts == 0 and after[camera].node == before[camera].node
+            decoded = after[camera].frames_decoded - before[camera].frames_decoded
+            analysed = after[camera].frames_analyzed - before[camera].frames_analyzed
+            assert decoded >= 0.7 * FPS * window_s, f"{camera}: {decoded} frames read in {window_s:.1f} s"
+            assert analysed >= 0.7 * decoded, f"{camera}: {analysed} of {decoded} frames analysed"
 
         status = service.cluster_status()
         assert status is not None and status.restarts == 2
