@@ -138,7 +138,7 @@ def _open_fire(service: Service, camera_id: str) -> list[str]:
 
 
 def test_node_loss_moves_cameras_and_stores_each_event_once(
-    tmp_path: Path, cluster: LocalCluster, database_url: str, receiver: Receiver, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, database_url: str, cluster: LocalCluster, receiver: Receiver, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, "gwanje.runtime.cluster")
     cluster.add_worker(num_cpus=3)
