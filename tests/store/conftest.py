@@ -23,7 +23,7 @@ PG_ADMIN_URL = os.environ.get("GWANJE_TEST_POSTGRES_URL", "postgresql+psycopg://
 
 
 @contextmanager
-def _temporary_database() -> Iterator[str]:
+def temporary_database() -> Iterator[str]:
     """Create a uniquely named PostgreSQL database, yield its URL, drop it; skip when no server."""
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
     name = f"gwanje_test_{uuid.uuid4().hex[:12]}"
@@ -44,14 +44,14 @@ def _temporary_database() -> Iterator[str]:
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A fresh, empty database for this test only (migration tests)."""
-    with _temporary_database() as url:
+    with temporary_database() as url:
         yield url
 
 
 @pytest.fixture(scope="session")
 def shared_postgres_url() -> Iterator[str]:
     """One database for the test run; the ``store`` fixture empties its tables before each test."""
-    with _temporary_database() as url:
+    with temporary_database() as url:
         yield url
 
 

@@ -15,6 +15,7 @@ from gwanje.config.camera import CameraConfig
 from gwanje.config.managed import ManagedCameras
 from gwanje.config.schema import AppConfig
 from gwanje.core.health import StreamStats
+from gwanje.runtime.cluster.status import ClusterStatus
 from gwanje.runtime.inference import InferenceStats
 from gwanje.store.media import MediaStore
 from gwanje.store.repo import Store
@@ -38,6 +39,10 @@ def _no_inference() -> list[InferenceStats]:
 
 def _no_pending() -> int:
     return 0
+
+
+def _no_cluster() -> ClusterStatus | None:
+    return None
 
 
 class CameraControl(Protocol):
@@ -83,6 +88,8 @@ class ApiContext:
     """The current cameras and their changes; ``create`` gives the configuration's with the stored changes."""
     alerts: AlertService | None = None
     """The alert channels, for the admin's channels page and "send test" (None: no channels to show)."""
+    cluster_status: Callable[[], ClusterStatus | None] = _no_cluster
+    """Nodes and camera placement in cluster mode (``gwanje serve --cluster``); None on a single machine."""
     masker: SnapshotMasker = field(default_factory=SnapshotMasker)
     """Pixelates people in snapshots for everyone who has not unmasked (its person detector loads on first use)."""
 
@@ -100,6 +107,7 @@ class ApiContext:
         alerts_pending: Callable[[], int] = _no_pending,
         cameras: CameraControl | None = None,
         alerts: AlertService | None = None,
+        cluster_status: Callable[[], ClusterStatus | None] = _no_cluster,
     ) -> ApiContext:
         """A context with tokens from ``config.api`` (or the development token), web accounts over ``store`` and a
         broadcaster sized by ``api.live_queue_size``."""
@@ -117,6 +125,7 @@ class ApiContext:
             alerts_pending=alerts_pending,
             cameras=cameras or ManagedCameras.for_config(config),
             alerts=alerts,
+            cluster_status=cluster_status,
         )
 
     def __post_init__(self) -> None:

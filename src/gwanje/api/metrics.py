@@ -37,6 +37,7 @@ class GwanjeCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         yield from self._cameras()
+        yield from self._cluster()
         yield from self._detectors()
         yield from self._events()
         yield GaugeMetricFamily(
@@ -71,6 +72,32 @@ class GwanjeCollector(Collector):
             for attr, family in counters.items():
                 family.add_metric(cam, float(getattr(stats, attr)))
         yield from (up, state, decoded, analyzed, last, *counters.values())
+
+    def _cluster(self) -> Iterator[Metric]:
+        """Cluster mode only: nodes, where each camera runs, restarts after node loss and moves."""
+        status = self._ctx.cluster_status()
+        if status is None:
+            return
+        nodes = GaugeMetricFamily("gwanje_cluster_node_up", "1 while the Ray node is alive.", labels=["node"])
+        cpus = GaugeMetricFamily("gwanje_cluster_node_cpus", "Logical CPUs the node offers.", labels=["node"])
+        cameras = GaugeMetricFamily("gwanje_cluster_node_cameras", "Cameras the node analyses.", labels=["node"])
+        for node in status.nodes:
+            nodes.add_metric([node.node_id], 1.0 if node.alive else 0.0)
+            cpus.add_metric([node.node_id], node.cpus)
+            cameras.add_metric([node.node_id], float(len(node.cameras)))
+        placed = GaugeMetricFamily(
+            "gwanje_camera_node", "1 on the node that analyses the camera.", labels=["camera", "node"]
+        )
+        for camera, node_id in status.placement.items():
+            if node_id is not None:
+                placed.add_metric([camera, node_id], 1.0)
+        restarts = CounterMetricFamily(
+            "gwanje_cluster_camera_restarts", "Cameras restarted on another node after their node was lost."
+        )
+        restarts.add_metric([], float(status.restarts))
+        moves = CounterMetricFamily("gwanje_cluster_camera_moves", "Cameras moved to balance the nodes' load.")
+        moves.add_metric([], float(status.moves))
+        yield from (nodes, cpus, cameras, placed, restarts, moves)
 
     def _detectors(self) -> Iterator[Metric]:
         frames = CounterMetricFamily("gwanje_detector_frames", "Frames a detector analysed.", labels=["detector"])

@@ -141,6 +141,8 @@ class CameraOut(BaseModel):
     last_frame_time: float | None
     width: int
     height: int
+    node: str | None = Field(None, description="Cluster mode: the Ray node analysing the camera (None otherwise).")
+    restarts: int = Field(0, description="Cluster mode: times the camera restarted on another node.")
     snapshot_url: str
 
     @classmethod
@@ -163,6 +165,8 @@ class CameraOut(BaseModel):
             last_frame_time=stats.last_frame_time,
             width=stats.width,
             height=stats.height,
+            node=stats.node,
+            restarts=stats.restarts,
             snapshot_url=f"/api/cameras/{camera_id}/snapshot.jpg",
         )
 
@@ -171,3 +175,27 @@ class HealthOut(BaseModel):
     status: str = Field(description="ok, or degraded when the database does not answer.")
     database: str
     version: str
+
+
+class NodeOut(BaseModel):
+    """A node of the Ray cluster and the cameras it analyses."""
+
+    node_id: str
+    address: str
+    alive: bool
+    cpus: float = Field(description="Logical CPUs the node offers to cameras.")
+    cameras: list[str]
+
+
+class ClusterOut(BaseModel):
+    """Cluster mode: the nodes, which camera runs where, and how often cameras restarted or moved."""
+
+    mode: str = Field(description="cluster, or single when the service runs every camera itself.")
+    address: str | None = None
+    nodes: list[NodeOut] = Field(default_factory=list)
+    placement: dict[str, str | None] = Field(
+        default_factory=dict, description="Camera id to the node running it (null while it is being placed)."
+    )
+    restarts: int = Field(0, description="Cameras restarted on another node after their node was lost.")
+    moves: int = Field(0, description="Cameras moved to a node that joined, to balance the load.")
+    camera_cpus: float = Field(0.0, description="Logical CPUs each camera asks for.")

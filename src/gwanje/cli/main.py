@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "gwanje.cli.export",
     "gwanje.cli.users",
     "gwanje.cli.audit_cmd",
+    "gwanje.cli.worker",
     # one line per command module; keep this list in this form so parallel edits merge cleanly
 )
 

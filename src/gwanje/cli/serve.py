@@ -26,7 +26,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.host or args.port:
         api = config.api.model_copy(update={k: v for k, v in (("host", args.host), ("port", args.port)) if v})
         config = config.model_copy(update={"api": api})
-    service = Service(config)
+    service = Service(config, cluster=args.cluster, camera_cpus=args.camera_cpus)
     try:
         context = api_context(service)
         service.add_listener(context.broadcaster.publish_event)
@@ -62,6 +62,7 @@ def api_context(service: Service) -> ApiContext:
         alerts_pending=service.alerts_pending,
         cameras=service.registry,
         alerts=service.alerts,
+        cluster_status=service.cluster_status,
     )
 
 
@@ -70,4 +71,13 @@ def register(sub: Any) -> None:
     p.add_argument("--config", help="YAML configuration (default: the built-in demo)")
     p.add_argument("--host", help="override api.host")
     p.add_argument("--port", type=int, help="override api.port")
+    p.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="run the cameras on a Ray cluster: its head's HOST:PORT (run serve on the head), ray://HOST:PORT "
+        "(Ray Client) or auto (the cluster this machine belongs to); see docs/cluster.md",
+    )
+    p.add_argument(
+        "--camera-cpus", type=float, default=1.0, help="with --cluster: logical CPUs each camera asks for (default 1)"
+    )
     p.set_defaults(func=_run)

@@ -47,6 +47,10 @@ class EndReason(StrEnum):
     """An administrator changed, disabled or removed the camera while the service ran; its new pipeline starts afresh."""
     RECOVERED_AFTER_RESTART = "recovered_after_restart"
     """Left open by a service that was killed; closed at the next start, at the last time it was heard of."""
+    NODE_LOST = "node_lost"
+    """Cluster mode: the node analysing the camera died; the camera restarts on another node and starts afresh."""
+    CAMERA_MOVED = "camera_moved"
+    """Cluster mode: the camera moved to another node (a node joined); the new worker starts afresh."""
 
 
 class Severity(StrEnum):

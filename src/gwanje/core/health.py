@@ -37,3 +37,7 @@ class StreamStats:
     last_frame_time: float | None = None
     width: int = 0
     height: int = 0
+    node: str | None = None
+    """Cluster mode: the node analysing the camera (None on a single machine, or while it is being placed)."""
+    restarts: int = 0
+    """Cluster mode: times the camera was restarted on another node after its node was lost or it was moved."""

@@ -23,7 +23,7 @@ from gwanje.ingest.reader import CameraReader
 from gwanje.runtime.detectors import AnyDetector
 from gwanje.runtime.inference import InferenceWorker
 from gwanje.runtime.pipeline import CameraPipeline
-from gwanje.runtime.sink import EventSink
+from gwanje.runtime.sink import EventReporter
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class CameraWorker:
         camera: CameraConfig,
         detectors: dict[str, AnyDetector],
         workers: dict[str, InferenceWorker],
-        sink: EventSink,
+        sink: EventReporter,
     ) -> None:
         self.camera = camera
         self.reader = CameraReader(camera)

@@ -2,17 +2,20 @@
 
 Cameras live in a ``CameraRegistry`` (``runtime.registry``): the configuration file's cameras with the changes
 administrators made at run time (``config.managed``), each of which can be added, changed, disabled or deleted
-while the others run.
+while the others run. In cluster mode (``cluster`` set) a ``ClusterRegistry`` (``runtime.cluster``) runs each
+camera as a Ray actor on the worker nodes instead; the store, alerts and API stay here, on the head. Ray is
+imported only then.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gwanje.alerts.service import AlertService
 from gwanje.config.managed import ManagedCameras
 from gwanje.config.schema import AppConfig
+from gwanje.core.errors import ConfigError
 from gwanje.core.events import EndReason
 from gwanje.core.health import StreamStats
 from gwanje.runtime.inference import InferenceStats
@@ -22,20 +25,42 @@ from gwanje.store.media import MediaStore
 from gwanje.store.repo import Store
 from gwanje.store.retention import RetentionWorker
 
+if TYPE_CHECKING:
+    from gwanje.runtime.cluster.status import ClusterStatus
+    from gwanje.runtime.cluster.supervisor import ClusterRegistry
+
 log = logging.getLogger(__name__)
 
 
 class Service:
     """Store, alerts, models, inference workers and one worker per enabled camera."""
 
-    def __init__(self, config: AppConfig, managed: ManagedCameras | None = None) -> None:
+    def __init__(
+        self,
+        config: AppConfig,
+        managed: ManagedCameras | None = None,
+        cluster: str | None = None,
+        camera_cpus: float = 1.0,
+    ) -> None:
+        """``cluster``: a Ray address (``HOST:PORT``, ``ray://HOST:PORT`` or ``auto``) to run the cameras on,
+        each actor asking for ``camera_cpus`` logical CPUs; None runs them here."""
         managed = managed or ManagedCameras.for_config(config)  # a broken overrides file stops here, before the store
         self.store = Store.open(config.store)
         self.media = MediaStore.for_config(config.store)
         self.alerts = AlertService(config.alerts, self.store.engine)
         self.retention = RetentionWorker(self.media, self.store, config.store.retention)
         self.sink = EventSink(self.store, self.media, self.alerts, on_disk_full=self.retention.wake)
-        self.registry = CameraRegistry(managed, self.sink)
+        self.registry: CameraRegistry | ClusterRegistry
+        if cluster is None:
+            self.registry = CameraRegistry(managed, self.sink)
+        else:
+            try:
+                from gwanje.runtime.cluster.supervisor import ClusterRegistry
+            except ImportError as exc:
+                raise ConfigError(
+                    f"cluster mode needs Ray, which is not installed here ({exc}): pip install 'gwanje[cluster]'"
+                ) from None
+            self.registry = ClusterRegistry(managed, self.sink, cluster, camera_cpus=camera_cpus)
         self._started = False
 
     @property
@@ -83,6 +108,10 @@ class Service:
 
     def inference_stats(self) -> list[InferenceStats]:
         return [w.stats() for w in self.registry.inference.values()]
+
+    def cluster_status(self) -> ClusterStatus | None:
+        """Nodes and camera placement in cluster mode; None on a single machine."""
+        return self.registry.cluster_status() if not isinstance(self.registry, CameraRegistry) else None
 
     def alerts_pending(self) -> int:
         return self.alerts.outbox.pending_count()

@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from gwanje.alerts.outbox import new_message_id
 from gwanje.alerts.service import AlertService
@@ -27,6 +28,21 @@ log = logging.getLogger(__name__)
 
 EventListener = Callable[[Event], None]
 """Told of every stored event change (the API's live stream registers one)."""
+
+
+class EventReporter(Protocol):
+    """What a camera's worker tells about its events and health: :class:`EventSink` on one machine; in cluster
+    mode a queue the head collects (``runtime.cluster.reports``), which hands the same calls to its sink."""
+
+    def write_snapshot(self, event: Event, jpeg: bytes) -> None: ...
+
+    def clip_path(self, event: Event) -> Path | None: ...
+
+    def publish(self, event: Event, message_id: str | None = None) -> None: ...
+
+    def clip_done(self, event: Event, path: Path | None, error: BaseException | None) -> None: ...
+
+    def camera_health(self, camera_id: str, online: bool, state: str) -> None: ...
 
 
 class EventSink:
@@ -81,8 +97,11 @@ class EventSink:
             self._clip_pending.add(event.id)
         return path
 
-    def publish(self, event: Event) -> None:
-        """Store, queue alerts, tell the listeners (live clients)."""
+    def publish(self, event: Event, message_id: str | None = None) -> None:
+        """Store, queue alerts, tell the listeners (live clients).
+
+        ``message_id`` is the alert's idempotency key: a report handed over again with the same id (cluster mode,
+        a collection retried) is stored once. Without one, a new id is drawn."""
         if event.state is not EventState.UPDATE:
             where = f" in zone {event.zone}" if event.zone else ""
             log.info(
@@ -103,7 +122,7 @@ class EventSink:
                 self._latest.pop(event.id, None)
             else:
                 self._latest[event.id] = event
-        self.writes.write(PendingWrite(event, new_message_id()))
+        self.writes.write(PendingWrite(event, message_id or new_message_id()))
         for listener in self.listeners:
             listener(event)
 
