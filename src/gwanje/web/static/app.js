@@ -66,19 +66,26 @@ function wireUnmask(form) {
   });
 }
 
-// A live tile shows its camera's latest frame, fetched again about once a second after the previous one arrived.
+// A live tile plays its camera's MJPEG stream (at most 5 fps, people masked) when the page has few tiles; browsers
+// open at most 6 connections to one server over HTTP/1.1, so a larger wall fetches a snapshot about once a second
+// after the previous one arrived instead. After an error the tile tries again.
 const FRAME_INTERVAL_MS = 1000;
 
 function followTile(tile) {
   if (tile.classList.contains("state-disabled")) return;
   const img = tile.querySelector("img.frame");
+  const streamed = img.dataset.stream !== undefined;
   const next = () => {
     const query = new URLSearchParams(img.dataset.query || "");
     query.set("t", String(Date.now()));
-    img.src = `${img.dataset.src}?${query}`;
+    img.src = `${streamed ? img.dataset.stream : img.dataset.src}?${query}`;
   };
-  img.addEventListener("load", () => { tile.classList.add("has-frame"); setTimeout(next, FRAME_INTERVAL_MS); });
+  img.addEventListener("load", () => {
+    tile.classList.add("has-frame");
+    if (!streamed) setTimeout(next, FRAME_INTERVAL_MS);
+  });
   img.addEventListener("error", () => { tile.classList.remove("has-frame"); setTimeout(next, 3 * FRAME_INTERVAL_MS); });
+  img.restart = next;
   next();
 }
 
@@ -125,7 +132,9 @@ function wireLiveUnmask(form) {
     submitted.preventDefault();
     const reason = form.elements.reason.value.trim();
     if (!reason) { form.elements.reason.reportValidity(); return; }
-    document.querySelector("#wall img.frame").dataset.query = new URLSearchParams({ unmask: "true", reason }).toString();
+    const img = document.querySelector("#wall img.frame");
+    img.dataset.query = new URLSearchParams({ unmask: "true", reason }).toString();
+    if (img.restart) img.restart();
     document.getElementById("mask-state").textContent = form.dataset.unmasked;
     form.hidden = true;
   });
