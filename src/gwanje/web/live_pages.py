@@ -30,7 +30,7 @@ DEFAULT_LAYOUT = 4
 RECENT_EVENTS = 20
 HEALTH_STATES = tuple(str(s) for s in StreamState)
 STREAMED_TILES = 4
-"""Pages with at most this many tiles play each camera's MJPEG stream; larger walls poll snapshots, because browsers
+"""Layouts of at most this many tiles play each camera's MJPEG stream; larger walls poll snapshots, because browsers
 open at most 6 connections to one server over HTTP/1.1 (the streams, the alert stream and the health polls share
 them)."""
 
@@ -71,7 +71,7 @@ def wall_page(
         "live.html",
         user,
         tiles=shown,
-        stream=len(shown) <= STREAMED_TILES,
+        stream=layout <= STREAMED_TILES,
         layout=layout,
         layouts=LAYOUTS,
         columns=columns,

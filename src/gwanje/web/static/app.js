@@ -86,7 +86,9 @@ function followTile(tile) {
   });
   img.addEventListener("error", () => { tile.classList.remove("has-frame"); setTimeout(next, 3 * FRAME_INTERVAL_MS); });
   img.restart = next;
-  next();
+  // a stream never finishes loading: start it after the page's load event, or the page would never be "loaded"
+  if (!streamed || document.readyState === "complete") next();
+  else window.addEventListener("load", next, { once: true });
 }
 
 // Health and new alerts of every tile; a tile whose camera raises an alert flashes and moves to the front.
