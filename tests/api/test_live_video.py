@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import itertools
 import statistics
 import time
 from pathlib import Path
@@ -151,13 +152,16 @@ def test_a_served_camera_reaches_the_viewer_within_a_second(tmp_path: Path) -> N
     service.start()
     try:
         wait_for(lambda: service.latest_frame("demo") is not None, 20, "the demo camera's first frame")
-        with serve(create_app(api_context(service))) as url, httpx.Client(base_url=url, timeout=10) as client:
-            with client.stream("GET", "/api/cameras/demo/live.mjpeg", headers=_headers("viewer")) as response:
-                received = []
-                for part in parts(response):
-                    received.append(part)
-                    if len(received) == 25:
-                        break
+        with (
+            serve(create_app(api_context(service))) as url,
+            httpx.Client(base_url=url, timeout=10) as client,
+            client.stream("GET", "/api/cameras/demo/live.mjpeg", headers=_headers("viewer")) as response,
+        ):
+            received = []
+            for part in parts(response):
+                received.append(part)
+                if len(received) == 25:
+                    break
     finally:
         service.stop()
     latencies = [p.latency_s for p in received[5:]]  # after the person detector has loaded
@@ -168,4 +172,4 @@ def test_a_served_camera_reaches_the_viewer_within_a_second(tmp_path: Path) -> N
     )
     assert max(latencies) <= 1.0
     assert (len(latencies) - 1) / span <= 5.5  # the preview rate
-    assert all(b.frame_time > a.frame_time for a, b in zip(received, received[1:], strict=False))
+    assert all(b.frame_time > a.frame_time for a, b in itertools.pairwise(received))
