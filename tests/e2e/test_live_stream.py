@@ -72,7 +72,7 @@ def test_a_tile_plays_the_stream_and_a_large_wall_polls(changing_site: Site, pag
     log_in(page, site, "adam", next_path="%2Flive")
     gate = page.locator("#tile-gate")
     expect(gate).to_have_class("tile state-live has-frame")
-    seen = set()
+    seen: set[str] = set()
     deadline = time.monotonic() + 5
     while len(seen) < 2 and time.monotonic() < deadline:
         seen.add(_tile_colour(page))
