@@ -111,7 +111,11 @@ def test_the_stream_is_masked_audited_once_and_unmasked_only_by_admins_with_a_re
                     if len(received) == 3:
                         break
             image = cv2.imdecode(np.frombuffer(received[0].jpeg, np.uint8), cv2.IMREAD_COLOR)
-            assert image is not None and image.shape == (72, 128, 3) and received[0].jpeg == ctx.masker.mask_live_jpeg(raw, "gate")
+            assert (
+                image is not None
+                and image.shape == (72, 128, 3)
+                and received[0].jpeg == ctx.masker.mask_live_jpeg(raw, "gate")
+            )
             assert image[12:48, 12:58, 2].mean() < 200  # the red box (a "person" here) is pixelated into its background
 
             refused = client.get("/api/cameras/gate/live.mjpeg?unmask=true&reason=x", headers=_headers("viewer"))

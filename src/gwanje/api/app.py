@@ -13,7 +13,19 @@ from gwanje.api.docs_page import install_docs
 from gwanje.api.errors import install_error_handlers
 from gwanje.api.limits import RequestGuard
 from gwanje.api.metrics import build_registry
-from gwanje.api.routers import actions, audit, camera_admin, cameras, channels, events, health, live, metrics, zones
+from gwanje.api.routers import (
+    actions,
+    audit,
+    camera_admin,
+    cameras,
+    channels,
+    events,
+    health,
+    lines,
+    live,
+    metrics,
+    zones,
+)
 from gwanje.core.errors import StorageError
 
 DESCRIPTION = """Events, evidence, operator actions, live stream and metrics of a Gwanje deployment.
@@ -48,7 +60,7 @@ def create_app(ctx: ApiContext) -> FastAPI:
         return JSONResponse({"detail": f"storage unavailable: {exc}"}, status_code=503)
 
     # live before events: /api/events/stream must not be taken for an event id
-    for module in (health, live, events, actions, cameras, camera_admin, zones, channels, audit, metrics):
+    for module in (health, live, events, actions, cameras, camera_admin, zones, lines, channels, audit, metrics):
         app.include_router(module.router)
     install_access_log_redaction()
     return app

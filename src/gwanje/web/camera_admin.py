@@ -1,8 +1,9 @@
-"""Administration of cameras (admin role only): list, add, edit, disable, delete, test connection, draw zones.
+"""Administration of cameras (admin role only): list, add, edit, disable, delete, test connection, draw zones and
+tripwires.
 
 The pages are forms whose buttons call the API (``/api/cameras``, ``PATCH``/``DELETE /api/cameras/{id}``,
-``POST /api/cameras/{id}/test``, ``PUT /api/cameras/{id}/zones/{name}``) with the session's CSRF token; each change
-applies at once to that camera only and survives a restart (see ``runtime.registry``). The source URL with its
+``POST /api/cameras/{id}/test``, ``PUT /api/cameras/{id}/zones/{name}``, ``PUT``/``DELETE
+/api/cameras/{id}/lines/{name}``) with the session's CSRF token; each change applies at once to that camera only and survives a restart (see ``runtime.registry``). The source URL with its
 credentials is shown only here, to admins, and never logged.
 """
 
@@ -15,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from gwanje.api.auth import Role
+from gwanje.api.routers.lines import camera_lines
 from gwanje.api.routers.zones import ZONE_RULE_TYPES, camera_zones
 from gwanje.config.camera import CameraConfig
 from gwanje.core.health import StreamState
@@ -115,6 +117,7 @@ def zones_page(request: Request, camera_id: str, user: Admin) -> Response:
         user,
         camera={"id": camera.id, "name": camera.name or camera.id},
         zones=[z.model_dump() for z in zones.zones],
+        lines=[line.model_dump() for line in camera_lines(camera).lines],
         yaml=zones.yaml,
         rule_types=ZONE_RULE_TYPES,
     )
