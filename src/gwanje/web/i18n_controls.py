@@ -29,4 +29,34 @@ CONTROL_MESSAGES: dict[str, tuple[str, str]] = {
     "lines.deleted": ("Tripwire {name} deleted.", "감시선 {name}을(를) 삭제했습니다."),
     "lines.too_few": ("Click both ends of the tripwire first.", "먼저 감시선의 양 끝점을 클릭하세요."),
     "lines.none": ("No tripwires yet.", "아직 감시선이 없습니다."),
+    "schedule.title": ("When the camera raises alerts", "알림을 내는 시간"),
+    "schedule.help": (
+        "No window: always. Times are in the time zone below (empty: the server's); a window whose end is before "
+        "its start runs past midnight.",
+        "시간대가 없으면 항상 알립니다. 시각은 아래 표준시간대 기준이며(비우면 서버 기준), 끝이 시작보다 이르면 자정을 "
+        "넘깁니다.",
+    ),
+    "schedule.timezone": ("Time zone (e.g. Asia/Seoul)", "표준시간대 (예: Asia/Seoul)"),
+    "schedule.add": ("Add window", "시간대 추가"),
+    "schedule.remove": ("Remove", "삭제"),
+    "schedule.start": ("From", "시작"),
+    "schedule.end": ("Until", "끝"),
+    "schedule.no_day": ("Each window needs at least one day.", "시간대마다 요일을 하나 이상 골라야 합니다."),
+    "day.mon": ("Mon", "월"),
+    "day.tue": ("Tue", "화"),
+    "day.wed": ("Wed", "수"),
+    "day.thu": ("Thu", "목"),
+    "day.fri": ("Fri", "금"),
+    "day.sat": ("Sat", "토"),
+    "day.sun": ("Sun", "일"),
+    "thresholds.title": ("Alerts by type", "유형별 알림"),
+    "thresholds.help": (
+        "Confidence (0 to 1) an observation needs to count, after the sensitivity above; untick to raise no alert "
+        "of that type on this camera. Only the types changed here are saved for this camera.",
+        "관찰이 인정되는 데 필요한 신뢰도(0~1, 위의 민감도를 적용한 값)입니다. 체크를 풀면 이 카메라에서 그 유형의 "
+        "알림을 내지 않습니다. 여기서 바꾼 유형만 이 카메라에 저장됩니다.",
+    ),
+    "thresholds.type": ("Type", "유형"),
+    "thresholds.on": ("Alerts", "알림"),
+    "thresholds.threshold": ("Threshold", "임계값"),
 }
