@@ -44,6 +44,10 @@ def test_filters(api: Api) -> None:
     since = dt.datetime.fromtimestamp(T0 + 50, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert _ids(api, f"?since={since}") == [intrusion.id, fight.id]
     assert _ids(api, f"?since={T0 + 50:.0f}&until={T0 + 150:.0f}") == [fight.id]
+    assert _ids(api, "?q=FENCE") == [intrusion.id]  # the zone
+    assert _ids(api, "?q=front%20gate") == [intrusion.id, fire.id]  # the camera's name
+    api.store.add_action(fire.id, "note", "someone", note="extinguisher used")
+    assert _ids(api, "?q=extinguisher") == [fire.id]
     page = api.client.get("/api/events?limit=2&offset=1", headers=api.headers()).json()
     assert [i["id"] for i in page["items"]] == [fight.id, fire.id]
     assert (page["total"], page["limit"], page["offset"]) == (3, 2, 1)

@@ -59,4 +59,27 @@ CONTROL_MESSAGES: dict[str, tuple[str, str]] = {
     "thresholds.type": ("Type", "유형"),
     "thresholds.on": ("Alerts", "알림"),
     "thresholds.threshold": ("Threshold", "임계값"),
+    "feed.search": ("Search", "검색"),
+    "feed.search_hint": ("camera, zone, label, note or alert id", "카메라, 구역, 라벨, 메모 또는 알림 ID"),
+    "feed.unread": ("{count} unread (not acknowledged yet)", "읽지 않은 알림 {count}건 (아직 확인 안 됨)"),
+    "sound.on": ("Alarm sound: on", "경보음: 켜짐"),
+    "sound.off": ("Alarm sound: off", "경보음: 꺼짐"),
+    "sound.help": (
+        "Fire, fight and fall alerts sound and flash the screen while this page is open; the setting is remembered "
+        "in this browser.",
+        "이 화면이 열려 있는 동안 화재, 싸움, 쓰러짐 알림은 경보음과 함께 화면이 깜박입니다. 설정은 이 브라우저에 "
+        "저장됩니다.",
+    ),
+    "keys.title": ("Keyboard shortcuts", "단축키"),
+    "keys.next": ("next alert", "다음 알림"),
+    "keys.previous": ("previous alert", "이전 알림"),
+    "keys.open": ("open the selected alert", "선택한 알림 열기"),
+    "keys.search": ("search", "검색"),
+    "keys.sound": ("alarm sound on or off", "경보음 켜기/끄기"),
+    "keys.acknowledge": ("acknowledge", "확인"),
+    "keys.resolve": ("resolve", "해결"),
+    "keys.false_alarm": ("mark a false alarm", "오탐 처리"),
+    "keys.note": ("write a note (Enter adds it, status unchanged)", "메모 쓰기 (Enter: 상태는 그대로 두고 추가)"),
+    "event.add_note": ("Add note", "메모 추가"),
+    "keys.back": ("back to the alert feed", "알림 목록으로 돌아가기"),
 }

@@ -46,6 +46,13 @@ def list_events(
     state: Annotated[EventState | None, Query(description="start/update: ongoing; end: finished.")] = None,
     status: Annotated[OperatorStatus | None, Query(description="Operator disposition.")] = None,
     min_confidence: Annotated[float | None, Query(ge=0.0, le=1.0, description="Peak confidence at least this.")] = None,
+    q: Annotated[
+        str | None,
+        text_query(
+            "Search: part of the camera's id or name, the zone, the label or an operator's note, or the start of "
+            "the event's id (any case)."
+        ),
+    ] = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> EventPage:
@@ -58,6 +65,8 @@ def list_events(
         "status": status,
         "min_confidence": min_confidence,
         "camera_ids": who.cameras,  # only the cameras of the caller's groups
+        "text": q or None,
+        "text_cameras": [c.id for c in ctx.camera_list() if q and c.name and q.casefold() in c.name.casefold()],
     }
     records = ctx.store.list_events(**filters, limit=limit, offset=offset)
     return EventPage(
