@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from gwanje.alerts.service import AlertService
 from gwanje.api.accounts import Accounts
 from gwanje.api.auth import TokenAuth
+from gwanje.api.clip_masking import ClipMasker
 from gwanje.api.live import EventBroadcaster
 from gwanje.api.live_video import LatestFrame, LiveVideo
 from gwanje.api.masking import SnapshotMasker
@@ -90,6 +91,9 @@ class ApiContext:
     latest_frame: LatestFrame | None = None
     """The camera's newest frame with the time it was decoded, for the live streams; None: ``latest_snapshot``'s
     JPEG, timed when it is taken (a context without a camera pipeline, e.g. in tests)."""
+    clips: ClipMasker = field(init=False)
+    """Masked copies of event clips, made on first request with ``masker``'s person detector and kept in
+    ``<data_dir>/masked-clips``."""
     live: LiveVideo = field(init=False)
     """The cameras' MJPEG live streams, shared by all viewers (built from ``latest_frame`` and ``masker``)."""
 
@@ -131,6 +135,8 @@ class ApiContext:
     def __post_init__(self) -> None:
         if self.cameras is None:  # the configuration's cameras with the stored changes, run by nobody
             object.__setattr__(self, "cameras", ManagedCameras.for_config(self.config))
+        clip_cache = self.config.store.data_dir / "masked-clips"
+        object.__setattr__(self, "clips", ClipMasker(self.masker.find_people, clip_cache))
         object.__setattr__(
             self, "live", LiveVideo(self.latest_frame or self._timed_snapshot, self.masker.mask_live_jpeg)
         )

@@ -15,7 +15,7 @@ from gwanje.api.auth import Principal
 from gwanje.api.context import ApiContext
 from gwanje.api.deps import CameraId, Ctx, Viewer, client_of
 from gwanje.api.live_video import BOUNDARY, PREVIEW_FPS, multipart_part
-from gwanje.api.masking import may_unmask
+from gwanje.api.masking import check_unmask
 from gwanje.api.responses import AUTHENTICATED, errors
 from gwanje.api.schemas import CameraOut
 from gwanje.config.camera import CameraConfig
@@ -42,14 +42,6 @@ class AuditThrottle:
                 return False
             self._last[(actor, target)] = now
             return True
-
-
-def check_unmask(who: Principal, unmask: bool, reason: str) -> None:
-    """403 when ``who`` may not unmask, 400 without a reason."""
-    if unmask and not may_unmask(who):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, f"{who.name!r} may not unmask people (admins only)")
-    if unmask and not reason.strip():
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "unmasking needs a reason: add &reason=<why>")
 
 
 def audit_live_view(

@@ -162,7 +162,7 @@ function wireActions(form) {
   }
 }
 
-// Admins only: show the snapshot without the privacy mask; the server refuses without a reason and audits it.
+// Admins only: show the snapshot and the clip without the privacy mask; the server refuses without a reason and audits it.
 function wireUnmask(form) {
   form.addEventListener("submit", (submitted) => {
     submitted.preventDefault();
@@ -170,6 +170,8 @@ function wireUnmask(form) {
     if (!reason) { form.elements.reason.reportValidity(); return; }
     const query = new URLSearchParams({ unmask: "true", reason });
     document.getElementById("snapshot").src = `/api/events/${form.dataset.event}/snapshot.jpg?${query}`;
+    const clip = document.getElementById("clip");
+    if (clip) clip.src = `/api/events/${form.dataset.event}/clip.mp4?${query}`;
     document.getElementById("mask-state").textContent = form.dataset.unmasked;
     form.hidden = true;
   });
