@@ -139,9 +139,13 @@ async def live_stream(
 
     async def body() -> AsyncIterator[bytes]:
         yield f"--{BOUNDARY}\r\n".encode()
+        next_audit = 0.0
         async for frame in ctx.live.frames(camera_id, masked=not unmask):
-            # throttled like the snapshots: one entry per viewing session, again after live_view_audit_s
-            await run_in_threadpool(audit_live_view, request, ctx, who, camera_id, unmask, reason)
+            # throttled like the snapshots (one entry per viewing session, again after live_view_audit_s), and
+            # looked at once a second at most rather than with every frame
+            if time.monotonic() >= next_audit:
+                await run_in_threadpool(audit_live_view, request, ctx, who, camera_id, unmask, reason)
+                next_audit = time.monotonic() + 1.0
             yield multipart_part(frame)
 
     return StreamingResponse(
