@@ -177,3 +177,24 @@ def test_a_served_camera_reaches_the_viewer_within_a_second(tmp_path: Path) -> N
     assert max(latencies) <= 1.0
     assert (len(latencies) - 1) / span <= 5.5  # the preview rate
     assert all(b.frame_time > a.frame_time for a, b in itertools.pairwise(received))
+
+
+def test_a_failing_frame_source_costs_ticks_not_the_stream(caplog: pytest.LogCaptureFixture) -> None:
+    calls = {"n": 0}
+
+    def latest(_camera: str) -> tuple[float, bytes] | None:
+        calls["n"] += 1
+        if calls["n"] <= 3:
+            raise RuntimeError("decoder gone")
+        return float(calls["n"]), b"jpeg"
+
+    video = LiveVideo(latest, lambda jpeg, _camera: jpeg, fps=50)
+
+    async def first() -> LiveFrame:
+        async for frame in video.frames("gate", False):
+            return frame
+        raise AssertionError("the stream ended")
+
+    frame = asyncio.run(first())
+    assert frame.jpeg == b"jpeg" and calls["n"] >= 4
+    assert sum("live frames not taken" in r.message for r in caplog.records) == 1  # said once, not every tick

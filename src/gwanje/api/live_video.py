@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
 
 LatestFrame = Callable[[str], tuple[float, bytes] | None]
 """A camera's newest frame: (UNIX time it was decoded, JPEG), or None while it has none."""
@@ -89,10 +92,16 @@ class LiveVideo:
 
     async def _produce(self, camera_id: str, masked: bool, feed: _Feed) -> None:
         loop = asyncio.get_running_loop()
-        seq, last_time = 0, None
+        seq, last_time, failing = 0, None, False
         while not self._closed:
             started = loop.time()
-            taken = await asyncio.to_thread(self._take, camera_id, masked, last_time)
+            try:
+                taken = await asyncio.to_thread(self._take, camera_id, masked, last_time)
+                failing = False
+            except Exception:  # a broken frame source costs this tick, never the stream or another camera's
+                if not failing:
+                    log.exception("camera %s: live frames not taken until it recovers", camera_id)
+                failing, taken = True, None
             if taken is not None:
                 last_time, jpeg = taken
                 if jpeg is not None:
