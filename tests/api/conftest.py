@@ -110,7 +110,7 @@ def serve(app: FastAPI) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
-        app.state.ctx.broadcaster.close()
+        app.state.ctx.close_streams()
         server.should_exit = True
         thread.join(10)
         sock.close()

@@ -107,6 +107,7 @@ PAGES = [
     ("event", None),
     ("live", "/live"),
     ("cameras", "/admin/cameras"),
+    ("camera", "/admin/cameras/gate"),
     ("zones", "/admin/cameras/gate/zones"),
     ("users", "/admin/users"),
     ("channels", "/admin/channels"),

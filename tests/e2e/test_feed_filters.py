@@ -31,7 +31,7 @@ def test_a_viewer_filters_the_feed_and_the_url_keeps_the_filters(site: Site, pag
 
     page.select_option("select[name=type]", "fight")
     page.click("#filters button[type=submit]")
-    expect(page).to_have_url(f"{site.url}/events?camera=&type=fight&status=&since=&until=&min_conf=")
+    expect(page).to_have_url(f"{site.url}/events?camera=&type=fight&status=&since=&until=&q=&min_conf=")
     expect(page.locator("#feed tr")).to_have_count(1)
     expect(page.locator(f"#event-{fight.id}")).to_contain_text("Fight")
 

@@ -17,6 +17,7 @@ from gwanje.core.events import Event
 from gwanje.store import MediaStore
 from tests.api.conftest import live_jpeg
 from tests.store.factories import make_event
+from tests.support.media import static_frames, write_clip
 from tests.web.conftest import Web, log_in
 
 
@@ -36,9 +37,7 @@ def _event(web: Web, camera: str) -> Event:
     media = MediaStore.for_config(web.ctx.config.store)
     event = make_event(camera)
     event.snapshot_path = str(media.write_snapshot(event.id, camera, event.start_time, live_jpeg()))
-    clip = media.clip_path(event.id, camera, event.start_time)
-    clip.parent.mkdir(parents=True, exist_ok=True)
-    clip.write_bytes(b"\x00\x00\x00\x18ftypmp42 not really a clip")
+    clip = write_clip(media.clip_path(event.id, camera, event.start_time), static_frames(3, 64, 48), fps=10)
     event.clip_path = str(clip)
     web.store.save_event(event)
     return event

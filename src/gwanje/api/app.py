@@ -22,6 +22,7 @@ from gwanje.api.routers import (
     cluster,
     events,
     health,
+    lines,
     live,
     metrics,
     zones,
@@ -60,7 +61,20 @@ def create_app(ctx: ApiContext) -> FastAPI:
         return JSONResponse({"detail": f"storage unavailable: {exc}"}, status_code=503)
 
     # live before events: /api/events/stream must not be taken for an event id
-    for module in (health, live, events, actions, cameras, camera_admin, zones, channels, audit, cluster, metrics):
+    for module in (
+        health,
+        live,
+        events,
+        actions,
+        cameras,
+        camera_admin,
+        zones,
+        lines,
+        channels,
+        audit,
+        cluster,
+        metrics,
+    ):
         app.include_router(module.router)
     install_access_log_redaction()
     return app

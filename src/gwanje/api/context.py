@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -9,7 +10,9 @@ from typing import Any, Protocol
 from gwanje.alerts.service import AlertService
 from gwanje.api.accounts import Accounts
 from gwanje.api.auth import TokenAuth
+from gwanje.api.clip_masking import ClipMasker
 from gwanje.api.live import EventBroadcaster
+from gwanje.api.live_video import LatestFrame, LiveVideo
 from gwanje.api.masking import SnapshotMasker
 from gwanje.config.camera import CameraConfig
 from gwanje.config.managed import ManagedCameras
@@ -92,6 +95,14 @@ class ApiContext:
     """Nodes and camera placement in cluster mode (``gwanje serve --cluster``); None on a single machine."""
     masker: SnapshotMasker = field(default_factory=SnapshotMasker)
     """Pixelates people in snapshots for everyone who has not unmasked (its person detector loads on first use)."""
+    latest_frame: LatestFrame | None = None
+    """The camera's newest frame with the time it was decoded, for the live streams; None: ``latest_snapshot``'s
+    JPEG, timed when it is taken (a context without a camera pipeline, e.g. in tests)."""
+    clips: ClipMasker = field(init=False)
+    """Masked copies of event clips, made on first request with ``masker``'s person detector and kept in
+    ``<data_dir>/masked-clips``."""
+    live: LiveVideo = field(init=False)
+    """The cameras' MJPEG live streams, shared by all viewers (built from ``latest_frame`` and ``masker``)."""
 
     @classmethod
     def create(
@@ -108,6 +119,7 @@ class ApiContext:
         cameras: CameraControl | None = None,
         alerts: AlertService | None = None,
         cluster_status: Callable[[], ClusterStatus | None] = _no_cluster,
+        latest_frame: LatestFrame | None = None,
     ) -> ApiContext:
         """A context with tokens from ``config.api`` (or the development token), web accounts over ``store`` and a
         broadcaster sized by ``api.live_queue_size``."""
@@ -126,11 +138,26 @@ class ApiContext:
             cameras=cameras or ManagedCameras.for_config(config),
             alerts=alerts,
             cluster_status=cluster_status,
+            latest_frame=latest_frame,
         )
 
     def __post_init__(self) -> None:
         if self.cameras is None:  # the configuration's cameras with the stored changes, run by nobody
             object.__setattr__(self, "cameras", ManagedCameras.for_config(self.config))
+        clip_cache = self.config.store.data_dir / "masked-clips"
+        object.__setattr__(self, "clips", ClipMasker(self.masker.find_people, clip_cache))
+        object.__setattr__(
+            self, "live", LiveVideo(self.latest_frame or self._timed_snapshot, self.masker.mask_live_jpeg)
+        )
+
+    def _timed_snapshot(self, camera_id: str) -> tuple[float, bytes] | None:
+        jpeg = self.latest_snapshot(camera_id)
+        return None if jpeg is None else (time.time(), jpeg)
+
+    def close_streams(self) -> None:
+        """End the live event and video streams (call before stopping the HTTP server so it need not wait for them)."""
+        self.broadcaster.close()
+        self.live.close()
 
     @property
     def camera_control(self) -> CameraControl:

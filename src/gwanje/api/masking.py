@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import cv2
 import numpy as np
+from fastapi import HTTPException, status
 
 from gwanje.api.auth import Principal, Role
 from gwanje.config.detectors import PersonDetectorConfig
@@ -45,6 +46,14 @@ PERSON_EVENTS = frozenset(
 def may_unmask(who: Principal) -> bool:
     """The unmask permission: admins only."""
     return who.role >= Role.ADMIN
+
+
+def check_unmask(who: Principal, unmask: bool, reason: str) -> None:
+    """403 when ``who`` asks to unmask but may not, 400 without a reason."""
+    if unmask and not may_unmask(who):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"{who.name!r} may not unmask people (admins only)")
+    if unmask and not reason.strip():
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "unmasking needs a reason: add &reason=<why>")
 
 
 def mask_boxes(image: Image, boxes: Iterable[Box], pad: float = PAD) -> Image:
@@ -97,6 +106,10 @@ class SnapshotMasker:
         self._finder: PeopleFinder | None = None
         self._lock = threading.Lock()
         self._masked: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+
+    def find_people(self, image: Image) -> Sequence[Box]:
+        """The person boxes (x1, y1, x2, y2 pixels) the detector finds in a BGR image (clips use it frame by frame)."""
+        return self._find(image)
 
     def _find(self, image: Image) -> Sequence[Box]:
         with self._lock:  # one inference at a time; snapshots are small and few

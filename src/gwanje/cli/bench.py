@@ -16,11 +16,12 @@ from typing import Any
 from gwanje.eval.bench import format_table, measure
 from gwanje.eval.bench_cameras import run_capacity
 
-# part name -> (module in gwanje.eval, one-line help)
+# part name -> (module in gwanje.eval, or gwanje.cli for what measures the API, one-line help)
 PARTS: dict[str, tuple[str, str]] = {
     "ingest": ("gwanje.eval.bench_ingest", "H.264 decode ways (PyAV, BGR, the reader) and the motion gate"),
     "inference": ("gwanje.eval.bench_inference", "one ONNX model directly and through the batching worker"),
     "clip-buffer": ("gwanje.eval.bench_clip_buffer", "evidence-clip ring buffer: memory, push() and encode cost"),
+    "clip-mask": ("gwanje.cli.bench_clip_mask", "masking people in an event clip (the first viewer's wait)"),
     "soak": (
         "gwanje.eval.bench_soak",
         "many cameras as fast as possible for N camera-hours; exit 1 when memory, fds or threads grow",

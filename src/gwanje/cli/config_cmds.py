@@ -1,13 +1,16 @@
-"""`gwanje version`, `gwanje check-config FILE` and `gwanje config-schema`."""
+"""`gwanje version`, `gwanje check-config FILE` (with the camera changes stored in its data_dir) and
+`gwanje config-schema`."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from gwanje import __version__
 from gwanje.config import AppConfig, load_config
+from gwanje.config.managed import override_problems
 from gwanje.config.reference import markdown_reference
 
 
@@ -19,7 +22,17 @@ def _version(_: argparse.Namespace) -> int:
 def _check_config(args: argparse.Namespace) -> int:
     cfg = load_config(args.file)
     print(f"{args.file}: OK ({len(cfg.cameras)} camera(s), detectors: {', '.join(sorted(cfg.detectors)) or 'none'})")
-    return 0
+    stored = override_problems(cfg)  # the cameras as changed in the web app, layered over the file's at start
+    if stored is None:
+        return 0
+    path, changed, problems = stored
+    if not problems:
+        print(f"{path}: OK ({changed} camera(s) changed at run time)")
+        return 0
+    print(f"{path}: {len(problems)} problem(s); the service will not start until they are fixed:", file=sys.stderr)
+    for problem in problems:
+        print(f"  - {problem}", file=sys.stderr)
+    return 2
 
 
 def _config_schema(args: argparse.Namespace) -> int:
@@ -33,7 +46,10 @@ def _config_schema(args: argparse.Namespace) -> int:
 def register(sub: Any) -> None:
     p = sub.add_parser("version", help="print the version")
     p.set_defaults(func=_version)
-    p = sub.add_parser("check-config", help="validate a configuration file and explain every problem")
+    p = sub.add_parser(
+        "check-config",
+        help="validate a configuration file and the camera changes stored in its data_dir (every problem at once)",
+    )
     p.add_argument("file")
     p.set_defaults(func=_check_config)
     p = sub.add_parser("config-schema", help="print the configuration's JSON Schema (for editors) or its reference")

@@ -57,6 +57,7 @@ def api_context(service: Service) -> ApiContext:
         media=service.media,
         camera_status=service.camera_status,
         latest_snapshot=service.latest_snapshot,
+        latest_frame=service.latest_frame,
         delivery_status=service.deliveries,
         inference_status=service.inference_stats,
         alerts_pending=service.alerts_pending,

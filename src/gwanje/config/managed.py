@@ -64,6 +64,57 @@ def _merge(base: Any, patch: Any) -> Any:
     return patch
 
 
+def _read_overrides(path: Path) -> dict[str, dict[str, Any] | None]:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"{path}: camera changes not readable: {error}") from error
+    cameras = raw.get("cameras") if isinstance(raw, dict) else None
+    if not isinstance(cameras, dict):
+        raise ConfigError(f"{path}: not a camera overrides file (no 'cameras' object)")
+    return cameras
+
+
+def _layered(
+    base: dict[str, dict[str, Any]], overrides: dict[str, dict[str, Any] | None], camera_id: str
+) -> dict[str, Any] | None:
+    """The camera's configuration: the file's with its stored changes (None: deleted at run time)."""
+    if camera_id in overrides and overrides[camera_id] is None:
+        return None
+    patch = overrides.get(camera_id) or {}
+    known = base.get(camera_id)
+    return _merge(known, patch) if known is not None else dict(patch)
+
+
+def override_problems(app: AppConfig) -> tuple[Path, int, list[str]] | None:
+    """What is wrong with the camera changes stored for ``app`` (``gwanje check-config``): the file, how many cameras
+    it changes, and every problem at once (each camera as the service would build it: the file's with its changes);
+    None when there is no such file. ConfigError when it cannot be read at all."""
+    path = app.store.data_dir / OVERRIDES_FILE
+    if not path.is_file():
+        return None
+    overrides = _read_overrides(path)
+    base = {c.id: c.model_dump(mode="json") for c in app.cameras}
+    problems: list[str] = []
+    for camera_id, patch in overrides.items():
+        if patch is not None and not isinstance(patch, dict):
+            problems.append(f"camera {camera_id!r}: its entry must be an object or null, not {type(patch).__name__}")
+            continue
+        config = _layered(base, overrides, camera_id)
+        if config is None:
+            continue
+        try:
+            camera = CameraConfig.model_validate(config)
+        except ValidationError as error:
+            problems.append(f"camera {camera_id!r}: {validation_reason(error)}")
+            continue
+        if camera.id != camera_id:
+            problems.append(f"camera {camera_id!r}: its configuration has the id {camera.id!r}")
+        references = detector_reference_problems([list(camera.detectors)], set(app.detectors))
+        problems += [p.replace("cameras[0]", f"camera {camera_id!r}") for p in references]
+    return path, len(overrides), problems
+
+
 class ManagedCameras:
     """The current cameras (file + run-time changes), validated, persisted; thread-safe.
 
@@ -90,14 +141,7 @@ class ManagedCameras:
     def _load(self) -> dict[str, dict[str, Any] | None]:
         if self._path is None or not self._path.is_file():
             return {}
-        try:
-            raw = json.loads(self._path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            raise ConfigError(f"{self._path}: camera changes not readable: {error}") from error
-        cameras = raw.get("cameras") if isinstance(raw, dict) else None
-        if not isinstance(cameras, dict):
-            raise ConfigError(f"{self._path}: not a camera overrides file (no 'cameras' object)")
-        return cameras
+        return _read_overrides(self._path)
 
     def _build(self) -> list[CameraConfig]:
         out: list[CameraConfig] = []
@@ -115,11 +159,7 @@ class ManagedCameras:
         return out
 
     def _config_of(self, camera_id: str) -> dict[str, Any] | None:
-        if camera_id in self._overrides and self._overrides[camera_id] is None:
-            return None
-        patch = self._overrides.get(camera_id) or {}
-        base = self._base.get(camera_id)
-        return _merge(base, patch) if base is not None else dict(patch)
+        return _layered(self._base, self._overrides, camera_id)
 
     def cameras(self) -> list[CameraConfig]:
         with self._lock:

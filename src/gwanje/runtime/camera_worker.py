@@ -52,6 +52,8 @@ class CameraWorker:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"camera-{camera.id}", daemon=True)
         self._latest: Frame | None = None
+        self._encoded: tuple[Frame, bytes] | None = None
+        self._encode_lock = threading.Lock()
         self._online: bool | None = None
         self._failing = False
         self._end_reason = EndReason.FLUSH
@@ -77,13 +79,23 @@ class CameraWorker:
     def stats(self) -> StreamStats:
         return self.reader.stats
 
-    def latest_jpeg(self) -> bytes | None:
-        """The newest analysed frame as JPEG (encoded on request: most frames are never looked at)."""
+    def latest_frame(self) -> tuple[float, bytes] | None:
+        """The newest analysed frame's wall time (when it was decoded) and JPEG.
+
+        Encoded on request, since most frames are never looked at, and once per frame: the live streams and
+        snapshot requests of every viewer asking for the same frame share one encoding."""
         frame = self._latest
         if frame is None:
             return None
-        ok, data = cv2.imencode(".jpg", frame.image, [cv2.IMWRITE_JPEG_QUALITY, 80])
-        return bytes(data.tobytes()) if ok else None
+        with self._encode_lock:
+            cached = self._encoded
+            if cached is not None and cached[0] is frame:
+                return frame.wall_time, cached[1]
+            ok, data = cv2.imencode(".jpg", frame.image, [cv2.IMWRITE_JPEG_QUALITY, 80])
+            if not ok:
+                return None
+            self._encoded = (frame, bytes(data.tobytes()))
+            return frame.wall_time, self._encoded[1]
 
     def _detect(self, name: str, frame: Frame) -> Detections:
         worker = self._workers[name]

@@ -100,9 +100,10 @@ class CameraRegistry:
             if c.id in workers or not c.enabled
         ]
 
-    def latest_jpeg(self, camera_id: str) -> bytes | None:
+    def latest_frame(self, camera_id: str) -> tuple[float, bytes] | None:
+        """The camera's newest analysed frame: its wall time and JPEG (None before the first frame)."""
         worker = self.workers.get(camera_id)
-        return None if worker is None else worker.latest_jpeg()
+        return None if worker is None else worker.latest_frame()
 
     def _apply(self, camera: CameraConfig) -> None:
         if not camera.enabled:

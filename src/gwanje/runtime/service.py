@@ -100,7 +100,11 @@ class Service:
         return self.registry.status()
 
     def latest_snapshot(self, camera_id: str) -> bytes | None:
-        return self.registry.latest_jpeg(camera_id)
+        latest = self.registry.latest_frame(camera_id)
+        return None if latest is None else latest[1]
+
+    def latest_frame(self, camera_id: str) -> tuple[float, bytes] | None:
+        return self.registry.latest_frame(camera_id)
 
     def deliveries(self, event_id: str) -> list[dict[str, Any]]:
         """Alert deliveries of one event (channel, status, attempts, last error)."""

@@ -211,7 +211,11 @@ class Store:
         status: str | None,
         min_confidence: float | None = None,
         camera_ids: Collection[str] | None = None,
+        text: str | None = None,
+        text_cameras: Collection[str] = (),
     ) -> Select[Any]:
+        if text:
+            query = query.where(_text_match(text, text_cameras))
         if camera_id is not None:
             query = query.where(EventRow.camera_id == camera_id)
         if camera_ids is not None:  # the cameras the caller may see
@@ -242,12 +246,25 @@ class Store:
         offset: int = 0,
         min_confidence: float | None = None,
         camera_ids: Collection[str] | None = None,
+        text: str | None = None,
+        text_cameras: Collection[str] = (),
     ) -> list[EventRecord]:
         """Newest first. ``since``/``until`` are UNIX seconds: events active at some time in between;
-        ``min_confidence``: peak confidence at least this (0..1); ``camera_ids``: only these cameras (None: all)."""
+        ``min_confidence``: peak confidence at least this (0..1); ``camera_ids``: only these cameras (None: all);
+        ``text``: a search (see ``_text_match``), also matching the cameras ``text_cameras`` (e.g. by their names)."""
         limit, offset = _page(limit, offset)
         query = self._filtered(
-            select(EventRow), camera_id, event_type, since, until, state, status, min_confidence, camera_ids
+            select(EventRow),
+            camera_id,
+            event_type,
+            since,
+            until,
+            state,
+            status,
+            min_confidence,
+            camera_ids,
+            text,
+            text_cameras,
         )
         query = query.order_by(EventRow.start_time.desc(), EventRow.id).limit(limit).offset(offset)
         with self.session() as s:
@@ -263,6 +280,8 @@ class Store:
         status: str | None = None,
         min_confidence: float | None = None,
         camera_ids: Collection[str] | None = None,
+        text: str | None = None,
+        text_cameras: Collection[str] = (),
     ) -> int:
         query = self._filtered(
             select(func.count()).select_from(EventRow),
@@ -274,6 +293,8 @@ class Store:
             status,
             min_confidence,
             camera_ids,
+            text,
+            text_cameras,
         )
         with self.session() as s:
             return int(s.execute(query).scalar_one())
@@ -398,3 +419,21 @@ class Store:
             return [
                 AuditRecord(r.id, r.time, r.actor, r.action, r.target, r.client, r.detail) for r in s.scalars(query)
             ]
+
+
+def _text_match(text: str, cameras: Collection[str]) -> Any:
+    """An event matching a search: its id starting with the text, or its camera id, zone, label or an operator's note
+    containing it (any case; ``%`` and ``_`` match themselves), or its camera among ``cameras``."""
+    noted = (
+        select(EventActionRow.id)
+        .where(EventActionRow.event_id == EventRow.id, EventActionRow.note.icontains(text, autoescape=True))
+        .exists()
+    )
+    return or_(
+        EventRow.id.startswith(text, autoescape=True),
+        EventRow.camera_id.icontains(text, autoescape=True),
+        EventRow.zone.icontains(text, autoescape=True),
+        EventRow.label.icontains(text, autoescape=True),
+        EventRow.camera_id.in_(sorted(cameras)),
+        noted,
+    )

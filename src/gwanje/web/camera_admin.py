@@ -1,28 +1,41 @@
-"""Administration of cameras (admin role only): list, add, edit, disable, delete, test connection, draw zones.
+"""Administration of cameras (admin role only): list, add, edit, disable, delete, test connection, draw zones and
+tripwires.
 
 The pages are forms whose buttons call the API (``/api/cameras``, ``PATCH``/``DELETE /api/cameras/{id}``,
-``POST /api/cameras/{id}/test``, ``PUT /api/cameras/{id}/zones/{name}``) with the session's CSRF token; each change
-applies at once to that camera only and survives a restart (see ``runtime.registry``). The source URL with its
+``POST /api/cameras/{id}/test``, ``PUT /api/cameras/{id}/zones/{name}``, ``PUT``/``DELETE
+/api/cameras/{id}/lines/{name}``) with the session's CSRF token; each change applies at once to that camera only and survives a restart (see ``runtime.registry``). The source URL with its
 credentials is shown only here, to admins, and never logged.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from gwanje.api.auth import Role
+from gwanje.api.routers.lines import camera_lines
 from gwanje.api.routers.zones import ZONE_RULE_TYPES, camera_zones
-from gwanje.config.camera import CameraConfig
+from gwanje.config.camera import CameraConfig, SourceConfig
+from gwanje.config.events import EventTypeName
+from gwanje.config.schedule import WEEKDAYS
 from gwanje.core.health import StreamState
 from gwanje.store.accounts import UserRecord
 from gwanje.web.support import ctx_of, need, render
 
 router = APIRouter(include_in_schema=False)
 Admin = Annotated[UserRecord, need(Role.ADMIN)]
+EVENT_TYPES: tuple[str, ...] = get_args(EventTypeName)
+
+
+def event_tuning(request: Request, camera: CameraConfig | None) -> dict[str, dict[str, Any]]:
+    """Each event type's tuning as the camera uses it (its override, else the global one, else the default): the form
+    shows threshold and on/off and sends back the whole tuning of the types changed, so nothing else of it moves."""
+    app = ctx_of(request).config
+    subject = camera or CameraConfig(id="new", source=SourceConfig(url="new"))  # a new camera: no override yet
+    return {kind: app.tuning_for(subject, kind).model_dump(mode="json") for kind in EVENT_TYPES}
 
 
 @router.get("/admin/cameras")
@@ -61,6 +74,7 @@ def _form(request: Request, user: UserRecord, camera: CameraConfig | None) -> Re
         "detectors": ["fire_smoke"],
         "sensitivity": 1.0,
         "rules": "[]",
+        "schedule": {"timezone": None, "windows": []},
     }
     if camera is not None:
         values = {
@@ -73,6 +87,7 @@ def _form(request: Request, user: UserRecord, camera: CameraConfig | None) -> Re
             "fps": camera.analysis_fps,
             "detectors": list(camera.detectors),
             "sensitivity": camera.sensitivity,
+            "schedule": camera.schedule.model_dump(mode="json"),
             "rules": json.dumps(
                 [{"type": r.type} | r.model_dump(mode="json", exclude_defaults=True) for r in camera.rules],
                 ensure_ascii=False,
@@ -87,6 +102,8 @@ def _form(request: Request, user: UserRecord, camera: CameraConfig | None) -> Re
         new=camera is None,
         title=camera.name or camera.id if camera else "",
         detectors=sorted(ctx.config.detectors),
+        tuning=event_tuning(request, camera),
+        weekdays=WEEKDAYS,
     )
 
 
@@ -115,6 +132,7 @@ def zones_page(request: Request, camera_id: str, user: Admin) -> Response:
         user,
         camera={"id": camera.id, "name": camera.name or camera.id},
         zones=[z.model_dump() for z in zones.zones],
+        lines=[line.model_dump() for line in camera_lines(camera).lines],
         yaml=zones.yaml,
         rule_types=ZONE_RULE_TYPES,
     )

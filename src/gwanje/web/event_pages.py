@@ -45,7 +45,7 @@ def _feed(request: Request, user: UserRecord) -> dict[str, Any]:
     scope = camera_scope(ctx, user)
     visible = [c for c in ctx.camera_list() if scope is None or c.id in scope]
     filters, dropped = FeedFilters.parse(request.query_params, [c.id for c in visible])
-    wanted = {**filters.store_filters(), "camera_ids": scope}
+    wanted = {**filters.store_filters({c.id: c.name or c.id for c in visible}), "camera_ids": scope}
     total = ctx.store.count_events(**wanted)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(page_number(request.query_params), pages)
@@ -60,6 +60,7 @@ def _feed(request: Request, user: UserRecord) -> dict[str, Any]:
         "statuses": [str(s) for s in OperatorStatus],
         "pager": pager("/events", filters.query(), page, pages),
         "error": "feed.bad_filter" if dropped else None,
+        "unread": ctx.store.count_events(status=str(OperatorStatus.NEW), camera_ids=scope),
     }
 
 
@@ -72,7 +73,10 @@ def events_page(request: Request, user: Viewer) -> Response:
 def events_rows(request: Request, user: Viewer) -> Response:
     """The feed's table body alone (same filters and page): the page's script swaps it in when the live stream
     reports a change."""
-    return render(request, "event_rows.html", user, **_feed(request, user))
+    feed = _feed(request, user)
+    response = render(request, "event_rows.html", user, **feed)
+    response.headers["X-Unread"] = str(feed["unread"])  # the page's unread count follows the rows
+    return response
 
 
 @router.get("/events/{event_id}")

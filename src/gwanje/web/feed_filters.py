@@ -16,6 +16,7 @@ from gwanje.core.events import EventType
 from gwanje.store.records import OperatorStatus
 
 PAGE_SIZE = 50
+MAX_SEARCH = 200
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class FeedFilters:
     until: str = ""
     min_conf: str = ""
     """Percent, 0 to 100."""
+    q: str = ""
+    """A search: part of a camera's id or name, a zone, a label or a note, or the start of an alert's id."""
 
     @classmethod
     def parse(cls, params: QueryParams, cameras: list[str]) -> tuple[FeedFilters, bool]:
@@ -39,15 +42,20 @@ class FeedFilters:
             "since": lambda v: _time(v) is not None,
             "until": lambda v: _time(v) is not None,
             "min_conf": lambda v: _percent(v) is not None,
+            "q": lambda v: len(v) <= MAX_SEARCH,
         }
         kept = {name: value for name, value in given.items() if value and valid[name](value)}
         dropped = any(value and name not in kept for name, value in given.items())
         return replace(cls(), **kept), dropped
 
-    def store_filters(self) -> dict[str, Any]:
-        """Keyword arguments of ``Store.list_events`` / ``count_events``."""
+    def store_filters(self, camera_names: dict[str, str]) -> dict[str, Any]:
+        """Keyword arguments of ``Store.list_events`` / ``count_events``; the search also finds the cameras whose name
+        (``camera_names``: id to name) contains it."""
         percent = _percent(self.min_conf)
+        needle = self.q.casefold()
         return {
+            "text": self.q or None,
+            "text_cameras": [cam for cam, name in camera_names.items() if needle and needle in name.casefold()],
             "camera_id": self.camera or None,
             "event_type": self.type or None,
             "status": self.status or None,

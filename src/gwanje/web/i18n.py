@@ -12,6 +12,7 @@ from starlette.requests import Request
 
 from gwanje.api.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from gwanje.web.i18n_admin import ADMIN_MESSAGES
+from gwanje.web.i18n_controls import CONTROL_MESSAGES
 
 LANGUAGES = ("en", "ko")
 DEFAULT_LANGUAGE = "en"
@@ -236,6 +237,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "action.note": ("note", "메모"),
 }
 MESSAGES.update(ADMIN_MESSAGES)
+MESSAGES.update(CONTROL_MESSAGES)
 
 Translator = Callable[..., str]
 

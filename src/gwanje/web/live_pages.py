@@ -1,8 +1,9 @@
 """The live wall: every camera the user may see as a grid of tiles (1, 4, 9 or 16 a page), and one camera's view.
 
-Tiles show the camera's latest frame from ``/api/cameras/{id}/snapshot.jpg`` (people masked; that endpoint writes
-the ``view_live`` audit entry once per user and camera per ``api.live_view_audit_s``), its health and how many of its
-alerts nobody has acknowledged yet. Cameras with such alerts come first. A user below admin sees only the cameras of
+Tiles show the camera's live video, its health and how many of its alerts nobody has acknowledged yet: its MJPEG
+stream ``/api/cameras/{id}/live.mjpeg`` (on walls of more than ``STREAMED_TILES`` tiles: its latest frame from
+``/api/cameras/{id}/snapshot.jpg`` about once a second), people masked; both write the ``view_live`` audit entry once
+per user and camera per ``api.live_view_audit_s``. Cameras with such alerts come first. A user below admin sees only the cameras of
 their camera groups (``gwanje.store.groups``); another camera's page is 404.
 """
 
@@ -28,6 +29,10 @@ LAYOUTS = (1, 4, 9, 16)
 DEFAULT_LAYOUT = 4
 RECENT_EVENTS = 20
 HEALTH_STATES = tuple(str(s) for s in StreamState)
+STREAMED_TILES = 4
+"""Layouts of at most this many tiles play each camera's MJPEG stream; larger walls poll snapshots, because browsers
+open at most 6 connections to one server over HTTP/1.1 (the streams, the alert stream and the health polls share
+them)."""
 
 
 def visible_cameras(ctx: ApiContext, user: UserRecord) -> list[CameraConfig]:
@@ -66,6 +71,7 @@ def wall_page(
         "live.html",
         user,
         tiles=shown,
+        stream=layout <= STREAMED_TILES,
         layout=layout,
         layouts=LAYOUTS,
         columns=columns,
@@ -87,4 +93,4 @@ def camera_page(request: Request, camera_id: str, user: Viewer) -> Response:
     if tile is None:
         return render(request, "error.html", user, status_code=404, message="live.no_camera")
     rows = [event_row(ctx, r) for r in ctx.store.list_events(camera_id=camera_id, limit=RECENT_EVENTS)]
-    return render(request, "camera.html", user, tile=tile, rows=rows, health_states=HEALTH_STATES)
+    return render(request, "camera.html", user, tile=tile, rows=rows, health_states=HEALTH_STATES, stream=True)

@@ -41,7 +41,8 @@ def _out(ctx: ApiContext, camera: CameraConfig) -> CameraOut:
     return CameraOut.of(camera.id, camera.name, camera.enabled, mask_url(camera.source.url), stats)
 
 
-def _current(ctx: ApiContext, camera_id: str) -> CameraConfig:
+def current_camera(ctx: ApiContext, camera_id: str) -> CameraConfig:
+    """The camera as it is now, or 404 (admins: every camera)."""
     camera = ctx.camera(camera_id)
     if camera is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no camera with id {camera_id!r}")
@@ -96,7 +97,7 @@ def add_camera(body: CameraConfig, request: Request, ctx: Ctx, who: Admin) -> Ca
     summary="The camera's whole configuration, source credentials included (admin)",
 )
 def camera_config(camera_id: CameraId, ctx: Ctx, _who: Admin) -> CameraConfig:
-    return _current(ctx, camera_id)
+    return current_camera(ctx, camera_id)
 
 
 @router.patch(
@@ -118,7 +119,7 @@ def update_camera(
     ctx: Ctx,
     who: Admin,
 ) -> CameraOut:
-    current = _current(ctx, camera_id)
+    current = current_camera(ctx, camera_id)
     if body.get("id", camera_id) != camera_id:
         raise _unprocessable("the id of a camera cannot change (add a new camera and delete this one)")
     old = current.model_dump(mode="json")
@@ -167,7 +168,7 @@ def test_camera(
     camera_id: CameraId, request: Request, ctx: Ctx, who: Admin, body: Annotated[ProbeIn | None, Body()] = None
 ) -> Response:
     probe = body or ProbeIn()
-    source = probe.source or _current(ctx, camera_id).source
+    source = probe.source or current_camera(ctx, camera_id).source
     ctx.store.audit(who.name, "camera_test", f"camera:{camera_id}", client_of(request), detail=mask_url(source.url))
     try:
         image = grab_frame(source, probe.timeout_s)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
 
 from gwanje.api.auth import Principal
 from gwanje.api.context import ApiContext
 from gwanje.api.deps import CameraId, Ctx, Viewer, client_of
-from gwanje.api.masking import may_unmask
+from gwanje.api.live_video import BOUNDARY, PREVIEW_FPS, multipart_part
+from gwanje.api.masking import check_unmask
 from gwanje.api.responses import AUTHENTICATED, errors
 from gwanje.api.schemas import CameraOut
 from gwanje.config.camera import CameraConfig
@@ -38,6 +42,18 @@ class AuditThrottle:
                 return False
             self._last[(actor, target)] = now
             return True
+
+
+def audit_live_view(
+    request: Request, ctx: ApiContext, who: Principal, camera_id: str, unmask: bool, reason: str
+) -> None:
+    """``view_live`` (and ``unmask`` with the reason) at most once per user, camera and ``api.live_view_audit_s``."""
+    target, client = f"camera:{camera_id}", client_of(request)
+    throttle: AuditThrottle = request.app.state.live_view_throttle
+    if unmask and throttle.should_record(who.name, f"{target}:unmask:{reason.strip()}"):
+        ctx.store.audit(who.name, "unmask", target, client, detail=reason.strip())
+    if throttle.should_record(who.name, target):
+        ctx.store.audit(who.name, "view_live", target, client)
 
 
 def _camera_out(cam: CameraConfig, stats: dict[str, StreamStats]) -> CameraOut:
@@ -84,22 +100,56 @@ def latest_snapshot(
     reason: Annotated[str, Query(max_length=500, description="Why unmasking is needed (required).")] = "",
 ) -> Response:
     camera_or_404(ctx, camera_id, who)
-    if unmask and not may_unmask(who):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, f"{who.name!r} may not unmask people (admins only)")
-    if unmask and not reason.strip():
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "unmasking needs a reason: add &reason=<why>")
+    check_unmask(who, unmask, reason)
     jpeg = ctx.latest_snapshot(camera_id)
     if jpeg is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"camera {camera_id!r} has no frame yet")
-    target, client = f"camera:{camera_id}", client_of(request)
-    throttle: AuditThrottle = request.app.state.live_view_throttle
-    if unmask and throttle.should_record(who.name, f"{target}:unmask:{reason.strip()}"):
-        ctx.store.audit(who.name, "unmask", target, client, detail=reason.strip())
-    if throttle.should_record(who.name, target):
-        ctx.store.audit(who.name, "view_live", target, client)
+    audit_live_view(request, ctx, who, camera_id, unmask, reason)
     if not unmask:
         try:
             jpeg = ctx.masker.mask_live_jpeg(jpeg, camera_id)
         except ValueError as error:
             raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, str(error)) from error
     return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
+
+
+@router.get(
+    "/api/cameras/{camera_id}/live.mjpeg",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {f"multipart/x-mixed-replace; boundary={BOUNDARY}": {}},
+            "description": "JPEG parts, each with X-Frame-Time (when the camera's frame was decoded, UNIX seconds).",
+        },
+        **errors(400, 403, 404),
+    },
+    summary=f"Live video (MJPEG, at most {PREVIEW_FPS:g} fps), people masked unless an admin unmasks with a reason "
+    "(audited like snapshots)",
+)
+async def live_stream(
+    camera_id: CameraId,
+    request: Request,
+    ctx: Ctx,
+    who: Viewer,
+    unmask: Annotated[bool, Query(description="true: without the privacy mask; admins only, with a reason.")] = False,
+    reason: Annotated[str, Query(max_length=500, description="Why unmasking is needed (required).")] = "",
+) -> StreamingResponse:
+    camera_or_404(ctx, camera_id, who)
+    check_unmask(who, unmask, reason)
+
+    async def body() -> AsyncIterator[bytes]:
+        yield f"--{BOUNDARY}\r\n".encode()
+        next_audit = 0.0
+        async for frame in ctx.live.frames(camera_id, masked=not unmask):
+            # throttled like the snapshots (one entry per viewing session, again after live_view_audit_s), and
+            # looked at once a second at most rather than with every frame
+            if time.monotonic() >= next_audit:
+                await run_in_threadpool(audit_live_view, request, ctx, who, camera_id, unmask, reason)
+                next_audit = time.monotonic() + 1.0
+            yield multipart_part(frame)
+
+    return StreamingResponse(
+        body(),
+        media_type=f"multipart/x-mixed-replace; boundary={BOUNDARY}",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )

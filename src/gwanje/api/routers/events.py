@@ -22,7 +22,7 @@ from gwanje.api.deps import (
     time_query,
     unix,
 )
-from gwanje.api.masking import may_unmask
+from gwanje.api.masking import check_unmask
 from gwanje.api.responses import AUTHENTICATED, errors
 from gwanje.api.schemas import ActionOut, EventOut, EventPage, record_out
 from gwanje.core.events import EventState, EventType
@@ -46,6 +46,13 @@ def list_events(
     state: Annotated[EventState | None, Query(description="start/update: ongoing; end: finished.")] = None,
     status: Annotated[OperatorStatus | None, Query(description="Operator disposition.")] = None,
     min_confidence: Annotated[float | None, Query(ge=0.0, le=1.0, description="Peak confidence at least this.")] = None,
+    q: Annotated[
+        str | None,
+        text_query(
+            "Search: part of the camera's id or name, the zone, the label or an operator's note, or the start of "
+            "the event's id (any case)."
+        ),
+    ] = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> EventPage:
@@ -58,6 +65,8 @@ def list_events(
         "status": status,
         "min_confidence": min_confidence,
         "camera_ids": who.cameras,  # only the cameras of the caller's groups
+        "text": q or None,
+        "text_cameras": [c.id for c in ctx.camera_list() if q and c.name and q.casefold() in c.name.casefold()],
     }
     records = ctx.store.list_events(**filters, limit=limit, offset=offset)
     return EventPage(
@@ -98,10 +107,7 @@ def snapshot(
     reason: Annotated[str, Query(max_length=MAX_REASON, description="Why unmasking is needed (required).")] = "",
 ) -> Response:
     record = event_or_404(ctx, event_id, who)
-    if unmask and not may_unmask(who):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, f"{who.name!r} may not unmask people (admins only)")
-    if unmask and not reason.strip():
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "unmasking needs a reason: add &reason=<why>")
+    check_unmask(who, unmask, reason)
     path = media_file(ctx, record.event.snapshot_path, "snapshot")
     if request.method == "GET":  # HEAD shows nothing
         target, client = f"event:{event_id}:snapshot", client_of(request)
@@ -132,8 +138,13 @@ def _first_request_of_playback(request: Request) -> bool:
 @router.get(
     "/api/events/{event_id}/clip.mp4",
     response_class=FileResponse,
-    responses={200: {"content": {"video/mp4": {}}}, 206: {"description": "Partial content (Range)."}, **errors(404)},
-    summary="The event's MP4 clip; HTTP Range supported; ?token= accepted (audited)",
+    responses={
+        200: {"content": {"video/mp4": {}}},
+        206: {"description": "Partial content (Range)."},
+        **errors(400, 403, 404),
+    },
+    summary="The event's MP4 clip, people masked unless an admin unmasks with a reason; HTTP Range supported; "
+    "?token= accepted (audited)",
 )
 def clip(
     event_id: EventId,
@@ -141,12 +152,22 @@ def clip(
     ctx: Ctx,
     who: ViewerQueryToken,
     download: Annotated[bool, Query(description=DOWNLOAD_HELP)] = False,
+    unmask: Annotated[bool, Query(description=UNMASK_HELP)] = False,
+    reason: Annotated[str, Query(max_length=MAX_REASON, description="Why unmasking is needed (required).")] = "",
 ) -> FileResponse:
     record = event_or_404(ctx, event_id, who)
+    check_unmask(who, unmask, reason)
     path = media_file(ctx, record.event.clip_path, "clip")
     if _first_request_of_playback(request):
-        action = "export" if download else "view_clip"
-        ctx.store.audit(who.name, action, f"event:{event_id}:clip", client_of(request))
+        target, client = f"event:{event_id}:clip", client_of(request)
+        if unmask:
+            ctx.store.audit(who.name, "unmask", target, client, detail=reason.strip())
+        ctx.store.audit(who.name, "export" if download else "view_clip", target, client)
+    if not unmask:
+        try:
+            path = ctx.clips.masked(path, event_id)  # the first request masks it (seconds); later ones reuse it
+        except ValueError as error:
+            raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, str(error)) from error
     name = f"{record.event.camera_id}_{event_id}.mp4" if download else None
     return file_response(path, "video/mp4", name)
 

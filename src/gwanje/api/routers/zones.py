@@ -14,10 +14,9 @@ from typing import Annotated, Any, get_args
 from fastapi import APIRouter, HTTPException, Path, Request, status
 from pydantic import BaseModel, Field, ValidationError
 
-from gwanje.api.context import ApiContext
 from gwanje.api.deps import Admin, CameraId, Ctx, client_of
 from gwanje.api.responses import AUTHENTICATED, errors
-from gwanje.api.routers.camera_admin import apply_update
+from gwanje.api.routers.camera_admin import apply_update, current_camera
 from gwanje.config.camera import CameraConfig, ZoneConfig
 from gwanje.config.managed import validation_reason
 from gwanje.config.rules import RuleConfig
@@ -81,13 +80,6 @@ def camera_zones(camera: CameraConfig) -> CameraZones:
     return CameraZones(camera_id=camera.id, zones=zones, yaml=zones_yaml(camera))
 
 
-def _camera(ctx: ApiContext, camera_id: str) -> CameraConfig:
-    camera = ctx.camera(camera_id)
-    if camera is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no camera with id {camera_id!r}")
-    return camera
-
-
 def _zone_rules(camera: CameraConfig, zone: str, kinds: list[str] | None) -> list[dict[str, Any]]:
     """The camera's rules, with those watching ``zone`` set to ``kinds`` (kept as they are when None)."""
     rules: list[dict[str, Any]] = [r.model_dump(mode="json") for r in camera.rules]
@@ -115,7 +107,7 @@ def _with_zones(
 
 @router.get("/api/cameras/{camera_id}/zones", response_model=CameraZones, summary="The camera's zones (admin)")
 def list_zones(camera_id: CameraId, ctx: Ctx, _who: Admin) -> CameraZones:
-    return camera_zones(_camera(ctx, camera_id))
+    return camera_zones(current_camera(ctx, camera_id))
 
 
 @router.put(
@@ -125,7 +117,7 @@ def list_zones(camera_id: CameraId, ctx: Ctx, _who: Admin) -> CameraZones:
     summary="Save a zone (new or replacing the one of that name); the camera uses it at once (admin; audited)",
 )
 def save_zone(camera_id: CameraId, name: ZoneName, body: ZoneIn, request: Request, ctx: Ctx, who: Admin) -> CameraZones:
-    camera = _camera(ctx, camera_id)
+    camera = current_camera(ctx, camera_id)
     polygon = [(round(x, DIGITS), round(y, DIGITS)) for x, y in body.polygon]
     try:
         zone = ZoneConfig(name=name, polygon=polygon)
@@ -149,7 +141,7 @@ def save_zone(camera_id: CameraId, name: ZoneName, body: ZoneIn, request: Reques
     summary="Delete a zone no rule watches; the camera stops using it at once (admin; audited)",
 )
 def delete_zone(camera_id: CameraId, name: ZoneName, request: Request, ctx: Ctx, who: Admin) -> CameraZones:
-    camera = _camera(ctx, camera_id)
+    camera = current_camera(ctx, camera_id)
     if all(z.name != name for z in camera.zones):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"camera {camera_id!r} has no zone {name!r}")
     changed = _with_zones(camera, [z for z in camera.zones if z.name != name])

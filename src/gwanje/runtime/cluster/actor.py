@@ -58,8 +58,8 @@ class CameraActor:
         """Reports after ``acked`` (those up to it are forgotten) and the current statistics."""
         return Poll(self._queue.take(acked), self._worker.stats, socket.gethostname(), os.getpid(), self._node_id)
 
-    def latest_jpeg(self) -> bytes | None:
-        return self._worker.latest_jpeg()
+    def latest_frame(self) -> tuple[float, bytes] | None:
+        return self._worker.latest_frame()
 
     def stop(self, reason: str, acked: int) -> list[Report]:
         """Stop the camera (its open events end with ``reason``) and return the reports not acknowledged yet."""

@@ -195,13 +195,14 @@ class ClusterRegistry:
             out.append(dataclasses.replace(base, node=node, restarts=restarts.get(cam.id, 0)))
         return out
 
-    def latest_jpeg(self, camera_id: str) -> bytes | None:
+    def latest_frame(self, camera_id: str) -> tuple[float, bytes] | None:
+        """The camera's newest frame (decode time, JPEG) from its actor; None when it does not answer in 2 s."""
         with self._lock:
             slot = self._slots.get(camera_id)
         if slot is None:
             return None
         try:
-            data: bytes | None = ray.get(slot.handle.latest_jpeg.remote(), timeout=2.0)
+            data: tuple[float, bytes] | None = ray.get(slot.handle.latest_frame.remote(), timeout=2.0)
         except (RayError, GetTimeoutError):
             return None
         return data

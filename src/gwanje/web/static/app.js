@@ -11,6 +11,8 @@ function csrfToken() {
 async function refreshFeed(feed) {
   const response = await fetch(feed.dataset.rows + window.location.search, { credentials: "same-origin" });
   if (!response.ok) return;
+  showUnread(Number(response.headers.get("X-Unread") || 0));
+  const selected = feed.querySelector("tr.selected");
   const holder = document.createElement("tbody");
   holder.innerHTML = await response.text();
   const old = new Map([...feed.querySelectorAll("tr[data-key]")].map((row) => [row.id, row]));
@@ -21,6 +23,107 @@ async function refreshFeed(feed) {
     return row;
   });
   feed.replaceChildren(...rows);
+  if (selected) select(feed, document.getElementById(selected.id));
+}
+
+// Unread: alerts nobody has acknowledged yet, in the heading's badge and the tab's title ("(3) Alert feed").
+function showUnread(count) {
+  const badge = document.getElementById("unread");
+  if (!badge) return;
+  badge.dataset.count = String(count);
+  badge.textContent = badge.dataset.label.replace("{count}", count);
+  badge.hidden = count === 0;
+  document.title = (count ? `(${count}) ` : "") + document.title.replace(/^\(\d+\) /, "");
+}
+
+// Fire, fight and fall alerts flash the screen and, unless the user turned it off (remembered in this browser),
+// sound a short alarm made with Web Audio (no sound file to load).
+const ALARM_TYPES = new Set(["fire", "fight", "fall"]);
+const SOUND_KEY = "gwanje.sound";
+let audio = null;
+
+function soundOn() { return window.localStorage.getItem(SOUND_KEY) !== "off"; }
+
+function showSound(button) {
+  button.textContent = soundOn() ? button.dataset.on : button.dataset.off;
+  button.setAttribute("aria-pressed", String(soundOn()));
+}
+
+function toggleSound() {
+  window.localStorage.setItem(SOUND_KEY, soundOn() ? "off" : "on");
+  const button = document.getElementById("sound-toggle");
+  if (button) showSound(button);
+}
+
+function count(name) { document.body.dataset[name] = String(Number(document.body.dataset[name] || 0) + 1); }
+
+async function alarm() {
+  document.body.classList.add("alarm");
+  setTimeout(() => document.body.classList.remove("alarm"), 3000);
+  count("alarms");
+  if (!soundOn()) return;
+  audio = audio || new AudioContext();
+  await audio.resume();  // browsers allow sound once the user has interacted with the page
+  for (let i = 0; i < 3; i++) {
+    const tone = audio.createOscillator();
+    const gain = audio.createGain();
+    tone.frequency.value = i % 2 ? 660 : 880;
+    gain.gain.value = 0.2;
+    tone.connect(gain).connect(audio.destination);
+    tone.start(audio.currentTime + i * 0.25);
+    tone.stop(audio.currentTime + i * 0.25 + 0.2);
+  }
+  count("sounds");
+}
+
+function alarmOn(stream) {
+  stream.addEventListener("event", (message) => {
+    const event = JSON.parse(message.data).event;
+    if (event && event.state === "start" && ALARM_TYPES.has(event.type)) alarm();
+  });
+}
+
+// Keyboard: j/k (or the arrows) move through the feed, Enter or o opens the selected alert, / goes to the search;
+// on an alert, a/r/f acknowledge, resolve or mark a false alarm, n goes to the note, u or Escape back to the feed;
+// m turns the alarm sound on or off. Keys typed into a field are left alone (Escape leaves the field).
+function select(feed, row) {
+  if (!row || !row.dataset.key) return;
+  for (const other of feed.querySelectorAll("tr.selected")) { other.classList.remove("selected"); other.removeAttribute("aria-selected"); }
+  row.classList.add("selected");
+  row.setAttribute("aria-selected", "true");
+  row.scrollIntoView({ block: "nearest" });
+}
+
+function onKey(pressed) {
+  if (pressed.ctrlKey || pressed.metaKey || pressed.altKey) return;
+  const target = pressed.target;
+  if (target.closest && target.closest("input, textarea, select")) {
+    if (pressed.key === "Escape") target.blur();
+    return;
+  }
+  if (pressed.key === "Enter" && target.closest && target.closest("a, button, summary")) return;  // their own Enter
+  const feed = document.getElementById("feed");
+  const actions = document.querySelector("form.actions");
+  const press = (selector) => { const button = document.querySelector(selector); if (button) button.click(); };
+  let handled = true;
+  if (pressed.key === "m" && document.getElementById("sound-toggle")) toggleSound();
+  else if (feed && ["j", "k", "ArrowDown", "ArrowUp"].includes(pressed.key)) {
+    const rows = [...feed.querySelectorAll("tr[data-key]")];
+    const at = rows.findIndex((row) => row.classList.contains("selected"));
+    const step = pressed.key === "j" || pressed.key === "ArrowDown" ? 1 : -1;
+    select(feed, rows[at < 0 ? 0 : Math.min(rows.length - 1, Math.max(0, at + step))]);
+  } else if (feed && (pressed.key === "Enter" || pressed.key === "o")) {
+    const link = feed.querySelector("tr.selected a[href^='/events/']");
+    if (link) window.location.assign(link.href);
+  } else if (feed && pressed.key === "/") document.getElementById("feed-search").focus();
+  else if (actions && pressed.key === "a") press("form.actions button[data-action=acknowledge]");
+  else if (actions && pressed.key === "r") press("form.actions button[data-action=resolve]");
+  else if (actions && pressed.key === "f") press("form.actions button[data-action=false-alarm]");
+  else if (actions && pressed.key === "n") actions.elements.note.focus();
+  else if (document.getElementById("event-keys") && (pressed.key === "u" || pressed.key === "Escape")) {
+    window.location.assign("/events");
+  } else handled = false;
+  if (handled) pressed.preventDefault();
 }
 
 function followFeed(feed) {
@@ -33,12 +136,18 @@ function followFeed(feed) {
   const stream = new EventSource("/api/events/stream");
   for (const kind of ["event", "status", "dropped"]) stream.addEventListener(kind, schedule);
   stream.onopen = schedule;  // after a reconnect, catch up on what was missed
+  alarmOn(stream);
 }
 
 function wireActions(form) {
+  form.addEventListener("submit", (submitted) => {  // Enter in the note adds it
+    submitted.preventDefault();
+    form.querySelector("button[data-action=note]").click();
+  });
   for (const button of form.querySelectorAll("button[data-action]")) {
     button.addEventListener("click", async () => {
       const note = form.elements.note.value.trim();
+      if (button.dataset.action === "note" && !note) { form.elements.note.focus(); return; }
       const response = await fetch(`/api/events/${form.dataset.event}/${button.dataset.action}`, {
         method: "POST",
         credentials: "same-origin",
@@ -53,7 +162,7 @@ function wireActions(form) {
   }
 }
 
-// Admins only: show the snapshot without the privacy mask; the server refuses without a reason and audits it.
+// Admins only: show the snapshot and the clip without the privacy mask; the server refuses without a reason and audits it.
 function wireUnmask(form) {
   form.addEventListener("submit", (submitted) => {
     submitted.preventDefault();
@@ -61,25 +170,36 @@ function wireUnmask(form) {
     if (!reason) { form.elements.reason.reportValidity(); return; }
     const query = new URLSearchParams({ unmask: "true", reason });
     document.getElementById("snapshot").src = `/api/events/${form.dataset.event}/snapshot.jpg?${query}`;
+    const clip = document.getElementById("clip");
+    if (clip) clip.src = `/api/events/${form.dataset.event}/clip.mp4?${query}`;
     document.getElementById("mask-state").textContent = form.dataset.unmasked;
     form.hidden = true;
   });
 }
 
-// A live tile shows its camera's latest frame, fetched again about once a second after the previous one arrived.
+// A live tile plays its camera's MJPEG stream (at most 5 fps, people masked) when the page has few tiles; browsers
+// open at most 6 connections to one server over HTTP/1.1, so a larger wall fetches a snapshot about once a second
+// after the previous one arrived instead. After an error the tile tries again.
 const FRAME_INTERVAL_MS = 1000;
 
 function followTile(tile) {
   if (tile.classList.contains("state-disabled")) return;
   const img = tile.querySelector("img.frame");
+  const streamed = img.dataset.stream !== undefined;
   const next = () => {
     const query = new URLSearchParams(img.dataset.query || "");
     query.set("t", String(Date.now()));
-    img.src = `${img.dataset.src}?${query}`;
+    img.src = `${streamed ? img.dataset.stream : img.dataset.src}?${query}`;
   };
-  img.addEventListener("load", () => { tile.classList.add("has-frame"); setTimeout(next, FRAME_INTERVAL_MS); });
+  img.addEventListener("load", () => {
+    tile.classList.add("has-frame");
+    if (!streamed) setTimeout(next, FRAME_INTERVAL_MS);
+  });
   img.addEventListener("error", () => { tile.classList.remove("has-frame"); setTimeout(next, 3 * FRAME_INTERVAL_MS); });
-  next();
+  img.restart = next;
+  // a stream never finishes loading: start it after the page's load event, or the page would never be "loaded"
+  if (!streamed || document.readyState === "complete") next();
+  else window.addEventListener("load", next, { once: true });
 }
 
 // Health and new alerts of every tile; a tile whose camera raises an alert flashes and moves to the front.
@@ -117,6 +237,7 @@ function followWall(wall) {
   setInterval(schedule, 5000);  // health changes are not pushed: poll them
   const stream = new EventSource("/api/events/stream");
   for (const kind of ["event", "status", "dropped"]) stream.addEventListener(kind, schedule);
+  alarmOn(stream);
 }
 
 // Admins only: the single-camera view without the privacy mask, with a reason the server logs.
@@ -125,13 +246,18 @@ function wireLiveUnmask(form) {
     submitted.preventDefault();
     const reason = form.elements.reason.value.trim();
     if (!reason) { form.elements.reason.reportValidity(); return; }
-    document.querySelector("#wall img.frame").dataset.query = new URLSearchParams({ unmask: "true", reason }).toString();
+    const img = document.querySelector("#wall img.frame");
+    img.dataset.query = new URLSearchParams({ unmask: "true", reason }).toString();
+    if (img.restart) img.restart();
     document.getElementById("mask-state").textContent = form.dataset.unmasked;
     form.hidden = true;
   });
 }
 
 document.addEventListener("DOMContentLoaded", () => {
+  document.addEventListener("keydown", onKey);
+  const sound = document.getElementById("sound-toggle");
+  if (sound) { showSound(sound); sound.addEventListener("click", toggleSound); }
   const wall = document.getElementById("wall");
   if (wall) followWall(wall);
   const liveUnmask = document.querySelector("form.live-unmask");

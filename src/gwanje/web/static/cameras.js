@@ -1,4 +1,5 @@
-// Camera administration (admins): add or change a camera, test its connection, disable or delete it.
+// Camera administration (admins): add or change a camera (with its schedule and per-type alert thresholds), test its
+// connection, disable or delete it.
 // Every button calls the API with the session's CSRF token; a change applies to that camera at once.
 "use strict";
 
@@ -26,11 +27,42 @@ function wireCameraForm(form) {
     loop: form.elements.loop.checked,
   });
   const cameraId = () => form.elements.id.value.trim();
+  const windows = document.getElementById("schedule-windows");
+  const wireWindow = (row) => row.querySelector(".schedule-remove").addEventListener("click", () => row.remove());
+  windows.querySelectorAll(".schedule-window").forEach(wireWindow);
+  document.getElementById("schedule-add").addEventListener("click", () => {
+    const row = document.getElementById("schedule-window").content.firstElementChild.cloneNode(true);
+    windows.append(row);
+    wireWindow(row);
+  });
+  // Empty: always armed. Seconds are kept ("23:59:59"), so a window saved unchanged stays the same.
+  const schedule = () => ({
+    timezone: form.elements.timezone.value.trim() || null,
+    windows: [...windows.querySelectorAll(".schedule-window")].map((row) => ({
+      days: [...row.querySelectorAll("input[name=day]:checked")].map((box) => box.value),
+      start: row.querySelector("input[name=start]").value,
+      end: row.querySelector("input[name=end]").value,
+    })),
+  });
+  // Only the event types whose threshold or on/off changed are sent, each with its whole tuning (an override replaces
+  // the type's tuning, so its other settings must come along unchanged).
+  const tuning = JSON.parse(document.getElementById("event-tuning").textContent);
+  const events = () => {
+    const changed = {};
+    for (const [kind, current] of Object.entries(tuning)) {
+      const enabled = form.elements[`enabled-${kind}`].checked;
+      const threshold = Number(form.elements[`threshold-${kind}`].value);
+      if (enabled !== current.enabled || threshold !== current.threshold) changed[kind] = { ...current, enabled, threshold };
+    }
+    return changed;
+  };
 
   form.addEventListener("submit", async (submitted) => {
     submitted.preventDefault();
     let rules;
     try { rules = JSON.parse(form.elements.rules.value || "[]"); } catch (_) { say(form.dataset.badJson); return; }
+    const when = schedule();
+    if (when.windows.some((w) => !w.days.length)) { say(document.getElementById("schedule").dataset.noDay); return; }
     const body = {
       name: form.elements.name.value.trim() || null,
       enabled: form.elements.enabled.checked,
@@ -39,12 +71,15 @@ function wireCameraForm(form) {
       detectors: [...form.querySelectorAll("input[name=detectors]:checked")].map((box) => box.value),
       sensitivity: Number(form.elements.sensitivity.value),
       rules,
+      schedule: when,
+      events: events(),
     };
     const response = isNew
       ? await call("POST", "/api/cameras", { id: cameraId(), ...body })
       : await call("PATCH", `/api/cameras/${encodeURIComponent(cameraId())}`, body);
     if (!response.ok) { await failed(response); return; }
     if (isNew) { window.location.assign(`/admin/cameras/${encodeURIComponent(cameraId())}`); return; }
+    Object.assign(tuning, body.events);  // saved: the next save compares with these
     say(form.dataset.saved);
   });
 
