@@ -84,3 +84,18 @@ def test_an_admin_adds_a_user_who_can_then_log_in(web: Web, browser_client: Test
     user = web.store.accounts.get_user("olga")
     assert user is not None and user.role == "operator"
     assert web.store.list_audit(action="user_add")[0].actor == "boss"
+
+
+def test_login_attempts_from_one_address_are_limited_with_retry_after(web: Web, browser_client: TestClient) -> None:
+    """api.login_attempts_per_minute (10) per client address, wrong or right: the 11th is 429, even with the
+    right password, and says how long to wait."""
+    web.add_user("kim", "viewer")
+    for _ in range(web.ctx.config.api.login_attempts_per_minute):
+        assert log_in(browser_client, "kim", "not the password") in (401, 403)  # 403 once kim is locked
+    page = browser_client.get("/login")
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    limited = browser_client.post("/login", data={"username": "kim", "password": PASSWORD, "csrf_token": token})
+    assert limited.status_code == 429
+    assert 1 <= int(limited.headers["retry-after"]) <= 60
+    assert "gwanje_session" not in browser_client.cookies
+    assert next(a.detail for a in web.store.list_audit(action="login_failed")) == "rate limited"
