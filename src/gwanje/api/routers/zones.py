@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from gwanje.api.context import ApiContext
 from gwanje.api.deps import Admin, CameraId, Ctx, client_of
-from gwanje.api.responses import AUTHENTICATED, errors
+from gwanje.api.responses import AUTHENTICATED, BODY, errors
 from gwanje.api.routers.camera_admin import apply_update
 from gwanje.config.camera import CameraConfig, ZoneConfig
 from gwanje.config.managed import validation_reason
@@ -121,7 +121,7 @@ def list_zones(camera_id: CameraId, ctx: Ctx, _who: Admin) -> CameraZones:
 @router.put(
     "/api/cameras/{camera_id}/zones/{name}",
     response_model=CameraZones,
-    responses=errors(413),
+    responses=errors(*BODY),
     summary="Save a zone (new or replacing the one of that name); the camera uses it at once (admin; audited)",
 )
 def save_zone(camera_id: CameraId, name: ZoneName, body: ZoneIn, request: Request, ctx: Ctx, who: Admin) -> CameraZones:
