@@ -143,6 +143,28 @@ def test_test_connection_audit_and_metrics_never_carry_it(site: Site) -> None:
     assert metrics.status_code == 200 and 'camera="cam"' in metrics.text and SECRET not in metrics.text
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"source": {"url": URL}, "detectors": [URL]},  # a URL where a detector name belongs
+        {"source": {"url": URL, "timeout_s": URL}},
+        {"source": URL},
+    ],
+)
+def test_a_refused_camera_never_echoes_a_password(site: Site, body: dict[str, object]) -> None:
+    """Found by this test: the configuration's reason quoted the value (``uses detector 'rtsp://user:pw@...'``)."""
+    admin = {"Authorization": f"Bearer {TOKENS['admin'][1]}"}
+    for response in (
+        site.client.patch("/api/cameras/cam", json=body, headers=admin),
+        site.client.post("/api/cameras", json={"id": "other", **body}, headers=admin),
+    ):
+        assert response.status_code == 422, response.text
+        assert SECRET not in response.text
+    rules = site.client.put("/api/cameras/cam/zones/door", json={"polygon": [[0, 0], [1, 0], [1, 1]], "rules": [URL]},
+                            headers=admin)  # fmt: skip
+    assert rules.status_code == 422 and SECRET not in rules.text
+
+
 @pytest.mark.parametrize("broken", [False, True])
 def test_check_config_never_prints_it(
     broken: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture

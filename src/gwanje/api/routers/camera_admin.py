@@ -49,7 +49,8 @@ def _current(ctx: ApiContext, camera_id: str) -> CameraConfig:
 
 
 def _unprocessable(reason: str) -> HTTPException:
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"not a valid camera: {reason}")
+    """422 with the configuration's reason; a URL it quotes (even from a field it does not belong in) is masked."""
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, mask_url(f"not a valid camera: {reason}"))
 
 
 def _summary(old: dict[str, Any] | None, new: dict[str, Any]) -> str:

@@ -21,6 +21,7 @@ from gwanje.api.routers.camera_admin import apply_update
 from gwanje.config.camera import CameraConfig, ZoneConfig
 from gwanje.config.managed import validation_reason
 from gwanje.config.rules import RuleConfig
+from gwanje.core.secrets import mask_url
 
 router = APIRouter(tags=["zones"], responses=errors(*AUTHENTICATED, 404))
 ZoneName = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[^/\s][^/]*$")]
@@ -96,7 +97,8 @@ def _zone_rules(camera: CameraConfig, zone: str, kinds: list[str] | None) -> lis
     unknown = sorted(set(kinds) - set(ZONE_RULE_TYPES))
     if unknown:
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, f"rules {unknown} do not watch a zone; use {ZONE_RULE_TYPES}"
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            mask_url(f"rules {unknown} do not watch a zone; use {ZONE_RULE_TYPES}"),
         )
     kept = [r for r in rules if r.get("zone") != zone or r["type"] in kinds]
     have = {r["type"] for r in kept if r.get("zone") == zone}
@@ -110,7 +112,7 @@ def _with_zones(
     try:
         return CameraConfig.model_validate({**camera.model_dump(mode="json"), **changed})
     except ValidationError as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, validation_reason(error)) from None
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, mask_url(validation_reason(error))) from None
 
 
 @router.get("/api/cameras/{camera_id}/zones", response_model=CameraZones, summary="The camera's zones (admin)")
@@ -131,7 +133,7 @@ def save_zone(camera_id: CameraId, name: ZoneName, body: ZoneIn, request: Reques
         zone = ZoneConfig(name=name, polygon=polygon)
     except ValidationError as error:
         detail = "; ".join(e["msg"] for e in error.errors())
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"not a valid zone: {detail}") from None
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, mask_url(f"not a valid zone: {detail}")) from None
     zones = [zone if z.name == name else z for z in camera.zones]
     if all(z.name != name for z in camera.zones):
         zones.append(zone)
