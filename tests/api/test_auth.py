@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import stat
 import warnings
-from unittest.mock import ANY
 from pathlib import Path
+from unittest.mock import ANY
 
 import pytest
 

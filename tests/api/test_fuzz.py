@@ -91,7 +91,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 def _check_stream_start(case: Case, headers: dict[str, str]) -> None:
     """An endless stream: its status and content type are checked, then the connection is dropped."""
-    with requests.request(**case.as_transport_kwargs(headers=headers), stream=True, timeout=20) as response:
+    with requests.request(**case.as_transport_kwargs(headers=headers), stream=True, timeout=60) as response:
         declared = case.operation.definition.raw["responses"]
         assert response.status_code < 500, f"{response.status_code}: {case.as_curl_command(headers)}"
         assert str(response.status_code) in declared, f"undeclared {response.status_code}: {case.as_curl_command()}"
@@ -129,7 +129,7 @@ def _fuzz(schema: Any, headers: dict[str, str]) -> None:
                 _check_stream_start(case, headers)
                 return
             response = case.call_and_validate(
-                headers=headers, timeout=20, excluded_checks=_excluded(case, "Cookie" in headers)
+                headers=headers, timeout=60, excluded_checks=_excluded(case, "Cookie" in headers)
             )
             assert response.status_code != 500, case.as_curl_command()
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
 from gwanje.api import ApiContext, create_app
 from gwanje.api.auth import Role, TokenAuth, TooManyWrongTokens
@@ -53,6 +54,9 @@ def test_wrong_tokens_are_limited_per_address_and_then_even_the_right_one_waits(
     # the query token (stream, clips), and a POST stopped before its body is read: the same limit
     _assert_limited(client.get(f"/api/events/{event.id}/clip.mp4", params={"token": TOKENS["viewer"][1]}))
     _assert_limited(client.post(f"/api/events/{event.id}/note", headers=WRONG, json={"note": "x"}))
+    with pytest.raises(WebSocketDisconnect) as closed, client.websocket_connect("/api/events/ws", headers=RIGHT):
+        pass
+    assert closed.value.code == 1008
     assert client.get("/api/health").status_code == 200  # no token, no limit
     assert ctx.store.list_actions(event.id) == []
 
