@@ -6,7 +6,10 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import given, seed, settings
+from hypothesis import strategies as st
 
+from gwanje.api.deps import MAX_UNIX, TIME_PATTERN, unix
 from gwanje.store.repo import MAX_OFFSET
 from tests.api.conftest import Api
 from tests.store.factories import make_event
@@ -163,3 +166,18 @@ def test_a_camera_the_configuration_refuses_is_a_declared_422(api: Api) -> None:
     assert isinstance(refused.json()["detail"], str) and "nope" in refused.json()["detail"]
     bad_id = api.client.post("/api/cameras", json={"id": "", "source": {"url": "demo:"}}, headers=api.headers("admin"))
     assert bad_id.status_code == 422 and not re.fullmatch(camera["pattern"], "")
+
+
+@seed(20261207)
+@settings(max_examples=500, deadline=None, database=None)
+@given(value=st.from_regex(re.compile(TIME_PATTERN, re.ASCII), fullmatch=True))
+def test_every_value_the_time_pattern_admits_is_a_time(value: str) -> None:
+    seconds = unix(value, "since")
+    assert seconds is not None and 0.0 <= seconds <= MAX_UNIX
+
+
+def test_digits_of_other_scripts_are_422_not_a_crash(api: Api) -> None:
+    """Python's \\d also matches '٠' (Arabic-Indic zero), which the schema's regex does not: it reached the date
+    parser and was a 500 (found by generating from the pattern)."""
+    response = api.client.get("/api/events", params={"since": "0٠04-02-29"}, headers=api.headers())
+    assert response.status_code == 422

@@ -82,7 +82,7 @@ def unix(value: str | None, name: str) -> float | None:
     if value is None:
         return None
     seconds: float | None = None
-    if re.fullmatch(TIME_PATTERN, value):
+    if re.fullmatch(TIME_PATTERN, value, re.ASCII):  # \d as in the schema's (ECMA) regex: 0-9 only
         if value.replace(".", "").isdigit():
             seconds = float(value)
         else:
