@@ -2,7 +2,8 @@
 
 Every operation of the OpenAPI schema gets generated requests (valid and invalid), as an admin with a bearer token
 and as an admin with a web session (cookie + CSRF token). Every answer must be declared in the schema, match its
-JSON shape and content type, and never be a 5xx. The run is bounded (``EXAMPLES`` per operation, a fixed seed) so
+JSON shape and content type, and never be a 5xx (but test connection's declared 502/504: the camera's answer).
+The run is bounded (``EXAMPLES`` per operation, a fixed seed) so
 that it stays well under two minutes on two cores; ``GWANJE_FUZZ_EXAMPLES`` raises it for a longer hunt.
 """
 
@@ -16,23 +17,22 @@ from typing import Any
 
 import pytest
 import requests
+import schemathesis
+from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import strategies as st
+from schemathesis import Case, GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
-schemathesis = pytest.importorskip("schemathesis")
-from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from schemathesis import Case, GenerationMode  # noqa: E402
-from schemathesis.checks import not_a_server_error  # noqa: E402
-from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance  # noqa: E402
-
-from gwanje.api import ApiContext  # noqa: E402
-from gwanje.api.auth import CSRF_HEADER, SESSION_COOKIE  # noqa: E402
-from gwanje.api.masking import SnapshotMasker  # noqa: E402
-from gwanje.core.frame import Image  # noqa: E402
-from gwanje.core.health import StreamState, StreamStats  # noqa: E402
-from gwanje.store import MediaStore, Store  # noqa: E402
-from gwanje.web import create_web_app  # noqa: E402
-from tests.api.conftest import TOKENS, live_jpeg, make_config, serve  # noqa: E402
-from tests.store.factories import make_event  # noqa: E402
+from gwanje.api import ApiContext
+from gwanje.api.auth import CSRF_HEADER, SESSION_COOKIE
+from gwanje.api.masking import SnapshotMasker
+from gwanje.core.frame import Image
+from gwanje.core.health import StreamState, StreamStats
+from gwanje.store import MediaStore, Store
+from gwanje.web import create_web_app
+from tests.api.conftest import TOKENS, live_jpeg, make_config, serve
+from tests.store.factories import make_event
 
 EXAMPLES = int(os.environ.get("GWANJE_FUZZ_EXAMPLES", "25"))
 PASSWORD = "correct horse battery"
