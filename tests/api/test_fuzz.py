@@ -3,8 +3,8 @@
 Every operation of the OpenAPI schema gets generated requests (valid and invalid), as an admin with a bearer token
 and as an admin with a web session (cookie + CSRF token). Every answer must be declared in the schema, match its
 JSON shape and content type, and never be a 5xx (but test connection's declared 502/504: the camera's answer).
-The run is bounded (``EXAMPLES`` per operation, a fixed seed) so
-that it stays well under two minutes on two cores; ``GWANJE_FUZZ_EXAMPLES`` raises it for a longer hunt.
+The run is bounded (``EXAMPLES`` per operation, a fixed seed) so that it stays well under two minutes on two
+cores (about 40 s); ``GWANJE_FUZZ_EXAMPLES=200`` hunts longer.
 """
 
 from __future__ import annotations
