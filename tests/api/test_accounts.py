@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from gwanje.api.accounts import SESSION_SECRET_FILE, SETUP_CODE_FILE, LoginOutcome, RateLimiter
+from gwanje.api.accounts import SESSION_SECRET_FILE, SETUP_CODE_FILE, LoginOutcome
 from gwanje.api.auth import CSRF_HEADER, SESSION_COOKIE
 from gwanje.api.passwords import WeakPassword, check_new_password, hash_password, verify_password
+from gwanje.api.ratelimit import RateLimiter
 from gwanje.store.accounts import UserExists
 from tests.api.conftest import Api
 from tests.store.factories import make_event

@@ -6,6 +6,7 @@ import logging
 import stat
 import warnings
 from pathlib import Path
+from unittest.mock import ANY
 
 import pytest
 
@@ -22,6 +23,11 @@ def test_openapi_documents_every_endpoint_and_the_bearer_scheme(api: Api) -> Non
         doc = api.client.get("/openapi.json").json()
     assert {"/api/events", "/api/events/{event_id}/clip.mp4", "/api/events/stream", "/metrics"} <= set(doc["paths"])
     assert doc["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    # the web session is the other way in, declared too (schemathesis took it for ignored authentication)
+    assert doc["components"]["securitySchemes"]["APIKeyCookie"] == {
+        "type": "apiKey", "in": "cookie", "name": "gwanje_session", "description": ANY,
+    }  # fmt: skip
+    assert {"HTTPBearer", "APIKeyCookie"} == {k for s in doc["paths"]["/api/events"]["get"]["security"] for k in s}
     clip_params = {p["name"] for p in doc["paths"]["/api/events/{event_id}/clip.mp4"]["get"]["parameters"]}
     assert {"token", "download"} <= clip_params
     list_params = {p["name"] for p in doc["paths"]["/api/events"]["get"]["parameters"]}
@@ -89,7 +95,7 @@ def test_production_without_tokens_creates_none_and_admits_no_token(tmp_path: Pa
     """People log in to the web app (its first admin is created at /setup); no token is made up."""
     config = parse_config({"api": {"mode": "production"}})
     auth = TokenAuth.from_config(config.api, tmp_path)
-    assert auth.authenticate("anything-at-all-0123456789") is None
+    assert auth.authenticate("anything-at-all-0123456789", None) is None
     assert not (tmp_path / DEV_TOKEN_FILE).exists()
 
 
@@ -105,7 +111,7 @@ def test_development_token_is_created_private_and_reused(tmp_path: Path, caplog:
     assert token not in caplog.text
 
     auth = TokenAuth.from_config(parse_config({}).api, tmp_path / "data")
-    principal = auth.authenticate(token)
+    principal = auth.authenticate(token, None)
     assert principal is not None
     assert principal.role.name == "ADMIN"
 

@@ -60,7 +60,7 @@ def test_filters(api: Api) -> None:
         ("?limit=0", "limit", "greater than or equal to 1"),
         ("?since=yesterday", "since", "ISO 8601"),
         ("?since=1e20", "since", "UNIX seconds"),
-        ("?until=99999999999999", "until", "from 1970 to 9999"),
+        ("?until=99999999999999", "until", "at most 12 digits"),
         ("?since=2026-13-45", "since", "ISO 8601"),
         ("?status=done", "status", "'acknowledged'"),
     ],

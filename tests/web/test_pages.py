@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 
+from gwanje.api import ApiContext
 from gwanje.api.accounts import SETUP_CODE_FILE
+from gwanje.store import MediaStore, Store
+from gwanje.web import create_web_app
 from gwanje.web.i18n import MESSAGES
+from tests.api.conftest import make_config
 from tests.store.factories import make_event
 from tests.web.conftest import PASSWORD, Web, log_in
 
@@ -84,3 +90,25 @@ def test_an_admin_adds_a_user_who_can_then_log_in(web: Web, browser_client: Test
     user = web.store.accounts.get_user("olga")
     assert user is not None and user.role == "operator"
     assert web.store.list_audit(action="user_add")[0].actor == "boss"
+
+
+def test_login_attempts_from_one_address_are_limited_with_retry_after(tmp_path: Path) -> None:
+    """api.login_attempts_per_minute per client address, wrong or right: one more is 429, even with the right
+    password, and says how long to wait."""
+    config = make_config(tmp_path / "data", mode="production", login_attempts_per_minute=3)
+    store = Store.open(config.store)
+    ctx = ApiContext.create(config, store, MediaStore.for_config(config.store))
+    ctx.accounts.create_user("kim", "viewer", PASSWORD, actor="test", client=None)
+    try:
+        with TestClient(create_web_app(ctx), follow_redirects=False) as client:
+            for _ in range(3):
+                assert log_in(client, "kim", "not the password") == 401
+            page = client.get("/login")
+            token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+            limited = client.post("/login", data={"username": "kim", "password": PASSWORD, "csrf_token": token})
+            assert limited.status_code == 429
+            assert 1 <= int(limited.headers["retry-after"]) <= 60
+            assert "gwanje_session" not in client.cookies
+        assert next(a.detail for a in store.list_audit(action="login_failed")) == "rate limited"
+    finally:
+        store.close()

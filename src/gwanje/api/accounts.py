@@ -12,15 +12,12 @@ import hashlib
 import hmac
 import logging
 import secrets
-import threading
-import time
-from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 from gwanje.api.passwords import check_new_password, hash_password, verify_password
+from gwanje.api.ratelimit import RateLimiter
 from gwanje.api.secret_files import read_or_create_secret
 from gwanje.config.api import ApiConfig
 from gwanje.store.accounts import ROLES, UserRecord
@@ -47,30 +44,6 @@ class LoginResult:
     session_token: str | None = None
     user: UserRecord | None = None
     retry_after_s: float = 0.0
-
-
-class RateLimiter:
-    """At most ``limit`` attempts per client address in any 60 s (kept in memory: a restart forgets it)."""
-
-    def __init__(self, limit: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self._limit = limit
-        self._clock = clock
-        self._seen: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, client: str) -> float:
-        """0 when this attempt may go ahead (and counts it), else the seconds to wait."""
-        now = self._clock()
-        with self._lock:
-            times = self._seen.setdefault(client, deque())
-            while times and times[0] <= now - 60.0:
-                times.popleft()
-            if len(times) >= self._limit:
-                return times[0] + 60.0 - now
-            times.append(now)
-            if len(self._seen) > 10_000:  # forget idle clients so the map cannot grow without bound
-                self._seen = {k: v for k, v in self._seen.items() if v and v[-1] > now - 60.0}
-            return 0.0
 
 
 def check_user_name(name: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import math
 import re
 import secrets
 from collections.abc import Callable
@@ -19,8 +20,9 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Query, Request, status
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
+from gwanje.api.ratelimit import RateLimiter
 from gwanje.config.api import MIN_TOKEN_LENGTH, ApiConfig
 from gwanje.core.private_file import write_private
 
@@ -60,11 +62,23 @@ class _Token:
     principal: Principal
 
 
-class TokenAuth:
-    """Checks bearer tokens in constant time (none configured: only web sessions get in)."""
+class TooManyWrongTokens(Exception):
+    """This client address presented too many wrong tokens in the last minute; it must wait ``retry_after_s``."""
 
-    def __init__(self, tokens: list[tuple[str, str, Role]]) -> None:
+    def __init__(self, retry_after_s: float) -> None:
+        self.retry_after_s = max(1, math.ceil(retry_after_s))
+        super().__init__(f"too many wrong tokens from this address: wait {self.retry_after_s} s")
+
+
+class TokenAuth:
+    """Checks bearer tokens in constant time (none configured: only web sessions get in).
+
+    Wrong tokens are counted per client address: past ``failures_per_minute`` of them, every token from that
+    address (the right one too, so that guessing learns nothing) is refused with ``TooManyWrongTokens``."""
+
+    def __init__(self, tokens: list[tuple[str, str, Role]], failures_per_minute: int = 10) -> None:
         self._tokens = [_Token(secret.encode(), Principal(name, role)) for name, secret, role in tokens]
+        self._failures = RateLimiter(failures_per_minute)
 
     @classmethod
     def from_config(cls, api: ApiConfig, data_dir: Path) -> TokenAuth:
@@ -72,19 +86,27 @@ class TokenAuth:
 
         Production mode without tokens has none: people log in to the web app, integrations need api.tokens.
         """
+        limit = api.token_failures_per_minute
         if api.tokens:
-            return cls([(t.name, t.token.get_secret_value(), Role[t.role.upper()]) for t in api.tokens])
+            return cls([(t.name, t.token.get_secret_value(), Role[t.role.upper()]) for t in api.tokens], limit)
         if api.mode == "production":
             log.info("api.tokens is empty: only web users can get in (integrations need a token in api.tokens)")
-            return cls([])
-        return cls([(DEV_TOKEN_NAME, ensure_dev_token(data_dir), Role.ADMIN)])
+            return cls([], limit)
+        return cls([(DEV_TOKEN_NAME, ensure_dev_token(data_dir), Role.ADMIN)], limit)
 
-    def authenticate(self, presented: str) -> Principal | None:
+    def authenticate(self, presented: str, client: str | None) -> Principal | None:
+        """The token's principal, None for a wrong token; ``TooManyWrongTokens`` while ``client`` must wait."""
+        address = client or "unknown"
+        wait = self._failures.wait(address)
+        if wait:
+            raise TooManyWrongTokens(wait)
         candidate = presented.encode()
         found: Principal | None = None
         for token in self._tokens:  # compare with every token so timing does not tell which one matched
             if hmac.compare_digest(candidate, token.secret):
                 found = token.principal
+        if found is None:
+            self._failures.count(address)
         return found
 
 
@@ -111,6 +133,13 @@ def ensure_dev_token(data_dir: Path) -> str:
 
 
 _bearer = HTTPBearer(auto_error=False, description="A token from api.tokens (or the development token file).")
+_session_cookie = APIKeyCookie(
+    name=SESSION_COOKIE,
+    auto_error=False,
+    description="The web app's session (after /login); a request that changes something also sends the page's "
+    f"CSRF token in the {CSRF_HEADER} header.",
+)
+"""Declared so that the schema says the truth (a session is the other way in); ``session_principal`` reads it."""
 
 
 def session_principal(request: Request) -> Principal | None:
@@ -142,7 +171,12 @@ def _principal(request: Request, presented: str | None, what: str) -> Principal:
             headers={"WWW-Authenticate": "Bearer"},
         )
     auth: TokenAuth = request.app.state.ctx.auth
-    principal = auth.authenticate(presented)
+    try:
+        principal = auth.authenticate(presented, request.client.host if request.client else None)
+    except TooManyWrongTokens as error:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS, str(error), headers={"Retry-After": str(error.retry_after_s)}
+        ) from None
     if principal is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid token", headers={"WWW-Authenticate": "Bearer"})
     return principal
@@ -161,7 +195,9 @@ def require(role: Role) -> Callable[..., Principal]:
     """A dependency: the caller's principal, who must have at least ``role`` (header token only)."""
 
     def dependency(
-        request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+        _session: Annotated[str | None, Depends(_session_cookie)],
     ) -> Principal:
         return _check_role(_principal(request, credentials.credentials if credentials else None, ""), role)
 
@@ -174,6 +210,7 @@ def require_with_query_token(role: Role) -> Callable[..., Principal]:
     def dependency(
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+        _session: Annotated[str | None, Depends(_session_cookie)],
         token: Annotated[
             str | None,
             Query(max_length=512, description="The API token, for clients that cannot send an Authorization header."),

@@ -5,7 +5,7 @@ stranger's 400 MB POST is held in memory before it is told its token is missing.
 ASGI middleware in front of the app:
 
 * a POST/PUT/PATCH/DELETE to ``/api/`` without a valid bearer token or web session is answered 401 at once;
-  nothing of its body is read;
+  nothing of its body is read (429 with Retry-After once its address has sent too many wrong tokens);
 * a body whose ``Content-Length`` is over ``api.max_body_bytes`` is answered 413 at once;
 * a body without a length (chunked) is counted as it is read, and 413 is answered as soon as it passes the limit,
   so at most ``max_body_bytes`` (plus one network chunk) is ever held.
@@ -20,7 +20,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from gwanje.api.auth import SESSION_COOKIE
+from gwanje.api.auth import SESSION_COOKIE, TooManyWrongTokens
 from gwanje.api.context import ApiContext
 
 Scope = MutableMapping[str, Any]
@@ -78,7 +78,11 @@ class RequestGuard:
             await self.app(scope, receive, send)
             return
         path = str(scope.get("path", ""))
-        refused = await self._unauthenticated(scope) if path.startswith(API_PREFIX) else None
+        try:
+            refused = await self._unauthenticated(scope) if path.startswith(API_PREFIX) else None
+        except TooManyWrongTokens as error:
+            await _answer(send, 429, str(error), {"Retry-After": str(error.retry_after_s)})
+            return
         if refused is not None:
             await _answer(send, 401, refused, {"WWW-Authenticate": "Bearer"})
             return
@@ -121,7 +125,9 @@ class RequestGuard:
         header = _header(scope, b"authorization") or ""
         scheme, _, token = header.partition(" ")
         if scheme.lower() == "bearer" and token.strip():
-            return None if self.ctx.auth.authenticate(token.strip()) is not None else "invalid token"
+            client = scope.get("client")
+            principal = self.ctx.auth.authenticate(token.strip(), str(client[0]) if client else None)
+            return None if principal is not None else "invalid token"
         session = _cookie(scope, SESSION_COOKIE)
         if session and await run_in_threadpool(self.ctx.accounts.session_user, session) is not None:
             return None

@@ -20,9 +20,10 @@ class ValidationProblem(BaseModel):
 
 
 class ValidationErrorOut(BaseModel):
-    """422: each problem with a parameter or the body."""
+    """422: each problem with a parameter or the body; or, for a well-formed camera or zone that the rest of the
+    configuration refuses (an undeclared detector, a rule naming a missing zone), that reason in one sentence."""
 
-    detail: list[ValidationProblem]
+    detail: list[ValidationProblem] | str
 
 
 class InternalErrorOut(BaseModel):
@@ -33,7 +34,7 @@ class InternalErrorOut(BaseModel):
 
 
 DESCRIPTIONS = {
-    400: "Bad request (the message says what is missing).",
+    400: "Bad request: the message says what is missing, or the body could not be read as its content type.",
     401: "Missing or invalid token (or web session); answered before any request body is read.",
     403: "The caller's role is too low (or a web request without its CSRF token).",
     404: "No such event or camera, or its evidence is not kept.",
@@ -41,6 +42,7 @@ DESCRIPTIONS = {
     "exists already.",
     413: "Request body over api.max_body_bytes.",
     422: "A parameter or the body is malformed or out of range.",
+    429: "Too many wrong tokens from this address in the last minute: wait the Retry-After seconds.",
     500: "Unexpected failure (JSON, with a reference to the server log).",
     502: "The camera source could not be opened or read (the message says why, credentials masked).",
     503: "The database does not answer.",
@@ -55,7 +57,9 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": MODELS.get(code, ErrorOut), "description": DESCRIPTIONS[code]} for code in codes}
 
 
-AUTHENTICATED = (401, 403, 422, 500, 503)
+AUTHENTICATED = (401, 403, 422, 429, 500, 503)
 """What any route behind a token can answer."""
 EVENT = (*AUTHENTICATED, 404)
-ACTION = (*EVENT, 409, 413)
+BODY = (400, 413)
+"""What any route that reads a request body can answer besides (an unreadable body, one too large)."""
+ACTION = (*EVENT, 409, *BODY)

@@ -84,6 +84,13 @@ class ApiConfig(GwanjeModel):
     login_attempts_per_minute: int = Field(
         default=10, ge=1, le=10_000, description="Login attempts one client address may make per minute (429 beyond)."
     )
+    token_failures_per_minute: int = Field(
+        default=10,
+        ge=1,
+        le=10_000,
+        description="Wrong API tokens one client address may send per minute; beyond, every token from it is "
+        "answered 429 with Retry-After until the minute has passed.",
+    )
 
     @field_validator("session_secret")
     @classmethod

@@ -83,7 +83,10 @@ class MotionConfig(GwanjeModel):
 class CameraConfig(GwanjeModel):
     """One camera."""
 
-    id: str = Field(description="Short identifier: lowercase letters, digits, - and _ (used in URLs and topics).")
+    id: str = Field(
+        description="Short identifier: lowercase letters, digits, - and _ (used in URLs and topics).",
+        json_schema_extra={"pattern": _ID.pattern},  # checked by ``_id``, with a message people can read
+    )
     name: str | None = Field(default=None, description="Human name shown to operators.")
     enabled: bool = True
     source: SourceConfig

@@ -100,7 +100,7 @@ def format_validation_error(err: ValidationError, source: str, extra: list[str] 
             msg = "required key is missing"
         lines.append(f"  - {where}: {msg}{_given(e, where)}")
     lines += [f"  - <root>: {problem}" for problem in extra]
-    return "\n".join(lines)
+    return mask_url("\n".join(lines))  # a reason may quote a value: a URL given where a name belongs
 
 
 def parse_config(
@@ -135,5 +135,5 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> AppC
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         hint = YAML_COLON_HINT if "mapping values are not allowed" in str(exc) else ""
-        raise ConfigError(f"{p}: not valid YAML: {exc}{hint}") from None
+        raise ConfigError(mask_url(f"{p}: not valid YAML: {exc}{hint}")) from None  # it quotes the line
     return parse_config(data, str(p), environ)

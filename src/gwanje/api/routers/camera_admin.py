@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from gwanje.api.context import ApiContext
 from gwanje.api.deps import Admin, CameraId, Ctx, client_of
-from gwanje.api.responses import AUTHENTICATED, errors
+from gwanje.api.responses import AUTHENTICATED, BODY, errors
 from gwanje.api.schemas import CameraOut
 from gwanje.config.camera import CameraConfig, SourceConfig
 from gwanje.config.managed import CameraChangeError, CameraExists, UnknownCamera, validation_reason
@@ -50,7 +50,8 @@ def current_camera(ctx: ApiContext, camera_id: str) -> CameraConfig:
 
 
 def _unprocessable(reason: str) -> HTTPException:
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"not a valid camera: {reason}")
+    """422 with the configuration's reason; a URL it quotes (even from a field it does not belong in) is masked."""
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, mask_url(f"not a valid camera: {reason}"))
 
 
 def _summary(old: dict[str, Any] | None, new: dict[str, Any]) -> str:
@@ -75,7 +76,7 @@ def apply_update(ctx: ApiContext, camera: CameraConfig) -> None:
     "/api/cameras",
     response_model=CameraOut,
     status_code=status.HTTP_201_CREATED,
-    responses=errors(409, 413),
+    responses=errors(409, *BODY),
     summary="Add a camera and start it at once (admin; audited)",
 )
 def add_camera(body: CameraConfig, request: Request, ctx: Ctx, who: Admin) -> CameraOut:
@@ -103,7 +104,7 @@ def camera_config(camera_id: CameraId, ctx: Ctx, _who: Admin) -> CameraConfig:
 @router.patch(
     "/api/cameras/{camera_id}",
     response_model=CameraOut,
-    responses=errors(404, 413),
+    responses=errors(404, *BODY),
     summary="Change a camera (JSON merge patch of its configuration) and restart only it (admin; audited)",
 )
 def update_camera(
@@ -160,7 +161,7 @@ def delete_camera(camera_id: CameraId, request: Request, ctx: Ctx, who: Admin) -
     response_class=Response,
     responses={
         200: {"content": {"image/jpeg": {}}, "description": "The source's first frame (people masked)."},
-        **errors(404, 409, 413, 502, 504),
+        **errors(404, 409, *BODY, 502, 504),
     },
     summary="Test connection: open the source, return its first frame or why not (admin; audited)",
 )

@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Path, Request, status
 from pydantic import BaseModel, Field
 
 from gwanje.api.deps import Admin, Ctx, client_of
-from gwanje.api.responses import AUTHENTICATED, errors
+from gwanje.api.responses import AUTHENTICATED, BODY, errors
 
 router = APIRouter(tags=["channels"], responses=errors(*AUTHENTICATED))
 ChannelName = Annotated[
@@ -48,7 +48,7 @@ def list_channels(ctx: Ctx, _who: Admin) -> list[ChannelOut]:
 @router.post(
     "/api/channels/{name}/test",
     response_model=TestResultOut,
-    responses=errors(404, 409, 413),
+    responses=errors(404, 409, *BODY),
     summary="Send a test message to one channel now (admin; audited)",
 )
 def send_test(name: ChannelName, request: Request, ctx: Ctx, who: Admin) -> TestResultOut:

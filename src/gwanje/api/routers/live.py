@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect, status
 from fastapi.responses import StreamingResponse
 
-from gwanje.api.auth import Principal, Role
+from gwanje.api.auth import Principal, Role, TooManyWrongTokens
 from gwanje.api.context import ApiContext
 from gwanje.api.deps import Ctx, ViewerQueryToken
 from gwanje.api.live import BroadcasterClosed, Message, Subscription
@@ -80,7 +80,12 @@ async def stream(ctx: Ctx, who: ViewerQueryToken) -> StreamingResponse:
 def _ws_principal_ok(ctx: ApiContext, websocket: WebSocket) -> bool:
     header = websocket.headers.get("authorization", "")
     presented = header[7:] if header.lower().startswith("bearer ") else websocket.query_params.get("token")
-    principal = ctx.auth.authenticate(presented) if presented else None
+    if not presented:
+        return False
+    try:
+        principal = ctx.auth.authenticate(presented, websocket.client.host if websocket.client else None)
+    except TooManyWrongTokens:
+        return False
     return principal is not None and principal.role >= Role.VIEWER
 
 

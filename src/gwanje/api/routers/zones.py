@@ -15,11 +15,12 @@ from fastapi import APIRouter, HTTPException, Path, Request, status
 from pydantic import BaseModel, Field, ValidationError
 
 from gwanje.api.deps import Admin, CameraId, Ctx, client_of
-from gwanje.api.responses import AUTHENTICATED, errors
+from gwanje.api.responses import AUTHENTICATED, BODY, errors
 from gwanje.api.routers.camera_admin import apply_update, current_camera
 from gwanje.config.camera import CameraConfig, ZoneConfig
 from gwanje.config.managed import validation_reason
 from gwanje.config.rules import RuleConfig
+from gwanje.core.secrets import mask_url
 
 router = APIRouter(tags=["zones"], responses=errors(*AUTHENTICATED, 404))
 ZoneName = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[^/\s][^/]*$")]
@@ -88,7 +89,8 @@ def _zone_rules(camera: CameraConfig, zone: str, kinds: list[str] | None) -> lis
     unknown = sorted(set(kinds) - set(ZONE_RULE_TYPES))
     if unknown:
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, f"rules {unknown} do not watch a zone; use {ZONE_RULE_TYPES}"
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            mask_url(f"rules {unknown} do not watch a zone; use {ZONE_RULE_TYPES}"),
         )
     kept = [r for r in rules if r.get("zone") != zone or r["type"] in kinds]
     have = {r["type"] for r in kept if r.get("zone") == zone}
@@ -102,7 +104,7 @@ def _with_zones(
     try:
         return CameraConfig.model_validate({**camera.model_dump(mode="json"), **changed})
     except ValidationError as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, validation_reason(error)) from None
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, mask_url(validation_reason(error))) from None
 
 
 @router.get("/api/cameras/{camera_id}/zones", response_model=CameraZones, summary="The camera's zones (admin)")
@@ -113,7 +115,7 @@ def list_zones(camera_id: CameraId, ctx: Ctx, _who: Admin) -> CameraZones:
 @router.put(
     "/api/cameras/{camera_id}/zones/{name}",
     response_model=CameraZones,
-    responses=errors(413),
+    responses=errors(*BODY),
     summary="Save a zone (new or replacing the one of that name); the camera uses it at once (admin; audited)",
 )
 def save_zone(camera_id: CameraId, name: ZoneName, body: ZoneIn, request: Request, ctx: Ctx, who: Admin) -> CameraZones:
@@ -123,7 +125,7 @@ def save_zone(camera_id: CameraId, name: ZoneName, body: ZoneIn, request: Reques
         zone = ZoneConfig(name=name, polygon=polygon)
     except ValidationError as error:
         detail = "; ".join(e["msg"] for e in error.errors())
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"not a valid zone: {detail}") from None
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, mask_url(f"not a valid zone: {detail}")) from None
     zones = [zone if z.name == name else z for z in camera.zones]
     if all(z.name != name for z in camera.zones):
         zones.append(zone)
