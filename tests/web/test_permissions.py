@@ -84,6 +84,7 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/api/cameras"): Rule(VIEWER),
     ("GET", "/api/cameras/{camera_id}"): Rule(VIEWER, API, "camera"),
     ("GET", "/api/cameras/{camera_id}/snapshot.jpg"): Rule(VIEWER, API, "camera"),
+    ("GET", "/api/cameras/{camera_id}/live.mjpeg"): Rule(VIEWER, API, "camera"),
     ("POST", "/api/cameras"): Rule(ADMIN),
     ("GET", "/api/cameras/{camera_id}/config"): Rule(ADMIN),
     ("PATCH", "/api/cameras/{camera_id}"): Rule(ADMIN),
@@ -92,6 +93,10 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/api/cameras/{camera_id}/zones"): Rule(ADMIN),
     ("PUT", "/api/cameras/{camera_id}/zones/{name}"): Rule(ADMIN),
     ("DELETE", "/api/cameras/{camera_id}/zones/{name}"): Rule(ADMIN),
+    ("GET", "/api/cameras/{camera_id}/lines"): Rule(ADMIN),
+    ("GET", "/api/cluster"): Rule(ADMIN),
+    ("PUT", "/api/cameras/{camera_id}/lines/{name}"): Rule(ADMIN),
+    ("DELETE", "/api/cameras/{camera_id}/lines/{name}"): Rule(ADMIN),
     # API: alert channels, audit log, metrics
     ("GET", "/api/channels"): Rule(ADMIN),
     ("POST", "/api/channels/{name}/test"): Rule(ADMIN),
@@ -259,7 +264,11 @@ def _call(client: TestClient, method: str, url: str, headers: dict[str, str]) ->
     body: dict[str, Any] = {}
     if method in ("POST", "PUT", "PATCH", "DELETE"):  # a valid body where one is needed: the route itself answers
         body = {"json": {"note": "seen"} if url.endswith("/note") else {}} if url.startswith("/api/") else {"data": {}}
-    response = client.request(method, url, headers=headers, **body)
+    if url.endswith(".mjpeg"):  # a live stream never ends: its status line is the answer
+        with client.stream(method, url, headers=headers) as streamed:
+            response = streamed
+    else:
+        response = client.request(method, url, headers=headers, **body)
     location = response.headers.get("location", "")
     if response.status_code in (401, 403):
         return str(response.status_code), response.status_code

@@ -15,7 +15,7 @@ from fastapi import APIRouter, HTTPException, Path, Request, status
 from pydantic import BaseModel, Field, ValidationError
 
 from gwanje.api.deps import Admin, CameraId, Ctx, client_of
-from gwanje.api.responses import AUTHENTICATED, errors
+from gwanje.api.responses import AUTHENTICATED, BODY, errors
 from gwanje.api.routers.camera_admin import apply_update, current_camera
 from gwanje.config.camera import CameraConfig
 from gwanje.config.managed import validation_reason
@@ -76,7 +76,7 @@ def list_lines(camera_id: CameraId, ctx: Ctx, _who: Admin) -> CameraLines:
 @router.put(
     "/api/cameras/{camera_id}/lines/{name}",
     response_model=CameraLines,
-    responses=errors(413),
+    responses=errors(*BODY),
     summary="Save a tripwire (its line_crossing rule, new or changed); the camera uses it at once (admin; audited)",
 )
 def save_line(camera_id: CameraId, name: LineName, body: LineIn, request: Request, ctx: Ctx, who: Admin) -> CameraLines:
