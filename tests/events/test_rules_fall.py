@@ -242,6 +242,30 @@ def test_the_scene_under_a_person_who_walks_away_does_not_fall() -> None:
     assert observations == []
 
 
+def test_clutter_beside_someone_who_walked_out_does_not_inherit_them() -> None:
+    """A person walks out at the left edge; a faint flat box of clutter (a mattress, a desk) a body's length from their
+    last step, never touching it, is tracked next. It is within the hand-over radius but did not take their place."""
+    rule = fall_rule(down_time_s=3.0)
+    walker = [60.0, 280.0, 100.0, 400.0]  # 40 x 120, centre (80, 340)
+    clutter = [140.0, 380.0, 220.0, 400.0]  # 80 x 20 on the floor, centre 112 px away, 40 px from the walker's box
+    script = [(3.0, [walker], 1, 0.9), (8.0, [clutter], 2, 0.2)]
+    observations, t = [], 0.0
+    for seconds, boxes, track_id, score in script:
+        for _ in range(round(seconds * FPS)):
+            observations += rule.evaluate(ctx_at(round(t, 3), tracks(boxes, [track_id], confidence=score)))
+            t += 1 / FPS
+    assert observations == []
+    # the same box where the walker stood (touching their last box) does take the fall over
+    rule = fall_rule(down_time_s=3.0)
+    landed = [90.0, 380.0, 170.0, 400.0]
+    observations, t = [], 0.0
+    for seconds, boxes, track_id, score in [(3.0, [walker], 1, 0.9), (8.0, [landed], 2, 0.2)]:
+        for _ in range(round(seconds * FPS)):
+            observations += rule.evaluate(ctx_at(round(t, 3), tracks(boxes, [track_id], confidence=score)))
+            t += 1 / FPS
+    assert observations
+
+
 def test_a_reconnect_forgets_who_was_upright() -> None:
     rule = fall_rule()
     run(rule, [(2.0, UPRIGHT, None)])

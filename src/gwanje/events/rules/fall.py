@@ -60,6 +60,10 @@ SHRINK = 0.5
 camera, falling away from it) leaves the box top near where the head was."""
 HANDOVER_RADIUS = 1.0
 """A new track this close (in upright heights) to a vanished one inherits its fall state."""
+HANDOVER_TOUCH = 0.25
+"""...and only when its box touches the vanished track's last box grown by this many upright heights: a falling
+body lands against where it stood, while a person who walked out of the picture leaves no one to fall, and a faint
+box of clutter a body's length from their last step must not inherit them (a mattress, a desk, a chair)."""
 PERSON = "person"
 PART_OF_PERSON = 0.6
 """A box with this share of its area inside a more confident person box is a part of that person (a lying body's
@@ -85,6 +89,11 @@ def _seen_posture(sample: TrackSample, reference_height: float | None, frame_siz
     if (cut_end and seen is Posture.DOWN) or (cut_side and seen is Posture.UPRIGHT):
         return Posture.UNCLEAR
     return seen
+
+
+def _touches(a: tuple[float, float, float, float], b: tuple[float, float, float, float], margin: float) -> bool:
+    """Box ``a`` overlaps box ``b`` grown by ``margin`` on every side."""
+    return a[0] <= b[2] + margin and a[2] >= b[0] - margin and a[1] <= b[3] + margin and a[3] >= b[1] - margin
 
 
 @dataclass
@@ -248,6 +257,8 @@ class FallRule:
         for tid, state in self._states.items():
             old = self._history.get(tid)
             if tid in current or old is None or state.upright is None:
+                continue
+            if not _touches(record.last.xyxy, old.last.xyxy, HANDOVER_TOUCH * state.upright.height):
                 continue
             vanished.append(Vanished(tid, old.last.center, state.upright.height, old.last_seen_s))
         before = find_predecessor(record.last.center, now, vanished, TRANSITION_S, HANDOVER_RADIUS)
