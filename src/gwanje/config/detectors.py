@@ -47,7 +47,7 @@ class FireSmokeDetectorConfig(GwanjeModel):
         "(chosen on validation data, docs/models/fire-smoke.md). Region confidences map this value to 0.5.",
     )
     smoke_threshold: float = Field(
-        default=0.698,
+        default=0.913,
         ge=0.0,
         le=1.0,
         description="Cell probability that makes a smoke region; the default is the shipped model's operating point.",

@@ -143,3 +143,43 @@ def test_two_runs_combine_into_one_model_with_each_class_from_its_own_run(tmp_pa
     assert not np.allclose(cells(runs["a"])[:, 1], combined[:, 1], atol=1e-5)  # the runs really differ
     with pytest.raises(SystemExit, match="missing"):
         combine.main(["--fire", str(tmp_path / "nope.onnx"), "--smoke", str(runs["b"]), "--output", str(both)])
+
+
+@pytest.mark.slow
+def test_a_new_smoke_head_is_spliced_into_a_model_without_changing_its_fire_channel(tmp_path: Path) -> None:
+    from gwanje.training.fire_smoke import combine, splice
+
+    data = write_yolo_dataset(tmp_path / "data", count=45)
+    runs = {}
+    for name, seed in (("a", "0"), ("b", "1"), ("c", "2")):
+        out = tmp_path / name / "fs.onnx"
+        args = _args("--data", str(data), "--output", str(out), "--epochs", "2", "--batch-size", "8",
+                     "--width", "8", "--cues", "--seed", seed)  # fmt: skip
+        assert fire_smoke.run(args) == 0
+        runs[name] = out
+    base = tmp_path / "base" / "fs.onnx"  # as shipped: fire from a, smoke from b
+    ref = tmp_path / "base" / "ref.npz"
+    assert combine.main(["--fire", str(runs["a"]), "--smoke", str(runs["b"]), "--output", str(base),
+                         "--reference", str(ref)]) == 0  # fmt: skip
+    base_ref = np.load(ref)["cells"].copy()
+    spliced = tmp_path / "new" / "fs.onnx"
+    argv = ["--base", str(base), "--smoke", str(runs["c"]), "--output", str(spliced), "--reference", str(ref)]
+    assert splice.main(argv) == 0
+
+    image = fire_smoke.reference_image(np.load(ref)["pattern"])
+
+    def cells(path: Path) -> np.ndarray:
+        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        return np.asarray(session.run(None, {"image": image})[0])
+
+    got = cells(spliced)
+    np.testing.assert_allclose(got[:, 0], cells(base)[:, 0], atol=1e-5)  # the fire channel is the base's
+    np.testing.assert_allclose(got[:, 1], cells(runs["c"])[:, 1], atol=1e-5)  # the smoke channel the new run's
+    assert not np.allclose(got[:, 1], cells(base)[:, 1], atol=1e-5)
+    new_ref = np.load(ref)["cells"]
+    np.testing.assert_allclose(got, new_ref, atol=1e-4)  # export parity with the rewritten reference
+    np.testing.assert_allclose(new_ref[:, 0], base_ref[:, 0])
+    report = json.loads(spliced.with_suffix(".json").read_text())
+    c = json.loads(runs["c"].with_suffix(".json").read_text())
+    assert report["thresholds"]["smoke"] == c["thresholds"]["smoke"]
+    assert report["fire_run"] == json.loads(base.with_suffix(".json").read_text())["fire_run"]

@@ -22,7 +22,7 @@ from gwanje.training.fire_smoke.cli import NANODET_FILE, write_reference
 log = logging.getLogger(__name__)
 
 
-def _run(onnx_path: Path) -> tuple[Any, dict[str, Any]]:
+def load_run(onnx_path: Path) -> tuple[Any, dict[str, Any]]:
     """The head (PyTorch) and the report of one training run."""
     import torch
 
@@ -59,8 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     from gwanje.training.fire_smoke.backbone import BackboneRunner
     from gwanje.training.fire_smoke.model import PerClassHeads, export_onnx
 
-    fire_head, fire_report = _run(args.fire)
-    smoke_head, smoke_report = _run(args.smoke)
+    fire_head, fire_report = load_run(args.fire)
+    smoke_head, smoke_report = load_run(args.smoke)
     head = PerClassHeads([fire_head, smoke_head])
     nanodet = args.backbone if args.backbone is not None else packaged_model(NANODET_FILE)
     export_onnx(head, nanodet, args.output)
