@@ -75,7 +75,7 @@ def site(tmp_path: Path) -> Iterator[Site]:
         token = ctx.accounts.login(name, PASSWORD, "testclient").session_token
         assert token is not None
         sessions[role] = token
-    ctx.broadcaster.close()  # the live stream answers at once
+    ctx.close_streams()  # the live event and video streams answer at once
     with TestClient(create_web_app(ctx), follow_redirects=False) as client:
         yield Site(client, ctx, event.id, sessions)
     store.close()

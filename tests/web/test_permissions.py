@@ -305,7 +305,7 @@ def test_each_caller_gets_what_the_table_says(route: str, prepared: Prepared, tm
     shutil.copytree(prepared.data_dir, data_dir)
     ctx, store = _context(data_dir)
     # live streams never end: closed, they answer at once (503, WebSocket 1001) once the caller is let in
-    ctx.broadcaster.close()
+    ctx.close_streams()
     wrong: list[str] = []
     try:
         with TestClient(create_web_app(ctx), follow_redirects=False) as client:

@@ -54,6 +54,14 @@ def _unprocessable(reason: str) -> HTTPException:
     return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, mask_url(f"not a valid camera: {reason}"))
 
 
+def with_changes(camera: CameraConfig, changed: dict[str, Any]) -> CameraConfig:
+    """``camera`` with ``changed`` fields (zones, rules), validated as a whole; 422 (URL masked) when refused."""
+    try:
+        return CameraConfig.model_validate({**camera.model_dump(mode="json"), **changed})
+    except ValidationError as error:
+        raise _unprocessable(validation_reason(error)) from None
+
+
 def _summary(old: dict[str, Any] | None, new: dict[str, Any]) -> str:
     """Audit detail: what changed (the source URL masked)."""
     changed = {k: v for k, v in new.items() if old is None or old.get(k) != v}

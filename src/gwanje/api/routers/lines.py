@@ -12,13 +12,12 @@ import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Request, status
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from gwanje.api.deps import Admin, CameraId, Ctx, client_of
 from gwanje.api.responses import AUTHENTICATED, BODY, errors
-from gwanje.api.routers.camera_admin import apply_update, current_camera
+from gwanje.api.routers.camera_admin import apply_update, current_camera, with_changes
 from gwanje.config.camera import CameraConfig
-from gwanje.config.managed import validation_reason
 from gwanje.config.rules import LineCrossingRuleConfig
 
 router = APIRouter(tags=["zones"], responses=errors(*AUTHENTICATED, 404))
@@ -62,10 +61,7 @@ def _is_line(rule: dict[str, Any], name: str) -> bool:
 
 
 def _with_rules(camera: CameraConfig, rules: list[dict[str, Any]]) -> CameraConfig:
-    try:
-        return CameraConfig.model_validate({**camera.model_dump(mode="json"), "rules": rules})
-    except ValidationError as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, validation_reason(error)) from None
+    return with_changes(camera, {"rules": rules})
 
 
 @router.get("/api/cameras/{camera_id}/lines", response_model=CameraLines, summary="The camera's tripwires (admin)")

@@ -16,9 +16,8 @@ from pydantic import BaseModel, Field, ValidationError
 
 from gwanje.api.deps import Admin, CameraId, Ctx, client_of
 from gwanje.api.responses import AUTHENTICATED, BODY, errors
-from gwanje.api.routers.camera_admin import apply_update, current_camera
+from gwanje.api.routers.camera_admin import apply_update, current_camera, with_changes
 from gwanje.config.camera import CameraConfig, ZoneConfig
-from gwanje.config.managed import validation_reason
 from gwanje.config.rules import RuleConfig
 from gwanje.core.secrets import mask_url
 
@@ -101,10 +100,7 @@ def _with_zones(
     camera: CameraConfig, zones: list[ZoneConfig], rules: list[dict[str, Any]] | None = None
 ) -> CameraConfig:
     changed = {"zones": [z.model_dump() for z in zones]} | ({} if rules is None else {"rules": rules})
-    try:
-        return CameraConfig.model_validate({**camera.model_dump(mode="json"), **changed})
-    except ValidationError as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, mask_url(validation_reason(error))) from None
+    return with_changes(camera, changed)
 
 
 @router.get("/api/cameras/{camera_id}/zones", response_model=CameraZones, summary="The camera's zones (admin)")
