@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import threading
 import time
@@ -19,9 +20,22 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from gwanje.api import ApiContext, create_app
+from gwanje.api.masking import SnapshotMasker
 from gwanje.config import parse_config
 from gwanje.core.health import StreamState, StreamStats
 from gwanje.store import MediaStore, Store
+
+
+def _nobody(_image: Any) -> list[tuple[float, float, float, float]]:
+    return []
+
+
+def context_finding_nobody(config: Any, store: Store, **sources: Any) -> ApiContext:
+    """An ``ApiContext`` over ``store`` (``sources``: camera status, snapshots, frames) whose masker's person detector
+    finds nobody: snapshots, streams and pages are served masked without loading the person model."""
+    ctx = ApiContext.create(config, store, MediaStore.for_config(config.store), **sources)
+    return dataclasses.replace(ctx, masker=SnapshotMasker(lambda: _nobody))
+
 
 TOKENS = {
     "admin": ("alice-admin", "admin-token-0123456789"),

@@ -9,7 +9,6 @@ cores (about 40 s); ``GWANJE_FUZZ_EXAMPLES=200`` hunts longer.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,14 +23,11 @@ from schemathesis import Case, GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
-from gwanje.api import ApiContext
 from gwanje.api.auth import CSRF_HEADER, SESSION_COOKIE
-from gwanje.api.masking import SnapshotMasker
-from gwanje.core.frame import Image
 from gwanje.core.health import StreamState, StreamStats
-from gwanje.store import MediaStore, Store
+from gwanje.store import Store
 from gwanje.web import create_web_app
-from tests.api.conftest import TOKENS, live_jpeg, make_config, serve
+from tests.api.conftest import TOKENS, context_finding_nobody, live_jpeg, make_config, serve
 from tests.store.factories import make_event
 
 EXAMPLES = int(os.environ.get("GWANJE_FUZZ_EXAMPLES", "25"))
@@ -54,10 +50,6 @@ server's failure. A 500 is still a failure (asserted for every operation)."""
 Served = tuple[Any, dict[str, dict[str, str]]]
 
 
-def _nobody(_image: Image) -> list[tuple[float, float, float, float]]:
-    return []
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     data_dir: Path = tmp_path_factory.mktemp("fuzz") / "data"
@@ -65,14 +57,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     config = make_config(data_dir, mode="production", token_failures_per_minute=10_000)
     store = Store.open(config.store)
     jpeg = live_jpeg()
-    ctx = ApiContext.create(
+    ctx = context_finding_nobody(
         config,
         store,
-        MediaStore.for_config(config.store),
         camera_status=lambda: [StreamStats("gate", StreamState.LIVE), StreamStats("lobby", StreamState.OFFLINE)],
         latest_snapshot=lambda camera: jpeg if camera == "gate" else None,
     )
-    ctx = dataclasses.replace(ctx, masker=SnapshotMasker(lambda: _nobody))
     for camera in ("gate", "lobby"):
         store.save_event(make_event(camera))
     ctx.accounts.create_user("root", "admin", PASSWORD, actor="test", client=None)

@@ -86,10 +86,6 @@ def test_a_stream_ends_when_the_streams_close() -> None:
     assert time.monotonic() - started < 2.0
 
 
-def _nobody(_image: Image) -> list[tuple[float, float, float, float]]:
-    return []
-
-
 def _everyone(image: Image) -> list[tuple[float, float, float, float]]:
     return [(0.0, 0.0, float(image.shape[1]), float(image.shape[0]))]
 

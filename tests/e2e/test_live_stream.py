@@ -3,7 +3,6 @@ polls snapshots instead, and an admin's unmasked view restarts the stream withou
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,13 +12,10 @@ import numpy as np
 import pytest
 from playwright.sync_api import Page, expect
 
-from gwanje.api import ApiContext
-from gwanje.api.masking import SnapshotMasker
-from gwanje.core.frame import Image
 from gwanje.core.health import StreamState, StreamStats
-from gwanje.store import MediaStore, Store
+from gwanje.store import Store
 from gwanje.web import create_web_app
-from tests.api.conftest import make_config, serve
+from tests.api.conftest import context_finding_nobody, make_config, serve
 from tests.e2e.conftest import PASSWORD, Site, log_in
 
 COLOURS = ((0, 0, 255), (0, 255, 0))  # BGR: red, then green, every half second
@@ -31,23 +27,17 @@ def _frame(now: float) -> tuple[float, bytes]:
     return stamp, bytes(cv2.imencode(".jpg", image)[1].tobytes())
 
 
-def _nobody(_image: Image) -> list[tuple[float, float, float, float]]:
-    return []
-
-
 @pytest.fixture
 def changing_site(tmp_path: Path) -> Iterator[Site]:
     config = make_config(tmp_path / "data", mode="production")
     store = Store.open(config.store)
-    ctx = ApiContext.create(
+    ctx = context_finding_nobody(
         config,
         store,
-        MediaStore.for_config(config.store),
         camera_status=lambda: [StreamStats("gate", StreamState.LIVE)],
         latest_snapshot=lambda camera: _frame(time.time())[1] if camera == "gate" else None,
         latest_frame=lambda camera: _frame(time.time()) if camera == "gate" else None,
     )
-    ctx = dataclasses.replace(ctx, masker=SnapshotMasker(lambda: _nobody))
     with serve(create_web_app(ctx)) as url:
         yield Site(url, ctx, store, tmp_path / "data")
     store.close()

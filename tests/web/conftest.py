@@ -5,7 +5,6 @@ detector finds nobody (masking itself is tested in tests/api)."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,19 +14,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from gwanje.api import ApiContext
-from gwanje.api.masking import SnapshotMasker
-from gwanje.core.frame import Image
 from gwanje.core.health import StreamState, StreamStats
-from gwanje.store import MediaStore, Store
+from gwanje.store import Store
 from gwanje.web import create_web_app
-from tests.api.conftest import live_jpeg, make_config
+from tests.api.conftest import context_finding_nobody, live_jpeg, make_config
 
 PASSWORD = "correct horse battery"
 LIVE_JPEG = live_jpeg()
-
-
-def _nobody(_image: Image) -> list[tuple[float, float, float, float]]:
-    return []
 
 
 @dataclass
@@ -45,14 +38,12 @@ class Web:
 def web(tmp_path: Path) -> Iterator[Web]:
     config = make_config(tmp_path / "data", mode="production")
     store = Store.open(config.store)
-    ctx = ApiContext.create(
+    ctx = context_finding_nobody(
         config,
         store,
-        MediaStore.for_config(config.store),
         camera_status=lambda: [StreamStats("gate", StreamState.LIVE), StreamStats("lobby", StreamState.OFFLINE)],
         latest_snapshot=lambda camera: LIVE_JPEG if camera == "gate" else None,
     )
-    ctx = dataclasses.replace(ctx, masker=SnapshotMasker(lambda: _nobody))
     yield Web(create_web_app(ctx), ctx, store, tmp_path / "data")
     store.close()
 

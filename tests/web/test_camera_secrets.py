@@ -19,15 +19,14 @@ from fastapi.testclient import TestClient
 
 from gwanje.api import ApiContext
 from gwanje.api.auth import SESSION_COOKIE
-from gwanje.api.masking import SnapshotMasker
 from gwanje.cli.main import main
 from gwanje.config import parse_config
 from gwanje.core.health import StreamState, StreamStats
-from gwanje.store import MediaStore, Store
+from gwanje.store import Store
 from gwanje.web import create_web_app
-from tests.api.conftest import TOKENS, live_jpeg
+from tests.api.conftest import TOKENS, context_finding_nobody, live_jpeg
 from tests.store.factories import make_event
-from tests.web.test_permissions import _nobody, app_routes
+from tests.web.test_permissions import app_routes
 
 SECRET = "s3cr3t-pw"
 URL = f"rtsp://user:{SECRET}@127.0.0.1:1/x"
@@ -59,14 +58,7 @@ def site(tmp_path: Path) -> Iterator[Site]:
     store = Store.open(config.store)
     jpeg = live_jpeg()
     stats = StreamStats("cam", StreamState.OFFLINE, last_error="camera cam: rtsp://user:***@127.0.0.1:1/x: refused")
-    ctx = ApiContext.create(
-        config,
-        store,
-        MediaStore.for_config(config.store),
-        camera_status=lambda: [stats],
-        latest_snapshot=lambda _c: jpeg,
-    )
-    ctx = dataclasses.replace(ctx, masker=SnapshotMasker(lambda: _nobody))
+    ctx = context_finding_nobody(config, store, camera_status=lambda: [stats], latest_snapshot=lambda _c: jpeg)
     event = make_event("cam")
     store.save_event(event)
     sessions = {}

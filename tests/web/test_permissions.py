@@ -12,7 +12,6 @@ directory, so what one route changes (a deleted camera, a logout) cannot decide 
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,12 +26,10 @@ from starlette.websockets import WebSocketDisconnect
 
 from gwanje.api import ApiContext
 from gwanje.api.auth import CSRF_HEADER, SESSION_COOKIE, Role
-from gwanje.api.masking import SnapshotMasker
-from gwanje.core.frame import Image
 from gwanje.core.health import StreamState, StreamStats
-from gwanje.store import MediaStore, Store
+from gwanje.store import Store
 from gwanje.web import create_web_app
-from tests.api.conftest import TOKENS, live_jpeg, make_config
+from tests.api.conftest import TOKENS, context_finding_nobody, live_jpeg, make_config
 from tests.store.factories import make_event
 
 PASSWORD = "correct horse battery"
@@ -129,10 +126,6 @@ RESTRICTED = "ollie"
 """An operator whose only camera group holds camera gate."""
 
 
-def _nobody(_image: Image) -> list[tuple[float, float, float, float]]:
-    return []
-
-
 def app_routes(app: FastAPI) -> set[tuple[str, str]]:
     """(method, path) of every route the app serves, included routers walked (a mount is one GET route)."""
 
@@ -163,14 +156,13 @@ class Prepared:
 def _context(data_dir: Path) -> tuple[ApiContext, Store]:
     config = make_config(data_dir, mode="production", live_keepalive_s=0.1)
     store = Store.open(config.store)
-    ctx = ApiContext.create(
+    ctx = context_finding_nobody(
         config,
         store,
-        MediaStore.for_config(config.store),
         camera_status=lambda: [StreamStats("gate", StreamState.LIVE), StreamStats("lobby", StreamState.LIVE)],
         latest_snapshot=lambda _camera: JPEG,
     )
-    return dataclasses.replace(ctx, masker=SnapshotMasker(lambda: _nobody)), store
+    return ctx, store
 
 
 @pytest.fixture(scope="module")

@@ -54,18 +54,18 @@ def splice_smoke_head(base: Any, donor: Any) -> Any:
     base_tensors = {o for n in graph.node if not n.name.startswith(SMOKE_HEAD) for o in n.output}
     base_tensors |= {i.name for i in graph.input}
     needed = list(head)
-    taken: dict[str, Any] = {}
+    reused: set[str] = set()
     renamed: dict[str, str] = {}
     produced = {o for n in head for o in n.output}
     pending = [i for n in head for i in n.input if i]
     while pending:  # the head's inputs: the base's own tensors, or weights (and the nodes making them) from the donor
         name = pending.pop()
-        if name in produced or name in renamed or name in taken:
+        if name in produced or name in renamed or name in reused:
             continue
         if name in donor_inits:
             renamed[name] = DONOR_PREFIX + name
         elif name in base_tensors:
-            taken[name] = None
+            reused.add(name)
         elif name in donor_producer:
             node = donor_producer[name]
             needed.append(node)
