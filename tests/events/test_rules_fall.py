@@ -122,6 +122,18 @@ def test_keypoints_tell_a_fall_the_box_cannot() -> None:
     assert run(fall_rule(), blaze)[-1] == 1
 
 
+def test_a_pose_read_upright_on_a_body_lying_across_the_view_does_not_undo_the_fall() -> None:
+    # Seen on real side-view falls (UP-Fall, docs/research/fall.md): once on the floor, the pose model now and then
+    # puts the shoulders straight above the hips inside a box three times wider than tall.
+    lying, misread = coco_keypoints(LYING, True), coco_keypoints(LYING, False)
+    script = [(2.0, UPRIGHT, coco_keypoints(UPRIGHT, False)), (0.2, FALLING, None)]
+    for _ in range(4):  # 4 s on the floor, one misread sample in every five
+        script += [(0.8, LYING, lying), (0.2, LYING, misread)]
+    counts = run(fall_rule(down_time_s=3.0), script)
+    assert counts[-1] == 1
+    assert sum(counts[: 11 + 14]) == 0  # not before 3 s down (first down sample at frame 11)
+
+
 def test_bending_over_is_not_a_fall() -> None:
     # torso horizontal but hips high above the floor: picking something up, tying shoes
     script = [(2.0, UPRIGHT, coco_keypoints(UPRIGHT, False)), (8.0, SQUAT, coco_keypoints(SQUAT, True, hips_high=True))]

@@ -65,7 +65,9 @@ def posture(sample: TrackSample, reference_height: float | None = None) -> Postu
         if found is not None:
             angle, hip_y = found
             if angle <= UPRIGHT_TORSO_DEG:
-                return Posture.UPRIGHT
+                # Pose models read an upright torso into a body lying across the view now and then (a side view
+                # of someone on the floor, 0.1-0.3 s at a time): a box this wide is not someone standing.
+                return Posture.UNCLEAR if w > 0 and h > 0 and w / h >= DOWN_ASPECT else Posture.UPRIGHT
             ref = reference_height or h
             if angle >= DOWN_TORSO_DEG and sample.xyxy[3] - hip_y <= LOW_HIPS * ref:
                 return Posture.DOWN
