@@ -9,11 +9,13 @@ import pytest
 
 from gwanje.detect.fight_features import (
     EXCLUSION_MARGIN,
+    EXPOSURE_STEP,
     PAIR_NAMES,
     WINDOW_DIM,
     WORK_WIDTH,
     MotionStep,
     exclusion_mask,
+    exposure_corrected,
     motion_step,
     prepare,
     triggered,
@@ -121,3 +123,35 @@ def test_exclusion_mask_dilates_boxes_and_stays_inside_the_frame() -> None:
     assert mask[0, 0] and mask[:40, :60].sum() == (5 + EXCLUSION_MARGIN) * (8 + EXCLUSION_MARGIN)
     with pytest.raises(ValueError, match="mask"):
         motion_step(np.zeros((90, 160), np.uint8), np.zeros((90, 160), np.uint8), 0.2, np.zeros((9, 16), np.bool_))
+
+
+def _exposure_ramp(step: int, frames: int, seed: int = 3) -> list[np.ndarray]:
+    """A still, textured scene whose grey levels all move by ``step`` per frame (auto-exposure settling)."""
+    rng = np.random.default_rng(seed)
+    base = rng.integers(40, 200, size=(HEIGHT // 8, WIDTH // 8, 3)).astype(np.int16)
+    base = np.kron(base, np.ones((8, 8, 1), np.int16))  # blocks: texture the flow can lock onto
+    return [np.clip(base + i * step, 0, 255).astype(np.uint8) for i in range(frames)]
+
+
+def test_an_exposure_ramp_is_not_motion_at_run_time() -> None:
+    grey = [prepare(img) for img in _exposure_ramp(-22, 6)]
+    raw = [motion_step(a, b, 0.2) for a, b in itertools.pairwise(grey)]
+    steady = [motion_step(a, b, 0.2, steady_exposure=True) for a, b in itertools.pairwise(grey)]
+    assert all(not s.still for s in raw)  # as training sees it: most pixels changed
+    assert triggered(raw, 0.005)
+    assert all(s.still and not s.values.any() for s in steady)
+    assert not triggered(steady, 0.005)
+
+
+def test_the_exposure_guard_leaves_moving_people_and_small_steps_alone() -> None:
+    frames = [prepare(img) for img in scuffle_frames(6, 5.0, seed=4)]
+    for a, b in itertools.pairwise(frames):  # people moving over a still background: no common step
+        assert exposure_corrected(a, b) is b
+        assert np.array_equal(motion_step(a, b, 0.2).values, motion_step(a, b, 0.2, steady_exposure=True).values)
+    a = np.clip(frames[0], 30, 200)  # no level near 0 or 255, so a step is not clipped
+    small = (a + (EXPOSURE_STEP - 1)).astype(np.uint8)
+    assert exposure_corrected(a, small) is small
+    big = (a + (EXPOSURE_STEP + 7)).astype(np.uint8)
+    assert np.array_equal(exposure_corrected(a, big), a)
+    everything = np.ones(a.shape, bool)
+    assert exposure_corrected(a, big, everything) is big  # nothing left to measure the step on

@@ -156,7 +156,7 @@ class FightAnalyzer:
             window.steps.clear()
             window.first_pts.clear()
             return None
-        step = motion_step(previous, grey, dt, _union(previous_exclude, exclude))
+        step = motion_step(previous, grey, dt, _union(previous_exclude, exclude), steady_exposure=True)
         window.steps.append((pts, step))
         window.first_pts.append(pts - dt)
         oldest_allowed = pts - self.cfg.window_s + 0.5 * dt  # half a frame of slack for timestamp jitter

@@ -20,6 +20,12 @@ fire/smoke boxes, dilated): changed pixels and flow inside it count as neither m
 because flickering flames and rolling smoke are disordered motion too. Training never passes one,
 and without one every value is computed exactly as before.
 
+Also at run time only (``steady_exposure``), a pair whose grey levels all moved together (auto-exposure
+settling, lights switched on, a day/IR cut-over) is shifted back by that common step before it is
+compared: an exposure ramp changes a third of the pixels and sends the optical flow every way, which
+the model reads as a fight. Training keeps the pairs as they were (a few of its clips hold such
+steps), so the model and its figures are unchanged.
+
 Example:
     >>> import numpy as np
     >>> a = prepare(np.zeros((360, 640, 3), np.uint8))
@@ -54,6 +60,10 @@ DIFF_LEVEL = 20
 """Grey-level change (0..255) that counts as a changed pixel."""
 STILL_FRACTION = 0.002
 """A pair with fewer changed pixels than this is still: no optical flow, no motion."""
+EXPOSURE_STEP = 5
+"""A median grey-level change (0..255) of the whole pair this large is an exposure or lighting step, not motion: on a
+static scene the median change is 0 (people and things that move cover less than half the frame), an auto-exposure
+ramp moves it 10-13 levels per 0.2 s, and a pixel counts as changed from ``DIFF_LEVEL``."""
 MOVING_SPEED = 0.04
 """Flow speed (frame widths per second) above which a pixel counts as moving."""
 FAST_SPEED = 0.12
@@ -161,12 +171,16 @@ def exclusion_mask(shape: tuple[int, int], boxes: Sequence[Box]) -> Mask | None:
     return mask
 
 
-def motion_step(prev: Grey, cur: Grey, dt: float, exclude: Mask | None = None) -> MotionStep:
+def motion_step(
+    prev: Grey, cur: Grey, dt: float, exclude: Mask | None = None, steady_exposure: bool = False
+) -> MotionStep:
     """Motion between two prepared frames ``dt`` seconds apart.
 
     ``exclude`` (same shape, True = ignore) removes pixels from every count: their changes do not
     trigger, their flow is not motion, is not in ``motion_box`` and does not bias the camera-shake
     median. Fractions stay fractions of the whole frame. None (training) is the unmasked computation.
+    ``steady_exposure`` (run time) takes a common step of at least ``EXPOSURE_STEP`` grey levels out of ``cur``
+    first (``exposure_corrected``); False (training) compares the frames as they are.
     """
     if prev.shape != cur.shape:
         raise ValueError(f"frames of one window must have one size, got {prev.shape} then {cur.shape}")
@@ -174,6 +188,8 @@ def motion_step(prev: Grey, cur: Grey, dt: float, exclude: Mask | None = None) -
         raise ValueError(f"frames must be in time order, got a step of {dt} s")
     if exclude is not None and exclude.shape != cur.shape:
         raise ValueError(f"exclusion mask must have the frame's shape {cur.shape}, got {exclude.shape}")
+    if steady_exposure:
+        cur = exposure_corrected(prev, cur, exclude)
     diff = cv2.absdiff(prev, cur) > DIFF_LEVEL
     if exclude is not None:
         diff &= ~exclude
@@ -213,6 +229,19 @@ def motion_step(prev: Grey, cur: Grey, dt: float, exclude: Mask | None = None) -
         )
     values[5] = _local_entropy(ys, xs, bins, moving_speed, shape, 2 * LOCAL_GRID)[0]
     return MotionStep(values, changed, box, dt)
+
+
+def exposure_corrected(prev: Grey, cur: Grey, exclude: Mask | None = None) -> Grey:
+    """``cur`` less the grey-level step common to the whole pair (median of ``cur - prev`` outside ``exclude``) when
+    that step is at least ``EXPOSURE_STEP``; otherwise ``cur`` itself."""
+    change = cur.astype(np.int16) - prev.astype(np.int16)
+    seen = change if exclude is None else change[~exclude]
+    if seen.size == 0:
+        return cur
+    common = float(np.median(seen))
+    if abs(common) < EXPOSURE_STEP:
+        return cur
+    return np.clip(cur.astype(np.int16) - round(common), 0, 255).astype(np.uint8)
 
 
 def window_features(steps: Sequence[MotionStep]) -> FloatArray:
