@@ -52,7 +52,7 @@ def test_fall_from_the_box_alone_after_down_time() -> None:
     assert obs.event_type is EventType.FALL
     assert obs.key == "1"
     assert obs.details["down_s"] == 8.0
-    assert obs.confidence == pytest.approx(0.9)  # the best confidence since the person was last upright
+    assert obs.confidence == pytest.approx(0.9)  # the score of the last upright reading
 
 
 def test_someone_lying_from_the_start_is_not_a_fall_before_found_lying_s() -> None:
@@ -168,6 +168,18 @@ def test_a_fall_after_an_id_switch_keeps_the_upright_score() -> None:
         observations += rule.evaluate(ctx_at(2.2 + i / FPS, tracks([away], [2], confidence=0.25)))
     assert observations
     assert all(obs.confidence == pytest.approx(0.9) for obs in observations)
+
+
+def test_the_fall_is_as_confident_as_the_person_was_seen_standing() -> None:
+    # Measured on a greyscale camera looking straight down (docs/models/fall.md, "Limits"): a faint box of light and
+    # shadow read upright at 0.2, then "lying" at 0.5 and up, raised falls. Only the upright reading says "a person".
+    rule = fall_rule(down_time_s=3.0)
+    for i in range(10):
+        rule.evaluate(ctx_at(i / FPS, tracks([UPRIGHT], [1], confidence=0.2)))
+    observed = []
+    for i in range(30):
+        observed += rule.evaluate(ctx_at(2.0 + i / FPS, tracks([LYING], [1], confidence=0.6)))
+    assert observed and all(obs.confidence == pytest.approx(0.2) for obs in observed)  # under the event's 0.5
 
 
 def test_faint_people_are_tracked_for_the_fall_only_from_the_rule_threshold() -> None:

@@ -270,10 +270,10 @@ class FallRule:
         if state.fell:
             assert state.upright is not None and state.down_since_s is not None  # fell implies both
             since = state.down_since_s
-            # The upright sample may belong to the track this one took over (ids switch as people fall), and a
-            # person lying flat scores far lower than standing: the upright score is the evidence of a person.
-            since_upright = (s.confidence for s in record.samples if s.time_s >= state.upright.time_s)
-            confidence = max(state.upright.confidence, *since_upright)
+            # The upright sample may belong to the track this one took over (ids switch as people fall). It alone is
+            # the evidence that a person fell: people lying flat score low, and on some cameras clutter "lying" after
+            # a faint upright reading scores higher than they do (a sunlit floor seen from above: 0.5 after 0.2).
+            confidence = state.upright.confidence
         else:
             assert state.lying_since_s is not None  # found lying implies it
             since, confidence = state.lying_since_s, state.lying_score
