@@ -12,6 +12,7 @@ import pytest
 from gwanje.config.camera import SourceConfig
 from gwanje.core.clock import FakeClock
 from gwanje.core.errors import SourceUnavailable
+from gwanje.core.frame import Frame
 from gwanje.core.health import StreamState
 from gwanje.ingest import END_OF_FILE, CameraReader, open_source
 from tests.ingest.helpers import camera, collect, wait_until, write_faststart_clip
@@ -221,3 +222,27 @@ def test_stop_requests_reach_every_reader_before_anyone_waits(readers: list[Came
     for reader in group:
         reader.request_stop()
     assert wait_until(lambda: not any(r.running for r in group))
+
+
+def test_a_file_played_as_fast_as_possible_can_wait_for_the_analysis(
+    tiny_clip: Path, readers: list[CameraReader]
+) -> None:
+    reader = CameraReader(camera(str(tiny_clip), realtime=False, wait_for_analysis=True))
+    readers.append(reader)
+    reader.start()
+    # A consumer that takes nothing for a while, then each frame slowly: nothing is dropped, nothing stalls.
+    threading.Event().wait(0.5)
+    assert not reader.ended and reader.stats.frames_skipped == 0
+    frames: list[Frame] = []
+    while not reader.finished:
+        frame = reader.get(2.0)
+        if frame is not None:
+            frames.append(frame)
+            threading.Event().wait(0.02)
+    assert [round(f.pts_s, 2) for f in frames] == [round(0.2 * i, 2) for i in range(10)]
+    assert reader.stats.frames_skipped == 0 and reader.stats.frames_decoded == 50
+
+
+def test_waiting_for_the_analysis_needs_playback_as_fast_as_possible() -> None:
+    with pytest.raises(ValueError, match="set realtime: false"):
+        SourceConfig(url="clip.mp4", wait_for_analysis=True)

@@ -29,6 +29,12 @@ class SourceConfig(GwanjeModel):
     transport: Literal["tcp", "udp"] = Field(default="tcp", description="RTSP transport.")
     loop: bool = Field(default=False, description="Files: start again at the end.")
     realtime: bool = Field(default=True, description="Files: play at native rate (false: as fast as possible).")
+    wait_for_analysis: bool = Field(
+        default=False,
+        description="Files played as fast as possible (realtime: false) and demo: the reader waits until analysis "
+        "took each analysis frame instead of dropping the oldest, so every frame of the recording is analysed and "
+        "no CPU goes to decoding frames that are thrown away. Live cameras never wait (ignored for them).",
+    )
     timeout_s: float = Field(default=10.0, gt=0.0, le=120.0, description="Open/read timeout before a reconnect.")
     reconnect_initial_s: float = Field(default=1.0, gt=0.0, description="First wait before a reconnect.")
     reconnect_max_s: float = Field(default=60.0, gt=0.0, description="Longest wait between reconnects.")
@@ -44,6 +50,15 @@ class SourceConfig(GwanjeModel):
         le=16,
         description="Decoder threads per camera (0: FFmpeg decides). 1 costs the least CPU per frame on a busy box.",
     )
+
+    @model_validator(mode="after")
+    def _waiting_needs_unpaced_playback(self) -> SourceConfig:
+        if self.wait_for_analysis and self.realtime:
+            raise ValueError(
+                "wait_for_analysis applies to files played as fast as possible: set realtime: false as well "
+                "(a file played at its native rate never runs ahead of the analysis for long)"
+            )
+        return self
 
 
 class ZoneConfig(GwanjeModel):

@@ -28,7 +28,9 @@ class CameraReader:
     """Reads one camera in its own daemon thread and hands the newest analysis frame to a consumer.
 
     * Frames are kept at ``camera.analysis_fps`` by pts. The buffer holds ``buffer_size`` frames; when the
-      consumer is slower, the oldest is dropped and counted in ``frames_skipped``: the reader never waits.
+      consumer is slower, the oldest is dropped and counted in ``frames_skipped``: the reader never waits,
+      except for a file or demo source played as fast as possible with ``wait_for_analysis``, where it waits for
+      room instead (every analysis frame of the recording is handled; nothing is decoded only to be dropped).
     * A failure makes the camera ``offline``; the reader retries with exponential backoff (with jitter),
       counting ``reconnects``. A source that is not video (``SourceFormatError``) is retried only every
       ``reconnect_max_s``, so a wrong URL does not cause a retry storm but a fixed file or camera is picked up.
@@ -57,6 +59,7 @@ class CameraReader:
         self._decoded_rate = RateMeter()
         self._analyzed_rate = RateMeter()
         self._last_frame_mono: float | None = None
+        self._waiting = False
         self._eof = False
         self._seq = 0
         self._corrupt_before = 0
@@ -105,7 +108,10 @@ class CameraReader:
                     break
                 self._cond.wait(min(remaining, 0.5))
             self._refresh_stall()
-            return self._buffer.popleft() if self._buffer else None
+            if not self._buffer:
+                return None
+            self._cond.notify_all()  # a reader waiting for room (wait_for_analysis) may go on
+            return self._buffer.popleft()
 
     def mark_analyzed(self) -> None:
         """The consumer ran the detectors on a frame it got."""
@@ -191,6 +197,7 @@ class CameraReader:
     def _pump_frames(self, source: FrameSource, backoff: Backoff) -> None:
         decimator, pacer = Decimator(self.camera.analysis_fps), Pacer()
         live = source.kind.is_live
+        wait = self._source_cfg.wait_for_analysis and not live and not source.paced
         base: float | None = None
         first_raw = previous_raw = 0.0
         for decoded in source:
@@ -214,7 +221,7 @@ class CameraReader:
             backoff.reset()
             segment = self._segments.mark(pts, restart)
             if decimator.keep(pts):
-                self._push(decoded.image, pts, segment)
+                self._push(decoded.image, pts, segment, wait)
 
     def _on_decoded(self, width: int, height: int, source_corrupt: int) -> None:
         now = self._clock.monotonic()
@@ -239,11 +246,17 @@ class CameraReader:
                 stats.state = StreamState.LIVE
                 self._outage = False
 
-    def _push(self, image: Image, pts_s: float, segment: int) -> None:
+    def _push(self, image: Image, pts_s: float, segment: int, wait: bool) -> None:
         frame = Frame(self.camera.id, self._seq, pts_s, self._clock.time(), image, segment)
         self._seq += 1
         self._last_pts = pts_s
         with self._cond:
+            if wait and len(self._buffer) >= self._buffer_size:
+                self._waiting = True  # for the consumer: not a stalled camera
+                while len(self._buffer) >= self._buffer_size and not self._stop.is_set():
+                    self._cond.wait(0.1)
+                self._waiting = False
+                self._last_frame_mono = self._clock.monotonic()
             if len(self._buffer) >= self._buffer_size:
                 self._buffer.popleft()
                 self._stats.frames_skipped += 1
@@ -276,7 +289,7 @@ class CameraReader:
     def _refresh_stall(self) -> None:
         """Called with the lock held: live without a frame for ``stall_after_s`` -> stalled (logged once)."""
         stats = self._stats
-        if stats.state is not StreamState.LIVE or self._last_frame_mono is None:
+        if stats.state is not StreamState.LIVE or self._last_frame_mono is None or self._waiting:
             return
         silent = self._clock.monotonic() - self._last_frame_mono
         if silent > self._source_cfg.stall_after_s:
