@@ -93,7 +93,7 @@ def test_an_admin_adds_a_user_who_can_then_log_in(web: Web, browser_client: Test
 
 
 def test_login_attempts_from_one_address_are_limited_with_retry_after(tmp_path: Path) -> None:
-    """api.login_attempts_per_minute per client address, wrong or right: one more is 429, even with the right
+    """api.login_attempts_per_minute failed logins per client address: one more attempt is 429, even with the right
     password, and says how long to wait."""
     config = make_config(tmp_path / "data", mode="production", login_attempts_per_minute=3)
     store = Store.open(config.store)
@@ -110,5 +110,22 @@ def test_login_attempts_from_one_address_are_limited_with_retry_after(tmp_path: 
             assert 1 <= int(limited.headers["retry-after"]) <= 60
             assert "gwanje_session" not in client.cookies
         assert next(a.detail for a in store.list_audit(action="login_failed")) == "rate limited"
+    finally:
+        store.close()
+
+
+def test_successful_logins_do_not_use_up_the_limit(tmp_path: Path) -> None:
+    """A shift change behind one proxy: many people log in from one address within a minute."""
+    config = make_config(tmp_path / "data", mode="production", login_attempts_per_minute=3)
+    store = Store.open(config.store)
+    ctx = ApiContext.create(config, store, MediaStore.for_config(config.store))
+    ctx.accounts.create_user("kim", "viewer", PASSWORD, actor="test", client=None)
+    try:
+        with TestClient(create_web_app(ctx), follow_redirects=False) as client:
+            for _ in range(5):
+                assert log_in(client, "kim", PASSWORD) == 303
+                client.cookies.clear()
+            assert log_in(client, "kim", "not the password") == 401
+            assert log_in(client, "kim", PASSWORD) == 303
     finally:
         store.close()

@@ -128,7 +128,8 @@ class Accounts:
     # ---- login and sessions -------------------------------------------------------------------
 
     def login(self, name: str, password: str, client: str | None) -> LoginResult:
-        wait = self._limiter.allow(client or "unknown")
+        address = client or "unknown"
+        wait = self._limiter.wait(address)
         name = name.strip()[:USER_NAME_MAX]
         if wait:
             self._store.audit(name, "login_failed", f"user:{name}", client, detail="rate limited")
@@ -137,9 +138,12 @@ class Accounts:
         now = self._store.clock.time()
         if user is not None and user.locked_until is not None and user.locked_until > now:
             verify_password(None, password)  # same cost as any other answer
+            self._limiter.count(address)
             self._store.audit(name, "login_failed", f"user:{name}", client, detail="locked")
             return LoginResult(LoginOutcome.LOCKED, retry_after_s=user.locked_until - now)
         if user is None or not verify_password(user.password_hash, password):
+            # only failures count: a shift change behind one proxy logs many people in within a minute
+            self._limiter.count(address)
             locked_until = None
             if user is not None:
                 locked_until = self._store.accounts.login_failed(

@@ -1,4 +1,4 @@
-"""Attempts per client address in a sliding minute: the login form and wrong bearer tokens (429 beyond).
+"""Failures per client address in a sliding minute: failed logins and wrong bearer tokens (429 beyond).
 
 Kept in memory (a restart forgets it). Behind a reverse proxy every client has the proxy's address: the limit is
 then shared, which slows a guesser all the same.
@@ -39,13 +39,6 @@ class RateLimiter:
             self._recent(client, now).append(now)
             if len(self._seen) > MAX_CLIENTS:
                 self._seen = {k: v for k, v in self._seen.items() if v and v[-1] > now - WINDOW_S}
-
-    def allow(self, client: str) -> float:
-        """``wait``, and when it is 0 this attempt is counted (every attempt counts)."""
-        wait = self.wait(client)
-        if not wait:
-            self.count(client)
-        return wait
 
     def _recent(self, client: str, now: float) -> deque[float]:
         times = self._seen.setdefault(client, deque())

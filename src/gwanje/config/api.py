@@ -82,7 +82,11 @@ class ApiConfig(GwanjeModel):
     )
     login_lockout_minutes: float = Field(default=15.0, gt=0.0, le=24 * 60.0)
     login_attempts_per_minute: int = Field(
-        default=10, ge=1, le=10_000, description="Login attempts one client address may make per minute (429 beyond)."
+        default=10,
+        ge=1,
+        le=10_000,
+        description="Failed logins one client address may make per minute (429 beyond, even with the right "
+        "password; successful logins are not counted).",
     )
     token_failures_per_minute: int = Field(
         default=10,
