@@ -254,14 +254,16 @@ def _bench_frame() -> Frame:
     return Frame(camera_id="bench", seq=0, pts_s=0.0, wall_time=0.0, image=image)
 
 
-def run_bench(repeats: int, threads: int) -> None:
+def run_bench(repeats: int, threads: int, model: Path | None = None) -> None:
     runtime = RuntimeConfig(intra_op_threads=threads)
     frame = _bench_frame()
     print(f"1280x720 frame, {threads} thread(s), min over 3 rounds of the median of {repeats} runs "
-          f"(pre-processing + inference + decoding); load average now {os.getloadavg()[0]:.1f}")  # fmt: skip
+          f"(pre-processing + inference + decoding); load average now {os.getloadavg()[0]:.1f}; "
+          f"model {model or 'shipped'}")  # fmt: skip
     people = Detections.empty()
     for mode, faint in (("none", None), ("auto", None), ("auto", FALL_FAINT), ("auto+full", None)):
-        detector = PersonDetector("person", _person_config(runtime=runtime, **MODES[mode]), floor=faint)
+        config = _person_config(runtime=runtime, model_path=model, **MODES[mode])
+        detector = PersonDetector("person", config, floor=faint)
         calls = len(detector.regions(1280, 720))
         ms = median_call_ms(partial(detector.detect, [frame]), repeats)
         people = detector.detect([frame])[0] if mode == "auto" and faint is None else people
@@ -285,7 +287,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("command", choices=["eval", "bench", "tracked"])
     parser.add_argument("--repeats", type=int, default=20, help="bench: timed runs per configuration")
     parser.add_argument("--threads", type=int, default=1, help="bench: ONNX Runtime intra-op threads")
-    parser.add_argument("--model", type=Path, help="eval: another person ONNX file (default: the shipped one)")
+    parser.add_argument("--model", type=Path, help="eval, bench: another person ONNX file (default: the shipped one)")
     parser.add_argument(
         "--track-high", type=float, help="tracked: the tracker's high threshold (default: the camera's)"
     )
@@ -308,5 +310,5 @@ def run(args: argparse.Namespace) -> int:
     elif args.command == "eval":
         run_eval(args.model)
     else:
-        run_bench(args.repeats, args.threads)
+        run_bench(args.repeats, args.threads, args.model)
     return 0
