@@ -3,11 +3,13 @@ within the issue's 5 s of coming to rest, and the same scene cut before the fall
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
 
 from gwanje.cli.main import main
+from gwanje.eval.studies.fall_videos import UPFALL_TIMES
 from tests.support.collapse import CollapseScene
 from tests.support.media import write_clip
 
@@ -29,3 +31,18 @@ def test_a_drawn_collapse_is_found_and_the_walk_before_it_is_not(
     assert "daily-activity clips with a fall alert 0/1 []" in out
     delay = float(out.split("at rest: median ")[1].split(" s")[0])
     assert 0.0 <= delay <= 5.0
+
+
+def test_the_committed_up_fall_times_are_complete_and_in_order() -> None:
+    """The project's own reading of UP-Fall subject 1 (times only): 30 falls and 36 daily activities on two cameras,
+    each fall starting before it comes to rest, both cameras of a trial read alike."""
+    rows = list(csv.DictReader(UPFALL_TIMES.open(newline="")))
+    assert [r["label"] for r in rows].count("fall") == 30 and [r["label"] for r in rows].count("adl") == 36
+    assert {r["scene"] for r in rows} == {"C1", "C2"}
+    times = {}
+    for row in rows:
+        if row["label"] == "fall":
+            start, rest = float(row["fall_start_s"]), float(row["fall_end_s"])
+            assert 0.0 <= start < rest, row
+            times.setdefault(row["path"].rsplit("_", 1)[0], set()).add((start, rest))
+    assert all(len(t) == 1 for t in times.values())
