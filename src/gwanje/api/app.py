@@ -24,6 +24,7 @@ from gwanje.api.routers import (
     health,
     lines,
     live,
+    live_wall,
     metrics,
     zones,
 )
@@ -67,6 +68,7 @@ def create_app(ctx: ApiContext) -> FastAPI:
         events,
         actions,
         cameras,
+        live_wall,
         camera_admin,
         zones,
         lines,
