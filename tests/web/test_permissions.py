@@ -77,6 +77,9 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("POST", "/api/events/{event_id}/resolve"): Rule(OPERATOR, API, "event"),
     ("POST", "/api/events/{event_id}/false-alarm"): Rule(OPERATOR, API, "event"),
     ("POST", "/api/events/{event_id}/note"): Rule(OPERATOR, API, "event"),
+    ("GET", "/api/events/unread"): Rule(VIEWER),
+    ("POST", "/api/events/{event_id}/read"): Rule(VIEWER, API, "event"),
+    ("POST", "/api/events/read-all"): Rule(VIEWER),
     # API: cameras
     ("GET", "/api/cameras"): Rule(VIEWER),
     ("GET", "/api/cameras/{camera_id}"): Rule(VIEWER, API, "camera"),

@@ -26,6 +26,7 @@ from gwanje.api.routers import (
     live,
     live_wall,
     metrics,
+    reads,
     zones,
 )
 from gwanje.core.errors import StorageError
@@ -61,10 +62,11 @@ def create_app(ctx: ApiContext) -> FastAPI:
     async def storage_unavailable(_request: Request, exc: StorageError) -> JSONResponse:
         return JSONResponse({"detail": f"storage unavailable: {exc}"}, status_code=503)
 
-    # live before events: /api/events/stream must not be taken for an event id
+    # live and reads before events: /api/events/stream and /api/events/unread must not be taken for an event id
     for module in (
         health,
         live,
+        reads,
         events,
         actions,
         cameras,

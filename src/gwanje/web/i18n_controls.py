@@ -61,7 +61,9 @@ CONTROL_MESSAGES: dict[str, tuple[str, str]] = {
     "thresholds.threshold": ("Threshold", "임계값"),
     "feed.search": ("Search", "검색"),
     "feed.search_hint": ("camera, zone, label, note or alert id", "카메라, 구역, 라벨, 메모 또는 알림 ID"),
-    "feed.unread": ("{count} unread (not acknowledged yet)", "읽지 않은 알림 {count}건 (아직 확인 안 됨)"),
+    "feed.unread": ("{count} unread (not opened by you yet)", "읽지 않은 알림 {count}건 (아직 열어 보지 않음)"),
+    "feed.unread_mark": ("Unread", "읽지 않음"),
+    "feed.mark_all_read": ("Mark all read", "모두 읽음으로 표시"),
     "sound.on": ("Alarm sound: on", "경보음: 켜짐"),
     "sound.off": ("Alarm sound: off", "경보음: 꺼짐"),
     "sound.help": (

@@ -53,13 +53,13 @@ async def wall_frames(
     ctx: Ctx,
     who: ViewerQueryToken,
     camera: Annotated[
-        list[CameraName] | None,
+        list[CameraName],
         Query(
             max_length=MAX_CAMERAS,
             description=f"The cameras to show (repeat the parameter, at most {MAX_CAMERAS}); those the caller may "
             f"not see are left out. None: the first {MAX_CAMERAS} cameras the caller may see.",
         ),
-    ] = None,
+    ] = [],  # noqa: B006 - FastAPI copies a default, never shares it
 ) -> StreamingResponse:
     visible = [c.id for c in ctx.camera_list() if who.sees(c.id)]
     shown = [c for c in dict.fromkeys(camera) if c in visible] if camera else visible[:MAX_CAMERAS]

@@ -26,7 +26,7 @@ async function refreshFeed(feed) {
   if (selected) select(feed, document.getElementById(selected.id));
 }
 
-// Unread: alerts nobody has acknowledged yet, in the heading's badge and the tab's title ("(3) Alert feed").
+// Unread: alerts this user has not opened yet, in the heading's badge and the tab's title ("(3) Alert feed").
 function showUnread(count) {
   const badge = document.getElementById("unread");
   if (!badge) return;
@@ -34,6 +34,13 @@ function showUnread(count) {
   badge.textContent = badge.dataset.label.replace("{count}", count);
   badge.hidden = count === 0;
   document.title = (count ? `(${count}) ` : "") + document.title.replace(/^\(\d+\) /, "");
+}
+
+async function markAllRead(button, feed) {
+  const response = await fetch(button.dataset.url, {
+    method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": csrfToken() },
+  });
+  if (response.ok) refreshFeed(feed);  // the rows lose their mark, the count follows
 }
 
 // Fire, fight and fall alerts flash the screen and, unless the user turned it off (remembered in this browser),
@@ -339,6 +346,8 @@ document.addEventListener("DOMContentLoaded", () => {
   if (liveUnmask) wireLiveUnmask(liveUnmask);
   const feed = document.getElementById("feed");
   if (feed) followFeed(feed);
+  const markAll = document.getElementById("mark-all-read");
+  if (markAll && feed) markAll.addEventListener("click", () => markAllRead(markAll, feed));
   const actions = document.querySelector("form.actions");
   if (actions) wireActions(actions);
   const unmask = document.querySelector("form.unmask");
