@@ -12,31 +12,10 @@ import numpy as np
 from gwanje.api.clip_masking import ClipMasker, mask_clip
 from gwanje.api.masking import SnapshotMasker
 from gwanje.core.frame import Image
+from tests.api.clip_frames import frames, square
 from tests.api.conftest import Api
 from tests.store.factories import make_event
 from tests.support.media import write_clip
-
-SIZE = 48
-
-
-def _frames(n: int = 20) -> list[Image]:
-    """A detailed (noisy) 'person' square sliding right over a flat background."""
-    rng = np.random.default_rng(1)
-    frames = []
-    for i in range(n):
-        image = np.full((120, 160, 3), 90, np.uint8)
-        x = 10 + 4 * i
-        image[40 : 40 + SIZE, x : x + SIZE] = rng.integers(0, 256, (SIZE, SIZE, 3), dtype=np.uint8)
-        frames.append(image)
-    return frames
-
-
-def _square(image: Image) -> list[tuple[float, float, float, float]]:
-    """A stand-in person detector: the box of the noisy square (where the image differs from the background)."""
-    ys, xs = np.nonzero(np.abs(image.astype(int) - 90).sum(axis=2) > 60)
-    if not len(xs):
-        return []
-    return [(float(xs.min()), float(ys.min()), float(xs.max() + 1), float(ys.max() + 1))]
 
 
 def _detail(path: Path) -> list[float]:
@@ -50,13 +29,13 @@ def _detail(path: Path) -> list[float]:
 
 
 def test_every_frame_is_masked_where_the_people_are(tmp_path: Path) -> None:
-    source = write_clip(tmp_path / "raw.mp4", _frames(), fps=10)
+    source = write_clip(tmp_path / "raw.mp4", frames(), fps=10)
     target = tmp_path / "masked.mp4"
     calls: list[int] = []
 
     def people(image: Image) -> list[tuple[float, float, float, float]]:
         calls.append(1)
-        return _square(image)
+        return square(image)
 
     assert mask_clip(source, target, people) == 20
     assert len(calls) == 10  # the detector on every second frame
@@ -70,10 +49,10 @@ def test_masked_copies_are_made_once_and_the_oldest_dropped(tmp_path: Path) -> N
 
     def people(image: Image) -> list[tuple[float, float, float, float]]:
         calls.append(1)
-        return _square(image)
+        return square(image)
 
     clips = ClipMasker(people, tmp_path / "cache", keep=2)
-    sources = [write_clip(tmp_path / f"{n}.mp4", _frames(4), fps=10) for n in range(3)]
+    sources = [write_clip(tmp_path / f"{n}.mp4", frames(4), fps=10) for n in range(3)]
     first = clips.masked(sources[0], "a")
     assert clips.masked(sources[0], "a") == first and len(calls) == 2  # reused, not masked again
     clips.masked(sources[1], "b")
@@ -82,10 +61,10 @@ def test_masked_copies_are_made_once_and_the_oldest_dropped(tmp_path: Path) -> N
 
 
 def test_the_clip_endpoint_masks_and_admins_unmask_with_a_reason(api: Api, tmp_path: Path) -> None:
-    ctx = dataclasses.replace(api.ctx, masker=SnapshotMasker(lambda: _square))
+    ctx = dataclasses.replace(api.ctx, masker=SnapshotMasker(lambda: square))
     api.app.state.ctx = ctx
     event = make_event("gate")
-    path = write_clip(api.media.clip_path(event.id, "gate", event.start_time), _frames(), fps=10)
+    path = write_clip(api.media.clip_path(event.id, "gate", event.start_time), frames(), fps=10)
     event.clip_path = str(path)
     api.store.save_event(event)
     url = f"/api/events/{event.id}/clip.mp4"

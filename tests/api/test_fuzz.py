@@ -33,8 +33,8 @@ from tests.store.factories import make_event
 EXAMPLES = int(os.environ.get("GWANJE_FUZZ_EXAMPLES", "25"))
 PASSWORD = "correct horse battery"
 SEED = 20261207
-ENDLESS = {"/api/events/stream"}
-"""Operations whose 200 answer never ends (live streams)."""
+ENDLESS = {"/api/events/stream": "text/event-stream", "/api/live/frames": "multipart/mixed"}
+"""Operations whose 200 answer never ends (live streams), with its content type."""
 CROSS_CHECKED = {
     ("POST", "/api/cameras"),
     ("PATCH", "/api/cameras/{camera_id}"),
@@ -85,7 +85,7 @@ def _check_stream_start(case: Case, headers: dict[str, str]) -> None:
         declared = case.operation.definition.raw["responses"]
         assert response.status_code < 500, f"{response.status_code}: {case.as_curl_command(headers)}"
         assert str(response.status_code) in declared, f"undeclared {response.status_code}: {case.as_curl_command()}"
-        expected = "text/event-stream" if response.status_code == 200 else "application/json"
+        expected = ENDLESS[case.operation.path] if response.status_code == 200 else "application/json"
         assert response.headers["content-type"].startswith(expected), case.as_curl_command()
 
 

@@ -4,6 +4,7 @@ unmasks with a reason, audited like snapshots; and the latency of a real served 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import itertools
 import statistics
@@ -194,3 +195,33 @@ def test_a_failing_frame_source_costs_ticks_not_the_stream(caplog: pytest.LogCap
     frame = asyncio.run(first())
     assert frame.jpeg == b"jpeg" and calls["n"] >= 4
     assert sum("live frames not taken" in r.message for r in caplog.records) == 1  # said once, not every tick
+
+
+def test_several_cameras_over_one_stream_take_turns_and_a_slow_reader_gets_only_the_newest() -> None:
+    clock = {"t": 1000.0}
+
+    def latest(camera: str) -> tuple[float, bytes] | None:
+        return (clock["t"], f"{camera}@{clock['t']}".encode()) if camera in ("gate", "lobby") else None
+
+    async def scenario() -> tuple[list[tuple[str, bytes]], int, int]:
+        video = LiveVideo(latest, lambda jpeg, _camera: jpeg, fps=50)
+        got: list[tuple[str, bytes]] = []
+        watched = 0
+        async with contextlib.aclosing(video.many(["gate", "lobby", "gate", "nowhere"], masked=False)) as frames:
+            async for camera, frame in frames:
+                got.append((camera, frame.jpeg))
+                watched = max(watched, video.watched)
+                if len(got) == 2:
+                    for _ in range(3):  # the cameras move on by three frames while this reader is busy
+                        clock["t"] += 1.0
+                        await asyncio.sleep(0.1)
+                if len(got) == 4:
+                    break
+        await asyncio.sleep(0.05)  # the stream closed: its cameras' producers stop (cancelled, a few loop turns)
+        return got, watched, video.watched
+
+    got, watched, after = asyncio.run(scenario())
+    assert watched == 3  # one producer per camera asked for (a camera asked twice counts once)
+    assert sorted(got[:2]) == [("gate", b"gate@1000.0"), ("lobby", b"lobby@1000.0")]
+    assert sorted(got[2:]) == [("gate", b"gate@1003.0"), ("lobby", b"lobby@1003.0")]  # the newest, no backlog
+    assert after == 0

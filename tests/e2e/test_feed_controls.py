@@ -1,4 +1,5 @@
-"""In a real browser: the alert feed's unread count, the alarm (flash and sound for fire, fight and fall; muted and
+"""In a real browser: the alert feed's unread count (per user: what this user has not opened; "Mark all read"), the
+alarm (flash and sound for fire, fight and fall; muted and
 remembered), the search, and the keyboard: moving through the feed, opening an alert, noting and acknowledging it,
 going back; the shortcuts listed on the pages in English and Korean."""
 
@@ -27,10 +28,14 @@ def test_unread_alarm_search_and_keyboard(site: Site, page: Page) -> None:
     seen = make_event(camera_id="gate", event_type=EventType.SMOKE, start_time=time.time() - 30)
     for event in (old, seen):
         site.store.save_event(event)
-    site.store.add_action(seen.id, "acknowledge", "someone")
+    site.store.add_action(old.id, "acknowledge", "someone")  # acknowledged by someone else: still unread for olga
+    site.store.reads.mark_read("olga", seen.id)  # olga opened this one before
     log_in(page, site, "olga")
-    expect(page.locator("#unread")).to_have_text("1 unread (not acknowledged yet)")
+    expect(page.locator("#unread")).to_have_text("1 unread (not opened by you yet)")
     expect(page).to_have_title("(1) Alerts · Gwanje")
+    expect(page.locator(f"#event-{old.id}")).to_have_class(re.compile(r"\bunread\b"))
+    expect(page.locator(f"#event-{old.id} .unread-mark")).to_be_visible()
+    expect(page.locator(f"#event-{seen.id}")).not_to_have_class(re.compile(r"\bunread\b"))
     page.click("h1")  # a user gesture: browsers play sound only after one
     page.wait_for_timeout(300)  # let the page's EventSource connect
 
@@ -38,10 +43,10 @@ def test_unread_alarm_search_and_keyboard(site: Site, page: Page) -> None:
     expect(page.locator("body")).to_have_attribute("data-alarms", "1", timeout=2000)
     expect(page.locator("body")).to_have_class("alarm")
     expect(page.locator("body")).to_have_attribute("data-sounds", "1")
-    expect(page.locator("#unread")).to_have_text("2 unread (not acknowledged yet)")
+    expect(page.locator("#unread")).to_have_text("2 unread (not opened by you yet)")
     expect(page).to_have_title("(2) Alerts · Gwanje")
     _publish(site, EventType.INTRUSION)  # not an alarm type
-    expect(page.locator("#unread")).to_have_text("3 unread (not acknowledged yet)")
+    expect(page.locator("#unread")).to_have_text("3 unread (not opened by you yet)")
     assert page.locator("body").get_attribute("data-alarms") == "1"
 
     page.keyboard.press("m")
@@ -65,7 +70,7 @@ def test_unread_alarm_search_and_keyboard(site: Site, page: Page) -> None:
     page.keyboard.press("j")
     page.keyboard.press("j")
     rows = page.locator("#feed tr[data-key]")
-    expect(rows.nth(1)).to_have_class("sev-critical status-new selected")
+    expect(rows.nth(1)).to_have_class("sev-critical status-new unread selected")
     second = (rows.nth(1).get_attribute("id") or "").removeprefix("event-")
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{site.url}/events/{second}")
@@ -79,6 +84,12 @@ def test_unread_alarm_search_and_keyboard(site: Site, page: Page) -> None:
     expect(page.locator("#event-keys")).to_contain_text("mark a false alarm")
     page.keyboard.press("u")
     expect(page).to_have_url(f"{site.url}/events")
+    expect(page.locator(f"#event-{second}")).not_to_have_class(re.compile(r"\bunread\b"))  # opened: read for olga
+    expect(page.locator("#unread")).to_have_text("3 unread (not opened by you yet)")
+    page.click("#mark-all-read")
+    expect(page.locator("#unread")).to_be_hidden()
+    expect(page).to_have_title("Alerts · Gwanje")
+    expect(page.locator("#feed tr.unread")).to_have_count(0)
 
     page.goto(f"{site.url}/events?lang=ko")
     expect(page.locator("#feed-keys summary")).to_have_text("단축키")

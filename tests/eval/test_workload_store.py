@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from gwanje.api.clip_masking import ClipMasker
 from gwanje.cli.main import main
 from gwanje.config.store import StoreConfig
 from gwanje.core.clock import FakeClock
 from gwanje.core.events import Event, EventType
+from gwanje.core.frame import Image
 from gwanje.eval.manifest import load_manifest
 from gwanje.eval.metrics import Alert, ItemResult, summarize
 from gwanje.eval.report import write_report
@@ -118,7 +120,10 @@ def test_store_workload_counts_dispositions_and_camera_hours(site: tuple[Store, 
 def test_export_writes_a_manifest_gwanje_eval_reads(site: tuple[Store, MediaStore, FakeClock], tmp_path: Path) -> None:
     store, media, clock = site
     ids = _fill(store, media, clock)
-    summary = export_manifest(store, media, tmp_path / "set", since=T0, until=T0 + 7200, actor="tester")
+    masker = ClipMasker(_everyone, tmp_path / "masked")
+    summary = export_manifest(
+        store, media, tmp_path / "set", since=T0, until=T0 + 7200, actor="tester", mask=masker.masked
+    )
     assert (summary.confirmed, summary.false_alarms) == (1, 1)
     assert sum(summary.skipped.values()) == 3  # undecided smoke, fire without clip, line crossing
     manifest = load_manifest(summary.manifest)
@@ -129,6 +134,43 @@ def test_export_writes_a_manifest_gwanje_eval_reads(site: tuple[Store, MediaStor
     assert manifest.types == ["fire"]
     exported = store.list_audit(actor="tester", action="export")
     assert sorted(a.target for a in exported) == sorted(f"event:{ids[k]}:clip" for k in ("fire", "fight"))
+    assert {a.detail for a in exported} == {"masked"} and not store.list_audit(action="unmask")
+    for row in manifest.rows:  # the masked copy, never the stored clip
+        event_id = row.path.stem
+        stored = media.resolve(store.get_event(event_id).event.clip_path)  # type: ignore[union-attr,arg-type]
+        assert stored is not None and row.path.read_bytes() != stored.read_bytes()
+        assert row.path.read_bytes() == (tmp_path / "masked" / f"{event_id}.mp4").read_bytes()
+
+
+def _everyone(image: Image) -> list[tuple[float, float, float, float]]:
+    return [(0.0, 0.0, float(image.shape[1]), float(image.shape[0]))]
+
+
+def test_an_unmasked_export_needs_a_reason_and_is_audited(
+    site: tuple[Store, MediaStore, FakeClock], tmp_path: Path
+) -> None:
+    store, media, clock = site
+    ids = _fill(store, media, clock)
+    with pytest.raises(ValueError, match="reason"):
+        export_manifest(store, media, tmp_path / "set", actor="tester", mask=None, unmasked_reason=" ")
+    summary = export_manifest(
+        store, media, tmp_path / "set", T0, T0 + 7200, "tester", mask=None, unmasked_reason="model retraining"
+    )
+    assert summary.rows == 2
+    for row in load_manifest(summary.manifest).rows:
+        stored = media.resolve(store.get_event(row.path.stem).event.clip_path)  # type: ignore[union-attr,arg-type]
+        assert stored is not None and row.path.read_bytes() == stored.read_bytes()
+    unmasked = store.list_audit(actor="tester", action="unmask")
+    assert sorted((a.target, a.detail) for a in unmasked) == sorted(
+        (f"event:{ids[k]}:clip", "model retraining") for k in ("fire", "fight")
+    )
+
+    def cannot(_clip: Path, _key: str) -> Path:
+        raise ValueError("cannot decode")
+
+    refused = export_manifest(store, media, tmp_path / "again", T0, T0 + 7200, "tester", mask=cannot)
+    assert refused.rows == 0 and refused.skipped["clip could not be masked (not exported unmasked)"] == 2
+    assert not (tmp_path / "again" / "clips").exists()
 
 
 def test_commands_write_the_report_and_the_test_set(site: tuple[Store, MediaStore, FakeClock], tmp_path: Path) -> None:
@@ -162,7 +204,19 @@ def test_commands_write_the_report_and_the_test_set(site: tuple[Store, MediaStor
 
     export = tmp_path / "set"
     assert main(["export", "manifest", "--from-store", "--config", str(config), *period, "--out", str(export)]) == 0
-    assert len(load_manifest(export / "manifest.csv").rows) == 2
+    rows = load_manifest(export / "manifest.csv").rows
+    assert len(rows) == 2
+    for row in rows:  # masked with the shipped person detector, through the web app's clip cache
+        assert row.path.read_bytes() == (tmp_path / "data" / "masked-clips" / row.path.name).read_bytes()
+    command = ["export", "manifest", "--from-store", "--config", str(config), *period, "--out", str(tmp_path / "raw")]
+    assert main([*command, "--unmasked"]) == 2  # without a reason
+    assert main([*command, "--reason", "why"]) == 2  # a reason without --unmasked
+    assert main([*command, "--unmasked", "--reason", "retraining the fire model"]) == 0
+    reopened = Store.open(StoreConfig(data_dir=tmp_path / "data"))
+    try:
+        assert [a.detail for a in reopened.list_audit(action="unmask")] == ["retraining the fire model"] * 2
+    finally:
+        reopened.close()
 
     missing = tmp_path / "elsewhere.yaml"
     missing.write_text(f"store:\n  data_dir: {tmp_path / 'none'}\n", encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Read a ``multipart/x-mixed-replace`` JPEG stream the way a browser does, timing each part's arrival."""
+"""Read a multipart JPEG stream (``live.mjpeg``, the live wall's ``/api/live/frames``) the way a browser does, timing each part's arrival."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ class Part:
     arrived: float
     """When the whole part (and the boundary that closes it) had arrived here (UNIX seconds)."""
     jpeg: bytes
+    camera: str | None = None
+    """The part's X-Camera (the live wall's stream of several cameras)."""
 
     @property
     def latency_s(self) -> float:
@@ -47,4 +49,4 @@ def parts(response: httpx.Response) -> Iterator[Part]:
         need(size + 2 + len(BOUNDARY))
         jpeg, tail, buffer = buffer[:size], buffer[size : size + 2 + len(BOUNDARY)], buffer[size + 2 + len(BOUNDARY) :]
         assert tail == b"\r\n" + BOUNDARY, tail
-        yield Part(float(headers["X-Frame-Time"]), time.time(), jpeg)
+        yield Part(float(headers["X-Frame-Time"]), time.time(), jpeg, headers.get("X-Camera"))

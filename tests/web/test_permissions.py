@@ -77,11 +77,15 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("POST", "/api/events/{event_id}/resolve"): Rule(OPERATOR, API, "event"),
     ("POST", "/api/events/{event_id}/false-alarm"): Rule(OPERATOR, API, "event"),
     ("POST", "/api/events/{event_id}/note"): Rule(OPERATOR, API, "event"),
+    ("GET", "/api/events/unread"): Rule(VIEWER),
+    ("POST", "/api/events/{event_id}/read"): Rule(VIEWER, API, "event"),
+    ("POST", "/api/events/read-all"): Rule(VIEWER),
     # API: cameras
     ("GET", "/api/cameras"): Rule(VIEWER),
     ("GET", "/api/cameras/{camera_id}"): Rule(VIEWER, API, "camera"),
     ("GET", "/api/cameras/{camera_id}/snapshot.jpg"): Rule(VIEWER, API, "camera"),
     ("GET", "/api/cameras/{camera_id}/live.mjpeg"): Rule(VIEWER, API, "camera"),
+    ("GET", "/api/live/frames"): Rule(VIEWER),
     ("POST", "/api/cameras"): Rule(ADMIN),
     ("GET", "/api/cameras/{camera_id}/config"): Rule(ADMIN),
     ("PATCH", "/api/cameras/{camera_id}"): Rule(ADMIN),
@@ -256,7 +260,7 @@ def _call(client: TestClient, method: str, url: str, headers: dict[str, str]) ->
     body: dict[str, Any] = {}
     if method in ("POST", "PUT", "PATCH", "DELETE"):  # a valid body where one is needed: the route itself answers
         body = {"json": {"note": "seen"} if url.endswith("/note") else {}} if url.startswith("/api/") else {"data": {}}
-    if url.endswith(".mjpeg"):  # a live stream never ends: its status line is the answer
+    if url.endswith((".mjpeg", "/api/live/frames")):  # a live stream never ends: its status line is the answer
         with client.stream(method, url, headers=headers) as streamed:
             response = streamed
     else:

@@ -24,7 +24,9 @@ from gwanje.api.routers import (
     health,
     lines,
     live,
+    live_wall,
     metrics,
+    reads,
     zones,
 )
 from gwanje.core.errors import StorageError
@@ -60,13 +62,15 @@ def create_app(ctx: ApiContext) -> FastAPI:
     async def storage_unavailable(_request: Request, exc: StorageError) -> JSONResponse:
         return JSONResponse({"detail": f"storage unavailable: {exc}"}, status_code=503)
 
-    # live before events: /api/events/stream must not be taken for an event id
+    # live and reads before events: /api/events/stream and /api/events/unread must not be taken for an event id
     for module in (
         health,
         live,
+        reads,
         events,
         actions,
         cameras,
+        live_wall,
         camera_admin,
         zones,
         lines,

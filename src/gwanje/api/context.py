@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from gwanje.alerts.service import AlertService
 from gwanje.api.accounts import Accounts
 from gwanje.api.auth import TokenAuth
+from gwanje.api.clip_background import BackgroundClipMasking
 from gwanje.api.clip_masking import ClipMasker
 from gwanje.api.live import EventBroadcaster
 from gwanje.api.live_video import LatestFrame, LiveVideo
@@ -101,6 +102,9 @@ class ApiContext:
     clips: ClipMasker = field(init=False)
     """Masked copies of event clips, made on first request with ``masker``'s person detector and kept in
     ``<data_dir>/masked-clips``."""
+    clips_ahead: BackgroundClipMasking = field(init=False)
+    """Masks each clip in the background once it is written (the service submits them), so its first viewer does not
+    wait."""
     live: LiveVideo = field(init=False)
     """The cameras' MJPEG live streams, shared by all viewers (built from ``latest_frame`` and ``masker``)."""
 
@@ -146,6 +150,7 @@ class ApiContext:
             object.__setattr__(self, "cameras", ManagedCameras.for_config(self.config))
         clip_cache = self.config.store.data_dir / "masked-clips"
         object.__setattr__(self, "clips", ClipMasker(self.masker.find_people, clip_cache))
+        object.__setattr__(self, "clips_ahead", BackgroundClipMasking(self.clips))
         object.__setattr__(
             self, "live", LiveVideo(self.latest_frame or self._timed_snapshot, self.masker.mask_live_jpeg)
         )

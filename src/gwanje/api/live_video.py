@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
@@ -60,11 +60,16 @@ class LiveVideo:
         """Frames taken from cameras (and masked) by the producers: one per camera and new frame, whatever the
         number of viewers."""
 
+    @property
+    def watched(self) -> int:
+        """Producers running now: one per camera (and masked or not) that somebody watches."""
+        return len(self._feeds)
+
     def close(self) -> None:
         """End every stream within ``WAIT_S`` (any thread: call before stopping the HTTP server)."""
         self._closed = True
 
-    async def frames(self, camera_id: str, masked: bool) -> AsyncIterator[LiveFrame]:
+    async def frames(self, camera_id: str, masked: bool) -> AsyncGenerator[LiveFrame, None]:
         """The camera's frames as they come, newest only; ends when the streams are closed."""
         key = (camera_id, masked)
         feed = self._feeds.get(key)
@@ -89,6 +94,34 @@ class LiveVideo:
                 del self._feeds[key]
                 if feed.task is not None:
                     feed.task.cancel()
+
+    async def many(self, camera_ids: Sequence[str], masked: bool) -> AsyncGenerator[tuple[str, LiveFrame], None]:
+        """Several cameras' frames over one stream (the live wall's), each camera's newest only: a consumer slower
+        than the cameras gets each camera's latest frame when it asks again, never a queue. The cameras take turns,
+        so a busy one cannot starve the others. Each camera's frames come from its shared producer (``frames``);
+        ends when the streams are closed."""
+        pending: dict[str, LiveFrame] = {}
+        ready = asyncio.Event()
+
+        async def follow(camera_id: str) -> None:
+            async for frame in self.frames(camera_id, masked):
+                pending.pop(camera_id, None)  # to the back of the turns
+                pending[camera_id] = frame
+                ready.set()
+
+        tasks = [asyncio.create_task(follow(c), name=f"live-wall-{c}") for c in dict.fromkeys(camera_ids)]
+        try:
+            while pending or not all(task.done() for task in tasks):
+                ready.clear()
+                if not pending:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(ready.wait(), WAIT_S)
+                while pending:
+                    camera_id = next(iter(pending))
+                    yield camera_id, pending.pop(camera_id)
+        finally:  # the viewer left: each camera's ``frames`` ends, and its producer with the last viewer
+            for task in tasks:
+                task.cancel()
 
     async def _produce(self, camera_id: str, masked: bool, feed: _Feed) -> None:
         loop = asyncio.get_running_loop()
@@ -127,10 +160,13 @@ class LiveVideo:
         return wall_time, jpeg
 
 
-def multipart_part(frame: LiveFrame) -> bytes:
+def multipart_part(frame: LiveFrame, camera_id: str | None = None) -> bytes:
     """One part of the ``multipart/x-mixed-replace`` body, closed by the next boundary at once: browsers show a
-    part when its boundary arrives, so sending it with the frame (not before the next one) saves a frame's delay."""
+    part when its boundary arrives, so sending it with the frame (not before the next one) saves a frame's delay.
+    ``camera_id`` (the live wall's stream of several cameras) adds an ``X-Camera`` header."""
+    camera = f"X-Camera: {camera_id}\r\n" if camera_id is not None else ""
     head = (
-        f"Content-Type: image/jpeg\r\nContent-Length: {len(frame.jpeg)}\r\nX-Frame-Time: {frame.wall_time:.3f}\r\n\r\n"
+        f"Content-Type: image/jpeg\r\nContent-Length: {len(frame.jpeg)}\r\n{camera}"
+        f"X-Frame-Time: {frame.wall_time:.3f}\r\n\r\n"
     ).encode()
     return head + frame.jpeg + f"\r\n--{BOUNDARY}\r\n".encode()

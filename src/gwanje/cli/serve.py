@@ -27,9 +27,11 @@ def _run(args: argparse.Namespace) -> int:
         api = config.api.model_copy(update={k: v for k, v in (("host", args.host), ("port", args.port)) if v})
         config = config.model_copy(update={"api": api})
     service = Service(config, cluster=args.cluster, camera_cpus=args.camera_cpus)
+    context: ApiContext | None = None
     try:
         context = api_context(service)
         service.add_listener(context.broadcaster.publish_event)
+        service.add_clip_listener(lambda event, clip: context.clips_ahead.submit(clip, event.id))
         service.start()
         log.info(
             "web app and API on http://%s:%d (log in at /login; OpenAPI schema at /openapi.json; token: see %s)",
@@ -46,6 +48,8 @@ def _run(args: argparse.Namespace) -> int:
         )
     finally:
         service.stop()
+        if context is not None:
+            context.clips_ahead.close()
     return 0
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from gwanje.config import AppConfig, load_config
+from gwanje.config.store import StoreConfig
 from gwanje.core.errors import ConfigError
 from gwanje.store import MediaStore, Store
 from gwanje.store.db import database_url
@@ -50,11 +51,16 @@ def load_store_config(path: str | None) -> AppConfig:
     return demo_config()
 
 
+def store_config(args: argparse.Namespace) -> StoreConfig:
+    """The store settings of ``--config`` (default: ./data, as serve)."""
+    return (load_config(args.config) if args.config else AppConfig()).store
+
+
 def open_store(args: argparse.Namespace) -> tuple[Store, MediaStore]:
     """The configured store (migrated to the current schema, as the service would) and its media files."""
-    config = load_config(args.config) if args.config else AppConfig()
-    url = database_url(config.store)
+    config = store_config(args)
+    url = database_url(config)
     if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).is_file():
         # opening would create an empty database: almost always the wrong folder or a missing --config
         raise ConfigError(f"no database at {url.database}: give --config with the site's store settings")
-    return Store.open(config.store), MediaStore.for_config(config.store)
+    return Store.open(config), MediaStore.for_config(config)

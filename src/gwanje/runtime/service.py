@@ -20,7 +20,7 @@ from gwanje.core.events import EndReason
 from gwanje.core.health import StreamStats
 from gwanje.runtime.inference import InferenceStats
 from gwanje.runtime.registry import CameraRegistry
-from gwanje.runtime.sink import EventListener, EventSink
+from gwanje.runtime.sink import ClipListener, EventListener, EventSink
 from gwanje.store.media import MediaStore
 from gwanje.store.repo import Store
 from gwanje.store.retention import RetentionWorker
@@ -123,3 +123,7 @@ class Service:
     def add_listener(self, listener: EventListener) -> None:
         """Be told of every event change after it is stored (call before ``start``)."""
         self.sink.listeners.append(listener)
+
+    def add_clip_listener(self, listener: ClipListener) -> None:
+        """Be told of every clip once it is written (call before ``start``; the listener must return at once)."""
+        self.sink.clip_listeners.append(listener)

@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 EventListener = Callable[[Event], None]
 """Told of every stored event change (the API's live stream registers one)."""
+ClipListener = Callable[[Event, Path], None]
+"""Told of every clip once it is written (the API masks it ahead of its first viewer); must return at once."""
 
 
 class EventReporter(Protocol):
@@ -60,6 +62,7 @@ class EventSink:
         self.media = media
         self.alerts = alerts
         self.listeners: list[EventListener] = []
+        self.clip_listeners: list[ClipListener] = []
         self._on_disk_full = on_disk_full
         self._lock = threading.Lock()
         self._latest: dict[str, Event] = {}
@@ -142,6 +145,8 @@ class EventSink:
             return
         current.clip_path = self.relative(path)
         self.writes.write(PendingWrite(current, "", row_only=True))
+        for listener in self.clip_listeners:
+            listener(current, path)
 
     def buffered(self) -> BufferStats:
         """Reports waiting for the database, written late so far, dropped (buffer full)."""

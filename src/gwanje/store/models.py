@@ -159,3 +159,22 @@ class CameraGroupMemberRow(Base):
 
     group_id: Mapped[int] = mapped_column(Integer, ForeignKey("camera_groups.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+
+class EventReadRow(Base):
+    """An alert a reader (a web user's name, or a token's) has opened: no longer unread for them."""
+
+    __tablename__ = "event_reads"
+
+    reader: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(ID_LEN), ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    read_at: Mapped[float] = mapped_column(Double)
+
+
+class ReadMarkRow(Base):
+    """A reader's "all read": every alert stored at or before ``read_before`` counts as read for them."""
+
+    __tablename__ = "event_read_marks"
+
+    reader: Mapped[str] = mapped_column(String(64), primary_key=True)
+    read_before: Mapped[float] = mapped_column(Double)

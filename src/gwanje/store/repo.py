@@ -22,6 +22,7 @@ from gwanje.store.audit import ChainReport, append_entry, verify_chain
 from gwanje.store.db import create_db_engine, upgrade_to_head
 from gwanje.store.groups import GroupStore
 from gwanje.store.models import AuditRow, CameraRow, EventActionRow, EventRow
+from gwanje.store.reads import ReadStore
 from gwanje.store.records import (
     ActionRecord,
     AuditRecord,
@@ -114,6 +115,8 @@ class Store:
         """Web users and their sessions."""
         self.groups = GroupStore(self.session, self._clock)
         """Camera groups: which cameras a user below admin may see."""
+        self.reads = ReadStore(self.session, self._clock)
+        """Unread alerts per reader (web user or token)."""
 
     @classmethod
     def open(cls, cfg: StoreConfig, clock: Clock | None = None) -> Store:

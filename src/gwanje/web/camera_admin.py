@@ -23,6 +23,7 @@ from gwanje.config.events import EventTypeName
 from gwanje.config.schedule import WEEKDAYS
 from gwanje.core.health import StreamState
 from gwanje.store.accounts import UserRecord
+from gwanje.web.rule_fields import rule_form
 from gwanje.web.support import ctx_of, need, render
 
 router = APIRouter(include_in_schema=False)
@@ -74,6 +75,7 @@ def _form(request: Request, user: UserRecord, camera: CameraConfig | None) -> Re
         "detectors": ["fire_smoke"],
         "sensitivity": 1.0,
         "rules": "[]",
+        "rule_forms": [],
         "schedule": {"timezone": None, "windows": []},
     }
     if camera is not None:
@@ -93,6 +95,7 @@ def _form(request: Request, user: UserRecord, camera: CameraConfig | None) -> Re
                 ensure_ascii=False,
                 indent=1,
             ),
+            "rule_forms": [rule_form(r) for r in camera.rules],
         }
     return render(
         request,

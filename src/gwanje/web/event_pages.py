@@ -20,8 +20,8 @@ router = APIRouter(include_in_schema=False)
 Viewer = Annotated[UserRecord, need(Role.VIEWER)]
 
 
-def event_row(ctx: ApiContext, record: EventRecord) -> dict[str, object]:
-    """What the feed, the alert page and a camera's recent alerts show of one event."""
+def event_row(ctx: ApiContext, record: EventRecord, unread: bool = False) -> dict[str, object]:
+    """What the feed, the alert page and a camera's recent alerts show of one event (``unread``: for the viewer)."""
     event = record.event
     return {
         "id": event.id,
@@ -36,6 +36,7 @@ def event_row(ctx: ApiContext, record: EventRecord) -> dict[str, object]:
         "snapshot": bool(event.snapshot_path),
         "clip": bool(event.clip_path),
         "ongoing": event.end_time is None,
+        "unread": unread,
     }
 
 
@@ -50,8 +51,9 @@ def _feed(request: Request, user: UserRecord) -> dict[str, Any]:
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(page_number(request.query_params), pages)
     records = ctx.store.list_events(**wanted, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    unread = ctx.store.reads.unread(user.name, [r.event.id for r in records])
     return {
-        "rows": [event_row(ctx, r) for r in records],
+        "rows": [event_row(ctx, r, r.event.id in unread) for r in records],
         "filters": filters,
         "filtered": bool(filters.query()),
         "total": total,
@@ -60,7 +62,7 @@ def _feed(request: Request, user: UserRecord) -> dict[str, Any]:
         "statuses": [str(s) for s in OperatorStatus],
         "pager": pager("/events", filters.query(), page, pages),
         "error": "feed.bad_filter" if dropped else None,
-        "unread": ctx.store.count_events(status=str(OperatorStatus.NEW), camera_ids=scope),
+        "unread": ctx.store.reads.count_unread(user.name, scope),
     }
 
 
@@ -86,6 +88,7 @@ def event_page(request: Request, event_id: str, user: Viewer) -> Response:
     scope = camera_scope(ctx, user)
     if record is None or (scope is not None and record.event.camera_id not in scope):
         return render(request, "error.html", user, status_code=404, message="event.not_found")
+    ctx.store.reads.mark_read(user.name, event_id)  # opened: no longer unread for this user
     camera = record.event.camera_id
     actions = [
         {"action": str(a.action), "actor": a.actor, "note": a.note, "time": local_time(ctx, a.time, camera)}

@@ -146,7 +146,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Sensitivity (1 = as trained; higher finds more)",
         "민감도 (1 = 기본, 높을수록 더 많이 검출)",
     ),
-    "cameras.rules_json": ("Rules (JSON, as in the configuration file)", "규칙 (설정 파일과 같은 JSON)"),
+    "cameras.rules_json": (
+        "Rules as JSON, as in the configuration file (to add or remove a rule: once changed here, this is saved "
+        "instead of the rules' fields above)",
+        "규칙 JSON, 설정 파일과 같은 형식 (규칙을 추가하거나 지우려면 여기서 고치세요: 고치면 위의 규칙 항목 대신 "
+        "이것이 저장됩니다)",
+    ),
     "cameras.save": ("Save", "저장"),
     "cameras.saved": ("Saved and applied.", "저장하고 적용했습니다."),
     "cameras.test": ("Test connection", "연결 시험"),

@@ -30,6 +30,18 @@ CONTROL_MESSAGES: dict[str, tuple[str, str]] = {
     "lines.too_few": ("Click both ends of the tripwire first.", "먼저 감시선의 양 끝점을 클릭하세요."),
     "lines.none": ("No tripwires yet.", "아직 감시선이 없습니다."),
     "schedule.title": ("When the camera raises alerts", "알림을 내는 시간"),
+    "rules.title": ("Rules", "규칙"),
+    "rules.help": (
+        "Each rule's own settings (names as in the configuration file; hover for what each does). Only what you change "
+        "is saved; the rest of the rule stays as it is.",
+        "규칙마다의 설정입니다 (이름은 설정 파일과 같습니다. 마우스를 올리면 설명이 보입니다). 바꾼 항목만 저장되고 "
+        "나머지는 그대로 둡니다.",
+    ),
+    "rules.schedule": ("When this rule is armed (no window: always)", "이 규칙이 동작하는 시간 (시간대 없음: 항상)"),
+    "rules.none": (
+        "This camera has no rules yet (add one in the JSON below, or draw a zone).",
+        "이 카메라에는 아직 규칙이 없습니다 (아래 JSON에 추가하거나 구역을 그리세요).",
+    ),
     "schedule.help": (
         "No window: always. Times are in the time zone below (empty: the server's); a window whose end is before "
         "its start runs past midnight.",
@@ -61,7 +73,9 @@ CONTROL_MESSAGES: dict[str, tuple[str, str]] = {
     "thresholds.threshold": ("Threshold", "임계값"),
     "feed.search": ("Search", "검색"),
     "feed.search_hint": ("camera, zone, label, note or alert id", "카메라, 구역, 라벨, 메모 또는 알림 ID"),
-    "feed.unread": ("{count} unread (not acknowledged yet)", "읽지 않은 알림 {count}건 (아직 확인 안 됨)"),
+    "feed.unread": ("{count} unread (not opened by you yet)", "읽지 않은 알림 {count}건 (아직 열어 보지 않음)"),
+    "feed.unread_mark": ("Unread", "읽지 않음"),
+    "feed.mark_all_read": ("Mark all read", "모두 읽음으로 표시"),
     "sound.on": ("Alarm sound: on", "경보음: 켜짐"),
     "sound.off": ("Alarm sound: off", "경보음: 꺼짐"),
     "sound.help": (

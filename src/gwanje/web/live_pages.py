@@ -1,9 +1,10 @@
 """The live wall: every camera the user may see as a grid of tiles (1, 4, 9 or 16 a page), and one camera's view.
 
-Tiles show the camera's live video, its health and how many of its alerts nobody has acknowledged yet: its MJPEG
-stream ``/api/cameras/{id}/live.mjpeg`` (on walls of more than ``STREAMED_TILES`` tiles: its latest frame from
-``/api/cameras/{id}/snapshot.jpg`` about once a second), people masked; both write the ``view_live`` audit entry once
-per user and camera per ``api.live_view_audit_s``. Cameras with such alerts come first. A user below admin sees only the cameras of
+Tiles show the camera's live video, its health and how many of its alerts nobody has acknowledged yet. The wall
+plays all its cameras over one stream, ``/api/live/frames`` (browsers open at most 6 connections to one server over
+HTTP/1.1, fewer than a 9- or 16-tile wall would need with one MJPEG stream a tile); a camera's own view plays its
+MJPEG stream ``/api/cameras/{id}/live.mjpeg``. People are masked; both write the ``view_live`` audit entry once per
+user and camera per ``api.live_view_audit_s``. Cameras with such alerts come first. A user below admin sees only the cameras of
 their camera groups (``gwanje.store.groups``); another camera's page is 404.
 """
 
@@ -29,10 +30,6 @@ LAYOUTS = (1, 4, 9, 16)
 DEFAULT_LAYOUT = 4
 RECENT_EVENTS = 20
 HEALTH_STATES = tuple(str(s) for s in StreamState)
-STREAMED_TILES = 4
-"""Layouts of at most this many tiles play each camera's MJPEG stream; larger walls poll snapshots, because browsers
-open at most 6 connections to one server over HTTP/1.1 (the streams, the alert stream and the health polls share
-them)."""
 
 
 def visible_cameras(ctx: ApiContext, user: UserRecord) -> list[CameraConfig]:
@@ -71,7 +68,6 @@ def wall_page(
         "live.html",
         user,
         tiles=shown,
-        stream=layout <= STREAMED_TILES,
         layout=layout,
         layouts=LAYOUTS,
         columns=columns,
@@ -93,4 +89,4 @@ def camera_page(request: Request, camera_id: str, user: Viewer) -> Response:
     if tile is None:
         return render(request, "error.html", user, status_code=404, message="live.no_camera")
     rows = [event_row(ctx, r) for r in ctx.store.list_events(camera_id=camera_id, limit=RECENT_EVENTS)]
-    return render(request, "camera.html", user, tile=tile, rows=rows, health_states=HEALTH_STATES, stream=True)
+    return render(request, "camera.html", user, tile=tile, rows=rows, health_states=HEALTH_STATES)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
@@ -18,6 +19,7 @@ from gwanje.api.live_video import BOUNDARY, PREVIEW_FPS, multipart_part
 from gwanje.api.masking import check_unmask
 from gwanje.api.responses import AUTHENTICATED, errors
 from gwanje.api.schemas import CameraOut
+from gwanje.api.streaming import ClosingStreamingResponse
 from gwanje.config.camera import CameraConfig
 from gwanje.core.health import StreamStats
 from gwanje.core.secrets import mask_url
@@ -137,18 +139,19 @@ async def live_stream(
     camera_or_404(ctx, camera_id, who)
     check_unmask(who, unmask, reason)
 
-    async def body() -> AsyncIterator[bytes]:
+    async def body() -> AsyncGenerator[bytes, None]:
         yield f"--{BOUNDARY}\r\n".encode()
         next_audit = 0.0
-        async for frame in ctx.live.frames(camera_id, masked=not unmask):
-            # throttled like the snapshots (one entry per viewing session, again after live_view_audit_s), and
-            # looked at once a second at most rather than with every frame
-            if time.monotonic() >= next_audit:
-                await run_in_threadpool(audit_live_view, request, ctx, who, camera_id, unmask, reason)
-                next_audit = time.monotonic() + 1.0
-            yield multipart_part(frame)
+        async with contextlib.aclosing(ctx.live.frames(camera_id, masked=not unmask)) as frames:
+            async for frame in frames:
+                # throttled like the snapshots (one entry per viewing session, again after live_view_audit_s), and
+                # looked at once a second at most rather than with every frame
+                if time.monotonic() >= next_audit:
+                    await run_in_threadpool(audit_live_view, request, ctx, who, camera_id, unmask, reason)
+                    next_audit = time.monotonic() + 1.0
+                yield multipart_part(frame)
 
-    return StreamingResponse(
+    return ClosingStreamingResponse(
         body(),
         media_type=f"multipart/x-mixed-replace; boundary={BOUNDARY}",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},

@@ -26,7 +26,7 @@ async function refreshFeed(feed) {
   if (selected) select(feed, document.getElementById(selected.id));
 }
 
-// Unread: alerts nobody has acknowledged yet, in the heading's badge and the tab's title ("(3) Alert feed").
+// Unread: alerts this user has not opened yet, in the heading's badge and the tab's title ("(3) Alert feed").
 function showUnread(count) {
   const badge = document.getElementById("unread");
   if (!badge) return;
@@ -34,6 +34,13 @@ function showUnread(count) {
   badge.textContent = badge.dataset.label.replace("{count}", count);
   badge.hidden = count === 0;
   document.title = (count ? `(${count}) ` : "") + document.title.replace(/^\(\d+\) /, "");
+}
+
+async function markAllRead(button, feed) {
+  const response = await fetch(button.dataset.url, {
+    method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": csrfToken() },
+  });
+  if (response.ok) refreshFeed(feed);  // the rows lose their mark, the count follows
 }
 
 // Fire, fight and fall alerts flash the screen and, unless the user turned it off (remembered in this browser),
@@ -177,29 +184,103 @@ function wireUnmask(form) {
   });
 }
 
-// A live tile plays its camera's MJPEG stream (at most 5 fps, people masked) when the page has few tiles; browsers
-// open at most 6 connections to one server over HTTP/1.1, so a larger wall fetches a snapshot about once a second
-// after the previous one arrived instead. After an error the tile tries again.
-const FRAME_INTERVAL_MS = 1000;
+// A camera's own view plays its MJPEG stream (at most 5 fps, people masked); after an error it tries again.
+const RETRY_MS = 3000;
 
 function followTile(tile) {
   if (tile.classList.contains("state-disabled")) return;
   const img = tile.querySelector("img.frame");
-  const streamed = img.dataset.stream !== undefined;
   const next = () => {
     const query = new URLSearchParams(img.dataset.query || "");
     query.set("t", String(Date.now()));
-    img.src = `${streamed ? img.dataset.stream : img.dataset.src}?${query}`;
+    img.src = `${img.dataset.stream}?${query}`;
   };
-  img.addEventListener("load", () => {
-    tile.classList.add("has-frame");
-    if (!streamed) setTimeout(next, FRAME_INTERVAL_MS);
-  });
-  img.addEventListener("error", () => { tile.classList.remove("has-frame"); setTimeout(next, 3 * FRAME_INTERVAL_MS); });
+  img.addEventListener("load", () => tile.classList.add("has-frame"));
+  img.addEventListener("error", () => { tile.classList.remove("has-frame"); setTimeout(next, RETRY_MS); });
   img.restart = next;
   // a stream never finishes loading: start it after the page's load event, or the page would never be "loaded"
-  if (!streamed || document.readyState === "complete") next();
+  if (document.readyState === "complete") next();
   else window.addEventListener("load", next, { once: true });
+}
+
+// The wall plays all its cameras over one stream (browsers open at most 6 connections to one server over HTTP/1.1,
+// fewer than 9 or 16 MJPEG streams): multipart parts, each a camera's masked JPEG with X-Camera and X-Frame-Time.
+const PART_END = new TextEncoder().encode("\r\n--gwanje-frame\r\n");
+const HEAD_END = new TextEncoder().encode("\r\n\r\n");
+
+function indexOf(bytes, needle, from) {
+  outer: for (let i = from; i <= bytes.length - needle.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (bytes[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+// The frame is decoded off the page first, then swapped in: a tile never shows a half-loaded (blank) picture.
+function showFrame(tile, jpeg, frameTime) {
+  const img = tile.querySelector("img.frame");
+  const url = URL.createObjectURL(new Blob([jpeg], { type: "image/jpeg" }));
+  const loader = new Image();
+  loader.onload = () => {
+    if (Number(img.dataset.frameTime || 0) > Number(frameTime)) { URL.revokeObjectURL(url); return; }  // overtaken
+    const shown = img.dataset.url;
+    img.src = url;
+    img.dataset.url = url;
+    img.dataset.frameTime = frameTime;
+    img.dataset.shownAt = String(Date.now() / 1000);
+    if (shown) URL.revokeObjectURL(shown);
+    tile.classList.add("has-frame");
+  };
+  loader.onerror = () => URL.revokeObjectURL(url);
+  loader.src = url;
+}
+
+// Shows every whole part in ``bytes`` (after the opening boundary); returns what is left of an unfinished one.
+function showParts(tiles, bytes) {
+  for (;;) {
+    const headEnd = indexOf(bytes, HEAD_END, 0);
+    if (headEnd < 0) return bytes;
+    const head = new TextDecoder().decode(bytes.subarray(0, headEnd));
+    const headers = new Map(head.split("\r\n").map((line) => {
+      const colon = line.indexOf(":");
+      return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()];
+    }));
+    const start = headEnd + HEAD_END.length, end = start + Number(headers.get("content-length"));
+    if (bytes.length < end + PART_END.length) return bytes;
+    const tile = tiles.get(headers.get("x-camera"));
+    if (tile) showFrame(tile, bytes.slice(start, end), headers.get("x-frame-time"));
+    bytes = bytes.subarray(end + PART_END.length);
+  }
+}
+
+async function playWall(wall) {
+  const tiles = new Map([...wall.querySelectorAll(".tile:not(.state-disabled)")].map((t) => [t.dataset.camera, t]));
+  if (tiles.size === 0) return;
+  const query = new URLSearchParams([...tiles.keys()].map((camera) => ["camera", camera]));
+  try {
+    const response = await fetch(`${wall.dataset.frames}?${query}`, { credentials: "same-origin", cache: "no-store" });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const reader = response.body.getReader();
+    let bytes = new Uint8Array(0), opened = false;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      const joined = new Uint8Array(bytes.length + value.length);
+      joined.set(bytes);
+      joined.set(value, bytes.length);
+      bytes = joined;
+      if (!opened) {  // the opening boundary: "--gwanje-frame\r\n"
+        if (bytes.length < PART_END.length - 2) continue;
+        bytes = bytes.subarray(PART_END.length - 2);
+        opened = true;
+      }
+      bytes = showParts(tiles, bytes);
+    }
+  } catch (error) {
+    console.warn("live wall stream:", error);
+  }
+  for (const tile of tiles.values()) tile.classList.remove("has-frame");
+  setTimeout(() => playWall(wall), RETRY_MS);
 }
 
 // Health and new alerts of every tile; a tile whose camera raises an alert flashes and moves to the front.
@@ -227,7 +308,8 @@ async function refreshWall(wall) {
 }
 
 function followWall(wall) {
-  for (const tile of wall.querySelectorAll(".tile")) followTile(tile);
+  if (wall.dataset.frames) playWall(wall);
+  else for (const tile of wall.querySelectorAll(".tile")) followTile(tile);
   let pending = false;
   const schedule = () => {
     if (pending) return;
@@ -264,6 +346,8 @@ document.addEventListener("DOMContentLoaded", () => {
   if (liveUnmask) wireLiveUnmask(liveUnmask);
   const feed = document.getElementById("feed");
   if (feed) followFeed(feed);
+  const markAll = document.getElementById("mark-all-read");
+  if (markAll && feed) markAll.addEventListener("click", () => markAllRead(markAll, feed));
   const actions = document.querySelector("form.actions");
   if (actions) wireActions(actions);
   const unmask = document.querySelector("form.unmask");
