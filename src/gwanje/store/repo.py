@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import Engine, Select, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -98,6 +98,25 @@ def _page(limit: int, offset: int) -> tuple[int, int]:
     if not 0 <= offset <= MAX_OFFSET:
         raise ValueError(f"offset must be between 0 and {MAX_OFFSET}, got {offset}")
     return limit, offset
+
+
+class EventFilters(TypedDict, total=False):
+    """Which events ``list_events`` and ``count_events`` take; a filter left out (or None) does not filter."""
+
+    camera_id: str | None
+    event_type: str | None
+    since: float | None
+    """UNIX seconds: events active at some time between ``since`` and ``until``."""
+    until: float | None
+    state: str | None
+    status: str | None
+    min_confidence: float | None
+    """Peak confidence at least this (0..1)."""
+    camera_ids: Collection[str] | None
+    """Only these cameras (the ones the caller may see); None: all."""
+    text: str | None
+    """A search (``_text_match``), also matching the cameras of ``text_cameras`` (e.g. found by their names)."""
+    text_cameras: Collection[str]
 
 
 class Store:
@@ -203,102 +222,39 @@ class Store:
             row = s.get(EventRow, event_id)
             return None if row is None else _to_record(row)
 
-    def _filtered(
-        self,
-        query: Select[Any],
-        camera_id: str | None,
-        event_type: str | None,
-        since: float | None,
-        until: float | None,
-        state: str | None,
-        status: str | None,
-        min_confidence: float | None = None,
-        camera_ids: Collection[str] | None = None,
-        text: str | None = None,
-        text_cameras: Collection[str] = (),
-    ) -> Select[Any]:
-        if text:
-            query = query.where(_text_match(text, text_cameras))
-        if camera_id is not None:
+    def _filtered(self, query: Select[Any], **filters: Unpack[EventFilters]) -> Select[Any]:
+        f = filters
+        if text := f.get("text"):
+            query = query.where(_text_match(text, f.get("text_cameras", ())))
+        if (camera_id := f.get("camera_id")) is not None:
             query = query.where(EventRow.camera_id == camera_id)
-        if camera_ids is not None:  # the cameras the caller may see
+        if (camera_ids := f.get("camera_ids")) is not None:  # the cameras the caller may see
             query = query.where(EventRow.camera_id.in_(sorted(camera_ids)))
-        if event_type is not None:
+        if (event_type := f.get("event_type")) is not None:
             query = query.where(EventRow.event_type == str(EventType(event_type)))
-        if since is not None:  # active at or after `since`: still going, or ended after it
+        if (since := f.get("since")) is not None:  # active at or after `since`: still going, or ended after it
             query = query.where(or_(EventRow.end_time.is_(None), EventRow.end_time >= since))
-        if until is not None:
+        if (until := f.get("until")) is not None:
             query = query.where(EventRow.start_time <= until)
-        if state is not None:
+        if (state := f.get("state")) is not None:
             query = query.where(EventRow.state == str(EventState(state)))
-        if status is not None:
+        if (status := f.get("status")) is not None:
             query = query.where(EventRow.status == str(OperatorStatus(status)))
-        if min_confidence is not None:
+        if (min_confidence := f.get("min_confidence")) is not None:
             query = query.where(EventRow.peak_confidence >= min_confidence)
         return query
 
-    def list_events(
-        self,
-        camera_id: str | None = None,
-        event_type: str | None = None,
-        since: float | None = None,
-        until: float | None = None,
-        state: str | None = None,
-        status: str | None = None,
-        limit: int = 100,
-        offset: int = 0,
-        min_confidence: float | None = None,
-        camera_ids: Collection[str] | None = None,
-        text: str | None = None,
-        text_cameras: Collection[str] = (),
-    ) -> list[EventRecord]:
-        """Newest first. ``since``/``until`` are UNIX seconds: events active at some time in between;
-        ``min_confidence``: peak confidence at least this (0..1); ``camera_ids``: only these cameras (None: all);
-        ``text``: a search (see ``_text_match``), also matching the cameras ``text_cameras`` (e.g. by their names)."""
+    def list_events(self, limit: int = 100, offset: int = 0, **filters: Unpack[EventFilters]) -> list[EventRecord]:
+        """Newest first, ``filters`` as ``EventFilters`` says."""
         limit, offset = _page(limit, offset)
-        query = self._filtered(
-            select(EventRow),
-            camera_id,
-            event_type,
-            since,
-            until,
-            state,
-            status,
-            min_confidence,
-            camera_ids,
-            text,
-            text_cameras,
-        )
+        query = self._filtered(select(EventRow), **filters)
         query = query.order_by(EventRow.start_time.desc(), EventRow.id).limit(limit).offset(offset)
         with self.session() as s:
             return [_to_record(row) for row in s.scalars(query)]
 
-    def count_events(
-        self,
-        camera_id: str | None = None,
-        event_type: str | None = None,
-        since: float | None = None,
-        until: float | None = None,
-        state: str | None = None,
-        status: str | None = None,
-        min_confidence: float | None = None,
-        camera_ids: Collection[str] | None = None,
-        text: str | None = None,
-        text_cameras: Collection[str] = (),
-    ) -> int:
-        query = self._filtered(
-            select(func.count()).select_from(EventRow),
-            camera_id,
-            event_type,
-            since,
-            until,
-            state,
-            status,
-            min_confidence,
-            camera_ids,
-            text,
-            text_cameras,
-        )
+    def count_events(self, **filters: Unpack[EventFilters]) -> int:
+        """How many events ``list_events`` would page through with these ``filters``."""
+        query = self._filtered(select(func.count()).select_from(EventRow), **filters)
         with self.session() as s:
             return int(s.execute(query).scalar_one())
 
