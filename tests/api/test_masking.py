@@ -54,7 +54,7 @@ def test_masker_adds_detected_people_and_builds_the_detector_once() -> None:
 
         return find
 
-    masker = SnapshotMasker(factory)
+    masker = SnapshotMasker(factory, None)  # heads estimated: no pose model in a unit test
     image = cv2.resize(_noise(40, 23)[:, :40], (640, 368), interpolation=cv2.INTER_NEAREST)[:360]  # 16 px tiles
     _, jpeg = cv2.imencode(".jpg", image)
     event = make_event("gate", EventType.FIRE)

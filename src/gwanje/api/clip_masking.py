@@ -1,5 +1,8 @@
 """Privacy masking of event clips: every frame re-encoded with the people the person detector finds pixelated.
 
+Their heads are covered solid on top, estimated from the person boxes (``gwanje.api.head_mask``): a pose call per
+person on every detection frame would add about a fifth to a clip's masking per person (docs/web.md).
+
 A clip is masked once, when it is first asked for, and the masked copy is kept in ``<data_dir>/masked-clips`` (the
 last ``CACHED_CLIPS``, oldest dropped first), so players' many Range requests and later viewings cost nothing more.
 The detector runs on every ``DETECT_EVERY``-th frame; a frame in between is masked with the boxes of the last two
@@ -19,7 +22,8 @@ from pathlib import Path
 import av
 import numpy as np
 
-from gwanje.api.masking import Box, mask_boxes
+from gwanje.api.head_mask import Box
+from gwanje.api.masking import mask_people
 from gwanje.core.frame import Image
 
 CACHED_CLIPS = 32
@@ -47,7 +51,7 @@ def mask_clip(source: Path, target: Path, people: Callable[[Image], Sequence[Box
                 image: Image = np.asarray(decoded.to_ndarray(format="bgr24"), np.uint8)
                 if frames % DETECT_EVERY == 0:
                     before, last = last, list(people(image))
-                frame = av.VideoFrame.from_ndarray(mask_boxes(image, [*last, *before]), format="bgr24")
+                frame = av.VideoFrame.from_ndarray(mask_people(image, [*last, *before]), format="bgr24")
                 frame.pts = frames
                 for packet in out.encode(frame):
                     writer.mux(packet)
