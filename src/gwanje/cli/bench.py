@@ -22,6 +22,7 @@ PARTS: dict[str, tuple[str, str]] = {
     "inference": ("gwanje.eval.bench_inference", "one ONNX model directly and through the batching worker"),
     "clip-buffer": ("gwanje.eval.bench_clip_buffer", "evidence-clip ring buffer: memory, push() and encode cost"),
     "clip-mask": ("gwanje.cli.bench_clip_mask", "masking people in an event clip (the first viewer's wait)"),
+    "head-mask": ("gwanje.cli.bench_head_mask", "covering masked people's heads: pose per person, the estimate"),
     "soak": (
         "gwanje.eval.bench_soak",
         "many cameras as fast as possible for N camera-hours; exit 1 when memory, fds or threads grow",
