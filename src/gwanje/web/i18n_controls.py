@@ -32,10 +32,10 @@ CONTROL_MESSAGES: dict[str, tuple[str, str]] = {
     "schedule.title": ("When the camera raises alerts", "알림을 내는 시간"),
     "rules.title": ("Rules", "규칙"),
     "rules.help": (
-        "Each rule's own settings (names as in the configuration file; hover for what each does). Only what you change "
-        "is saved; the rest of the rule stays as it is.",
-        "규칙마다의 설정입니다 (이름은 설정 파일과 같습니다. 마우스를 올리면 설명이 보입니다). 바꾼 항목만 저장되고 "
-        "나머지는 그대로 둡니다.",
+        "Each rule's own settings (beside each, in small type, its name in the configuration file; hover for what it "
+        "does). Only what you change is saved; the rest of the rule stays as it is.",
+        "규칙마다의 설정입니다 (옆의 작은 글씨는 설정 파일에서의 이름입니다. 마우스를 올리면 설명이 보입니다). 바꾼 "
+        "항목만 저장되고 나머지는 그대로 둡니다.",
     ),
     "rules.schedule": ("When this rule is armed (no window: always)", "이 규칙이 동작하는 시간 (시간대 없음: 항상)"),
     "rules.none": (

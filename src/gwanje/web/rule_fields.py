@@ -2,7 +2,8 @@
 
 Settings of simple kinds become inputs (numbers, texts, on/off, a choice, a list of labels as comma-separated text);
 the rest (a tripwire's line, drawn on the zones page) stays as it is in the rules JSON. The page's script sends only
-the fields an admin changed, over the rule as it was, so a saved rule keeps every other setting.
+the fields an admin changed, over the rule as it was, so a saved rule keeps every other setting. Each field's label,
+description and choices are shown in the page's language (``gwanje.web.i18n_rules``, keyed by the setting's name).
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ class RuleField:
     value: Any
     """As the input shows it: a number or text, True/False for bool, comma-separated text for list."""
     choices: tuple[str, ...] = ()
-    help: str = ""
 
 
 def _kind(annotation: Any) -> tuple[str, tuple[str, ...]] | None:
@@ -66,7 +66,7 @@ def rule_fields(rule: BaseModel) -> list[RuleField]:
             value = ", ".join(value)
         elif kind[0].startswith("optional-"):
             value = "" if value is None else value
-        fields.append(RuleField(name, kind[0], value, kind[1], info.description or ""))
+        fields.append(RuleField(name, kind[0], value, kind[1]))
     return fields
 
 
