@@ -48,6 +48,9 @@ PERSON_EVENTS = frozenset(
 """Event types whose stored boxes are people (fire and smoke boxes are flames, not people)."""
 POSED_PEOPLE = 8
 """Most people on a snapshot whose heads the pose model places (largest first); the others' heads are estimated."""
+POSE_FLAG = 0.5
+"""A pose places a head only when the model is at least this sure a person is in the crop (the analyser's default,
+0.2, is for rules; a head placed by a doubtful pose could leave the face out, so the box estimate is used instead)."""
 
 
 def may_unmask(who: Principal) -> bool:
@@ -124,7 +127,7 @@ def shipped_pose_heads() -> HeadFinder:
     from gwanje.core.detections import Detections
     from gwanje.detect.pose import PoseAnalyzer  # loads onnxruntime: only when first needed
 
-    pose = PoseAnalyzer("privacy-heads", PoseDetectorConfig(max_people=POSED_PEOPLE))
+    pose = PoseAnalyzer("privacy-heads", PoseDetectorConfig(max_people=POSED_PEOPLE, threshold=POSE_FLAG))
 
     def heads(image: Image, people: Sequence[Box]) -> list[Box | None]:
         posed = pose.analyze_image(image, Detections.from_arrays(list(people), [1.0] * len(people), "person"))
