@@ -18,6 +18,8 @@ from typing import Any
 
 OBJECT_STORE_BYTES = 100_000_000
 HEALTH_CHECK_PERIOD_MS = 500
+CLIENT_PORT = 10001
+"""Ray Client's port on the head (Ray's default)."""
 
 
 def ray_executable() -> str:
@@ -37,11 +39,13 @@ def ray_start_command(
     node_timeout_s: float = 5.0,
     node_ip: str | None = None,
     temp_dir: str | None = None,
+    client_port: int = CLIENT_PORT,
 ) -> list[str]:
     """``ray start --block`` for a worker joining ``address`` (HOST:PORT), or for the head when it is None.
 
-    The head offers no CPUs unless ``num_cpus`` says so (cameras run on the workers) and declares a node dead
-    after ``node_timeout_s`` without an answer to its health checks."""
+    The head offers no CPUs unless ``num_cpus`` says so (cameras run on the workers), declares a node dead
+    after ``node_timeout_s`` without an answer to its health checks and serves Ray Client on ``client_port``
+    (``gwanje serve --cluster ray://HEAD:PORT`` from another machine)."""
     cmd = [
         ray_executable(),
         "start",
@@ -57,6 +61,7 @@ def ray_start_command(
             "health_check_initial_delay_ms": 0,
         }
         cmd += ["--head", f"--port={port}", "--include-dashboard=false", f"--system-config={json.dumps(config)}"]
+        cmd.append(f"--ray-client-server-port={client_port}")
         cmd.append(f"--num-cpus={num_cpus or 0}")
     else:
         cmd.append(f"--address={address}")
@@ -84,6 +89,7 @@ def _run(args: argparse.Namespace) -> int:
         object_store_bytes=args.object_store_memory,
         node_timeout_s=args.node_timeout,
         node_ip=args.node_ip,
+        client_port=args.client_port,
     )
     os.execve(cmd[0], cmd, ray_environment())
 
@@ -93,6 +99,12 @@ def register(sub: Any) -> None:
     p.add_argument("--address", help="the head's HOST:PORT to join (see docs/cluster.md)")
     p.add_argument("--head", action="store_true", help="start the head node instead (runs no camera itself)")
     p.add_argument("--port", type=int, default=6379, help="the head's port (with --head; default 6379)")
+    p.add_argument(
+        "--client-port",
+        type=int,
+        default=CLIENT_PORT,
+        help=f"with --head: Ray Client's port, for serve --cluster ray://HEAD:PORT (default {CLIENT_PORT})",
+    )
     p.add_argument("--num-cpus", type=int, help="logical CPUs this node offers to cameras (default: all; head: 0)")
     p.add_argument("--object-store-memory", type=int, default=OBJECT_STORE_BYTES, help="object store bytes")
     p.add_argument(

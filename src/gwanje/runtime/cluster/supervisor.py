@@ -44,15 +44,16 @@ log = logging.getLogger(__name__)
 START_TIMEOUT_S = 120.0
 """A camera moving to a new node whose actor has not answered by then stays where it was."""
 STOP_TIMEOUT_S = 15.0
+CLIENT_SCHEME = "ray://"
 
 
 def _check_reachable(address: str) -> None:
-    """Fail fast with a clear error when the head's HOST:PORT does not answer (``ray.init`` retries for minutes).
-    ``auto`` and ``ray://`` addresses are left to Ray."""
-    if address == "auto" or "://" in address:
+    """Fail fast with a clear error when the head's HOST:PORT or Ray Client's ray://HOST:PORT does not answer
+    (``ray.init`` retries for minutes). ``auto`` is left to Ray (it finds the address on this machine)."""
+    if address == "auto":
         return
-    host, _, port = address.rpartition(":")
-    if not host or not port.isdigit():
+    host, _, port = address.removeprefix(CLIENT_SCHEME).rpartition(":")
+    if "://" in host or not host or not port.isdigit():
         raise ConfigError(f"--cluster {address!r}: expected HOST:PORT of the Ray head, ray://HOST:PORT or auto")
     try:
         with socket.create_connection((host, int(port)), timeout=5.0):
@@ -126,6 +127,8 @@ class ClusterRegistry:
                 ray.init(address=self.address, namespace="gwanje", logging_level=logging.WARNING)
             except (ConnectionError, RuntimeError, ValueError) as exc:
                 raise ConfigError(f"cannot join the Ray cluster at {self.address}: {exc}") from None
+            if self.address == "auto":  # show which cluster Ray found (RAY_ADDRESS, or this machine's node)
+                self.address = str(ray.get_runtime_context().gcs_address)
         self._remote = ray.remote(CameraActor)
         with self._lock:
             self._nodes = self._read_nodes()

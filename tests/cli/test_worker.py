@@ -1,0 +1,32 @@
+"""`gwanje worker`'s ``ray start`` command lines and the addresses ``serve --cluster`` accepts, without a cluster."""
+
+from __future__ import annotations
+
+import pytest
+
+from gwanje.cli.worker import CLIENT_PORT, ray_start_command
+from gwanje.core.errors import ConfigError
+from tests.faults.services import free_port
+
+supervisor = pytest.importorskip("gwanje.runtime.cluster.supervisor", reason="cluster mode needs Ray")
+
+
+def test_the_head_serves_ray_client_on_its_port_and_a_worker_does_not() -> None:
+    head = ray_start_command(None, port=6379, client_port=20001)
+    assert "--head" in head and "--ray-client-server-port=20001" in head
+    assert f"--ray-client-server-port={CLIENT_PORT}" in ray_start_command(None)
+    worker = ray_start_command("10.0.0.1:6379")
+    assert "--address=10.0.0.1:6379" in worker
+    assert not any(arg.startswith("--ray-client-server-port") for arg in worker)
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1:{port}", "ray://127.0.0.1:{port}"])
+def test_an_address_that_does_not_answer_is_a_clear_error(address: str) -> None:
+    with pytest.raises(ConfigError, match="cannot reach the Ray head"):
+        supervisor._check_reachable(address.format(port=free_port()))
+
+
+@pytest.mark.parametrize("address", ["10.0.0.1", "ray://10.0.0.1", "http://10.0.0.1:6379", "ray://:10001"])
+def test_a_malformed_address_is_refused(address: str) -> None:
+    with pytest.raises(ConfigError, match="expected HOST:PORT"):
+        supervisor._check_reachable(address)
