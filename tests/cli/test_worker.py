@@ -30,3 +30,38 @@ def test_an_address_that_does_not_answer_is_a_clear_error(address: str) -> None:
 def test_a_malformed_address_is_refused(address: str) -> None:
     with pytest.raises(ConfigError, match="expected HOST:PORT"):
         supervisor._check_reachable(address)
+
+
+class _Init:
+    """``ray.init`` failing ``failures`` times as Ray Client does when the head's server for the connection dies."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.calls = 0
+
+    def __call__(self, address: str, **_kwargs: object) -> None:
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise ConnectionAbortedError("Initialization failure from server: Starting Ray client server failed")
+
+
+@pytest.mark.parametrize(
+    ("address", "failures", "calls", "joins"),
+    [
+        ("ray://10.0.0.1:10001", 1, 2, True),  # the second connection gets a new server process
+        ("ray://10.0.0.1:10001", 2, 2, False),
+        ("10.0.0.1:6379", 1, 1, False),  # a driver's failure is not Ray Client's: no second try
+    ],
+)
+def test_a_ray_client_join_is_tried_twice(
+    monkeypatch: pytest.MonkeyPatch, address: str, failures: int, calls: int, joins: bool
+) -> None:
+    init = _Init(failures)
+    monkeypatch.setattr(supervisor, "_check_reachable", lambda _address: None)
+    monkeypatch.setattr(supervisor.ray, "init", init)
+    if joins:
+        supervisor._join(address)
+    else:
+        with pytest.raises(ConfigError, match=r"cannot join the Ray cluster .* Starting Ray client server failed"):
+            supervisor._join(address)
+    assert init.calls == calls

@@ -45,6 +45,7 @@ START_TIMEOUT_S = 120.0
 """A camera moving to a new node whose actor has not answered by then stays where it was."""
 STOP_TIMEOUT_S = 15.0
 CLIENT_SCHEME = "ray://"
+CLIENT_JOIN_ATTEMPTS = 2
 
 
 def _check_reachable(address: str) -> None:
@@ -62,6 +63,27 @@ def _check_reachable(address: str) -> None:
         raise ConfigError(
             f"cannot reach the Ray head at {address}: {exc} (start it with `gwanje worker --head`, docs/cluster.md)"
         ) from None
+
+
+def _join(address: str) -> None:
+    """Join the cluster: as a Ray driver, or for ``ray://`` as a Ray Client; a failure is a clear error.
+
+    Ray Client's server on the head starts a process for each new connection, and that process sometimes dies
+    as it starts (3 of 41 test runs, with an empty log); Ray Client then fails the connection after waiting
+    30 s for it. A second connection gets a new process, so a ``ray://`` join is tried ``CLIENT_JOIN_ATTEMPTS``
+    times."""
+    _check_reachable(address)
+    attempts = CLIENT_JOIN_ATTEMPTS if address.startswith(CLIENT_SCHEME) else 1
+    for attempt in range(1, attempts + 1):
+        try:
+            ray.init(address=address, namespace="gwanje", logging_level=logging.WARNING)
+            return
+        except ConnectionError as exc:  # Ray Client has closed its half-made connection
+            if attempt == attempts:
+                raise ConfigError(f"cannot join the Ray cluster at {address}: {exc}") from None
+            log.warning("cluster %s: joining failed (%s); trying again", address, str(exc).strip().splitlines()[-1])
+        except (RuntimeError, ValueError) as exc:
+            raise ConfigError(f"cannot join the Ray cluster at {address}: {exc}") from None
 
 
 @dataclass
@@ -122,11 +144,7 @@ class ClusterRegistry:
     def start(self) -> None:
         """Join the cluster, start an actor per enabled camera and the supervisor."""
         if not ray.is_initialized():
-            _check_reachable(self.address)
-            try:
-                ray.init(address=self.address, namespace="gwanje", logging_level=logging.WARNING)
-            except (ConnectionError, RuntimeError, ValueError) as exc:
-                raise ConfigError(f"cannot join the Ray cluster at {self.address}: {exc}") from None
+            _join(self.address)
             if self.address == "auto":  # show which cluster Ray found (RAY_ADDRESS, or this machine's node)
                 self.address = str(ray.get_runtime_context().gcs_address)
         self._remote = ray.remote(CameraActor)
