@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gwanje.cli.worker import CLIENT_PORT, ray_start_command
+from gwanje.cli.worker import CLIENT_PORT, ray_environment, ray_start_command
 from gwanje.core.errors import ConfigError
 from tests.faults.services import free_port
 
@@ -18,6 +18,14 @@ def test_the_head_serves_ray_client_on_its_port_and_a_worker_does_not() -> None:
     worker = ray_start_command("10.0.0.1:6379")
     assert "--address=10.0.0.1:6379" in worker
     assert not any(arg.startswith("--ray-client-server-port") for arg in worker)
+
+
+def test_nodes_start_without_grpc_fork_handlers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With them, the head's Ray Client server lost the process it forks for a connection now and then."""
+    monkeypatch.setenv("GRPC_ENABLE_FORK_SUPPORT", "true")
+    monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "1")
+    env = ray_environment()
+    assert env["GRPC_ENABLE_FORK_SUPPORT"] == "false" and env["RAY_USAGE_STATS_ENABLED"] == "0"
 
 
 @pytest.mark.parametrize("address", ["127.0.0.1:{port}", "ray://127.0.0.1:{port}"])

@@ -75,8 +75,11 @@ def ray_start_command(
 
 
 def ray_environment() -> dict[str, str]:
-    """The environment of a Ray node: usage statistics off, whatever the caller's environment says."""
-    return {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+    """The environment of a Ray node, whatever the caller's environment says: usage statistics off, and gRPC's
+    fork handlers off. The head's Ray Client server forks a process for each new connection while its gRPC
+    threads run; with the handlers on, gRPC restarted its threads in the child before it could exec, and the
+    child crashed there (a segfault in ``cygrpc``, in 4 of 42 test runs): the connection failed after 30 s."""
+    return {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "GRPC_ENABLE_FORK_SUPPORT": "false"}
 
 
 def _run(args: argparse.Namespace) -> int:

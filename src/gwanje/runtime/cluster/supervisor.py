@@ -68,10 +68,10 @@ def _check_reachable(address: str) -> None:
 def _join(address: str) -> None:
     """Join the cluster: as a Ray driver, or for ``ray://`` as a Ray Client; a failure is a clear error.
 
-    Ray Client's server on the head starts a process for each new connection, and that process sometimes dies
-    as it starts (3 of 41 test runs, with an empty log); Ray Client then fails the connection after waiting
-    30 s for it. A second connection gets a new process, so a ``ray://`` join is tried ``CLIENT_JOIN_ATTEMPTS``
-    times."""
+    Ray Client's server on the head forks a process for each new connection, and on a head started without
+    ``gwanje worker``'s environment (plain ``ray start``) that process sometimes crashes as it starts (see
+    ``cli.worker.ray_environment``); Ray Client then fails the connection after waiting 30 s for it. A second
+    connection gets a new process, so a ``ray://`` join is tried ``CLIENT_JOIN_ATTEMPTS`` times."""
     _check_reachable(address)
     attempts = CLIENT_JOIN_ATTEMPTS if address.startswith(CLIENT_SCHEME) else 1
     for attempt in range(1, attempts + 1):
