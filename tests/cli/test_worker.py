@@ -15,6 +15,7 @@ def test_the_head_serves_ray_client_on_its_port_and_a_worker_does_not() -> None:
     head = ray_start_command(None, port=6379, client_port=20001)
     assert "--head" in head and "--ray-client-server-port=20001" in head
     assert f"--ray-client-server-port={CLIENT_PORT}" in ray_start_command(None)
+    assert not any(arg.startswith("--ray-client-server-port") for arg in ray_start_command(None, client_port=None))
     worker = ray_start_command("10.0.0.1:6379")
     assert "--address=10.0.0.1:6379" in worker
     assert not any(arg.startswith("--ray-client-server-port") for arg in worker)

@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from gwanje.cli.worker import ray_environment, ray_start_command
+from gwanje.cli.worker import ray_client_installed, ray_environment, ray_start_command
 from tests.faults.services import free_port, wait_port
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -56,8 +56,8 @@ class LocalCluster:
     def __init__(self, node_timeout_s: float = 2.0) -> None:
         self.port = free_port()
         self.address = f"127.0.0.1:{self.port}"
-        self.client_port = free_port()
-        self.client_address = f"ray://127.0.0.1:{self.client_port}"
+        self.client_port = free_port() if ray_client_installed() else None
+        """Ray Client's port on the head; None where Ray Client is not installed."""
         self.root = tempfile.mkdtemp(prefix="gwr-", dir="/tmp")  # Ray's socket paths must stay short
         self.temp_dir = str(Path(self.root) / "ray")
         self.node_timeout_s = node_timeout_s
@@ -87,7 +87,8 @@ class LocalCluster:
         )
         self._start(cmd, "head")
         wait_port(self.port, 60.0)
-        wait_port(self.client_port, 60.0)  # Ray Client's server starts after the head's own port opens
+        if self.client_port is not None:
+            wait_port(self.client_port, 60.0)  # Ray Client's server starts after the head's own port opens
 
     def add_worker(self, num_cpus: int) -> subprocess.Popen[bytes]:
         """A worker node; each has its own temporary folder (nodes sharing one clash on their socket names)."""

@@ -8,6 +8,7 @@ instead of Ray's default of about 15 s. Plain ``ray start`` works as well, on a 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import math
 import os
@@ -39,13 +40,13 @@ def ray_start_command(
     node_timeout_s: float = 5.0,
     node_ip: str | None = None,
     temp_dir: str | None = None,
-    client_port: int = CLIENT_PORT,
+    client_port: int | None = CLIENT_PORT,
 ) -> list[str]:
     """``ray start --block`` for a worker joining ``address`` (HOST:PORT), or for the head when it is None.
 
     The head offers no CPUs unless ``num_cpus`` says so (cameras run on the workers), declares a node dead
     after ``node_timeout_s`` without an answer to its health checks and serves Ray Client on ``client_port``
-    (``gwanje serve --cluster ray://HEAD:PORT`` from another machine)."""
+    (``gwanje serve --cluster ray://HEAD:PORT`` from another machine; None: no Ray Client)."""
     cmd = [
         ray_executable(),
         "start",
@@ -61,7 +62,8 @@ def ray_start_command(
             "health_check_initial_delay_ms": 0,
         }
         cmd += ["--head", f"--port={port}", "--include-dashboard=false", f"--system-config={json.dumps(config)}"]
-        cmd.append(f"--ray-client-server-port={client_port}")
+        if client_port is not None:
+            cmd.append(f"--ray-client-server-port={client_port}")
         cmd.append(f"--num-cpus={num_cpus or 0}")
     else:
         cmd.append(f"--address={address}")
@@ -72,6 +74,12 @@ def ray_start_command(
     if temp_dir is not None:
         cmd.append(f"--temp-dir={temp_dir}")
     return cmd
+
+
+def ray_client_installed() -> bool:
+    """Whether Ray Client's package (``grpcio``, from Ray's client extra) is installed: ``ray start`` refuses a
+    client port without it."""
+    return importlib.util.find_spec("grpc") is not None
 
 
 def ray_environment() -> dict[str, str]:
@@ -85,6 +93,13 @@ def ray_environment() -> dict[str, str]:
 def _run(args: argparse.Namespace) -> int:
     if not args.head and not args.address:
         raise SystemExit("gwanje worker: give --address HEAD:PORT to join a cluster, or --head to start one")
+    client_port = args.client_port if ray_client_installed() else None
+    if args.head and client_port is None:
+        print(
+            "gwanje worker: Ray Client is not installed, so serve --cluster ray:// cannot join this head "
+            "(pip install 'gwanje[cluster]')",
+            file=sys.stderr,
+        )
     cmd = ray_start_command(
         None if args.head else args.address,
         port=args.port,
@@ -92,7 +107,7 @@ def _run(args: argparse.Namespace) -> int:
         object_store_bytes=args.object_store_memory,
         node_timeout_s=args.node_timeout,
         node_ip=args.node_ip,
-        client_port=args.client_port,
+        client_port=client_port,
     )
     os.execve(cmd[0], cmd, ray_environment())
 
