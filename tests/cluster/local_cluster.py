@@ -2,7 +2,9 @@
 
 Every node is started by ``gwanje worker``'s own command line (``cli.worker.ray_start_command``) in a new
 session, with its own short temporary folder, so that killing a node (every process it started, by pid)
-or stopping the cluster never touches another Ray on the machine.
+or stopping the cluster never touches another Ray on the machine. The head's folder is ``ray`` inside
+``root``, where Ray looks for it when ``RAY_TMPDIR`` is ``root``: ``ray.init("auto")`` then finds this
+cluster's address there (``ray_current_cluster``), as on a machine where ``gwanje worker`` runs.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from gwanje.cli.worker import ray_environment, ray_start_command
+from gwanje.cli.worker import ray_client_installed, ray_environment, ray_start_command
 from tests.faults.services import free_port, wait_port
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -54,10 +56,13 @@ class LocalCluster:
     def __init__(self, node_timeout_s: float = 2.0) -> None:
         self.port = free_port()
         self.address = f"127.0.0.1:{self.port}"
-        self.temp_dir = tempfile.mkdtemp(prefix="gwr-", dir="/tmp")  # Ray's socket paths must stay short
+        self.client_port = free_port() if ray_client_installed() else None
+        """Ray Client's port on the head; None where Ray Client is not installed."""
+        self.root = tempfile.mkdtemp(prefix="gwr-", dir="/tmp")  # Ray's socket paths must stay short
+        self.temp_dir = str(Path(self.root) / "ray")
         self.node_timeout_s = node_timeout_s
         self.nodes: list[subprocess.Popen[bytes]] = []
-        self._logs = Path(self.temp_dir)
+        self._logs = Path(self.root)
         self._env = {
             **ray_environment(),
             "PYTHONPATH": os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")])),
@@ -78,9 +83,12 @@ class LocalCluster:
             node_timeout_s=self.node_timeout_s,
             node_ip="127.0.0.1",
             temp_dir=self.temp_dir,
+            client_port=self.client_port,
         )
         self._start(cmd, "head")
         wait_port(self.port, 60.0)
+        if self.client_port is not None:
+            wait_port(self.client_port, 60.0)  # Ray Client's server starts after the head's own port opens
 
     def add_worker(self, num_cpus: int) -> subprocess.Popen[bytes]:
         """A worker node; each has its own temporary folder (nodes sharing one clash on their socket names)."""
@@ -90,7 +98,7 @@ class LocalCluster:
             num_cpus=num_cpus,
             object_store_bytes=OBJECT_STORE_BYTES,
             node_ip="127.0.0.1",
-            temp_dir=str(Path(self.temp_dir) / name),
+            temp_dir=str(Path(self.root) / name),
         )
         return self._start(cmd, name)
 
@@ -121,7 +129,7 @@ class LocalCluster:
         for proc in self.nodes:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(5)
-        shutil.rmtree(self.temp_dir, ignore_errors=True)
+        shutil.rmtree(self.root, ignore_errors=True)
 
     def log_tail(self, lines: int = 30) -> str:
         out = []

@@ -10,7 +10,6 @@ node joins and a camera moves to it, started there before it stops on the old no
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -26,6 +25,7 @@ from gwanje.config.store import StoreConfig
 from gwanje.core.events import EventState
 from gwanje.runtime.service import Service
 from tests.alerts.support import Receiver
+from tests.cluster.frame_watch import FrameWatch
 from tests.cluster.local_cluster import LocalCluster
 from tests.store.conftest import temporary_database
 from tests.support.waiting import wait_for
@@ -76,34 +76,6 @@ def _config(tmp_path: Path, database_url: str, hook: str) -> AppConfig:
         store=StoreConfig(data_dir=tmp_path, database_url=database_url),
         alerts=AlertsConfig(webhooks=[WebhookConfig(name="ops", url=hook, timeout_s=2.0)]),
     )
-
-
-class FrameWatch:
-    """Samples every camera's analysed-frame counter; reports the longest time one went without a new frame."""
-
-    def __init__(self, service: Service) -> None:
-        self._service = service
-        self._last: dict[str, tuple[int, float]] = {}
-        self.longest: dict[str, float] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> FrameWatch:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._stop.set()
-        self._thread.join(5)
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.1):
-            now = time.monotonic()
-            for stats in self._service.camera_status():
-                frames, since = self._last.get(stats.camera_id, (-1, now))
-                if stats.frames_analyzed != frames:
-                    self._last[stats.camera_id] = (stats.frames_analyzed, now)
-                self.longest[stats.camera_id] = max(self.longest.get(stats.camera_id, 0.0), now - since)
 
 
 def _placement(service: Service) -> dict[str, str | None]:

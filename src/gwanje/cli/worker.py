@@ -8,6 +8,7 @@ instead of Ray's default of about 15 s. Plain ``ray start`` works as well, on a 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import math
 import os
@@ -18,6 +19,8 @@ from typing import Any
 
 OBJECT_STORE_BYTES = 100_000_000
 HEALTH_CHECK_PERIOD_MS = 500
+CLIENT_PORT = 10001
+"""Ray Client's port on the head (Ray's default)."""
 
 
 def ray_executable() -> str:
@@ -37,11 +40,13 @@ def ray_start_command(
     node_timeout_s: float = 5.0,
     node_ip: str | None = None,
     temp_dir: str | None = None,
+    client_port: int | None = CLIENT_PORT,
 ) -> list[str]:
     """``ray start --block`` for a worker joining ``address`` (HOST:PORT), or for the head when it is None.
 
-    The head offers no CPUs unless ``num_cpus`` says so (cameras run on the workers) and declares a node dead
-    after ``node_timeout_s`` without an answer to its health checks."""
+    The head offers no CPUs unless ``num_cpus`` says so (cameras run on the workers), declares a node dead
+    after ``node_timeout_s`` without an answer to its health checks and serves Ray Client on ``client_port``
+    (``gwanje serve --cluster ray://HEAD:PORT`` from another machine; None: no Ray Client)."""
     cmd = [
         ray_executable(),
         "start",
@@ -57,6 +62,8 @@ def ray_start_command(
             "health_check_initial_delay_ms": 0,
         }
         cmd += ["--head", f"--port={port}", "--include-dashboard=false", f"--system-config={json.dumps(config)}"]
+        if client_port is not None:
+            cmd.append(f"--ray-client-server-port={client_port}")
         cmd.append(f"--num-cpus={num_cpus or 0}")
     else:
         cmd.append(f"--address={address}")
@@ -69,14 +76,30 @@ def ray_start_command(
     return cmd
 
 
+def ray_client_installed() -> bool:
+    """Whether Ray Client's package (``grpcio``, from Ray's client extra) is installed: ``ray start`` refuses a
+    client port without it."""
+    return importlib.util.find_spec("grpc") is not None
+
+
 def ray_environment() -> dict[str, str]:
-    """The environment of a Ray node: usage statistics off, whatever the caller's environment says."""
-    return {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+    """The environment of a Ray node, whatever the caller's environment says: usage statistics off, and gRPC's
+    fork handlers off. The head's Ray Client server forks a process for each new connection while its gRPC
+    threads run; with the handlers on, gRPC restarted its threads in the child before it could exec, and the
+    child crashed there (a segfault in ``cygrpc``, in 4 of 42 test runs): the connection failed after 30 s."""
+    return {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "GRPC_ENABLE_FORK_SUPPORT": "false"}
 
 
 def _run(args: argparse.Namespace) -> int:
     if not args.head and not args.address:
         raise SystemExit("gwanje worker: give --address HEAD:PORT to join a cluster, or --head to start one")
+    client_port = args.client_port if ray_client_installed() else None
+    if args.head and client_port is None:
+        print(
+            "gwanje worker: Ray Client is not installed, so serve --cluster ray:// cannot join this head "
+            "(pip install 'gwanje[cluster]')",
+            file=sys.stderr,
+        )
     cmd = ray_start_command(
         None if args.head else args.address,
         port=args.port,
@@ -84,6 +107,7 @@ def _run(args: argparse.Namespace) -> int:
         object_store_bytes=args.object_store_memory,
         node_timeout_s=args.node_timeout,
         node_ip=args.node_ip,
+        client_port=client_port,
     )
     os.execve(cmd[0], cmd, ray_environment())
 
@@ -93,6 +117,12 @@ def register(sub: Any) -> None:
     p.add_argument("--address", help="the head's HOST:PORT to join (see docs/cluster.md)")
     p.add_argument("--head", action="store_true", help="start the head node instead (runs no camera itself)")
     p.add_argument("--port", type=int, default=6379, help="the head's port (with --head; default 6379)")
+    p.add_argument(
+        "--client-port",
+        type=int,
+        default=CLIENT_PORT,
+        help=f"with --head: Ray Client's port, for serve --cluster ray://HEAD:PORT (default {CLIENT_PORT})",
+    )
     p.add_argument("--num-cpus", type=int, help="logical CPUs this node offers to cameras (default: all; head: 0)")
     p.add_argument("--object-store-memory", type=int, default=OBJECT_STORE_BYTES, help="object store bytes")
     p.add_argument(

@@ -44,15 +44,17 @@ log = logging.getLogger(__name__)
 START_TIMEOUT_S = 120.0
 """A camera moving to a new node whose actor has not answered by then stays where it was."""
 STOP_TIMEOUT_S = 15.0
+CLIENT_SCHEME = "ray://"
+CLIENT_JOIN_ATTEMPTS = 2
 
 
 def _check_reachable(address: str) -> None:
-    """Fail fast with a clear error when the head's HOST:PORT does not answer (``ray.init`` retries for minutes).
-    ``auto`` and ``ray://`` addresses are left to Ray."""
-    if address == "auto" or "://" in address:
+    """Fail fast with a clear error when the head's HOST:PORT or Ray Client's ray://HOST:PORT does not answer
+    (``ray.init`` retries for minutes). ``auto`` is left to Ray (it finds the address on this machine)."""
+    if address == "auto":
         return
-    host, _, port = address.rpartition(":")
-    if not host or not port.isdigit():
+    host, _, port = address.removeprefix(CLIENT_SCHEME).rpartition(":")
+    if "://" in host or not host or not port.isdigit():
         raise ConfigError(f"--cluster {address!r}: expected HOST:PORT of the Ray head, ray://HOST:PORT or auto")
     try:
         with socket.create_connection((host, int(port)), timeout=5.0):
@@ -61,6 +63,27 @@ def _check_reachable(address: str) -> None:
         raise ConfigError(
             f"cannot reach the Ray head at {address}: {exc} (start it with `gwanje worker --head`, docs/cluster.md)"
         ) from None
+
+
+def _join(address: str) -> None:
+    """Join the cluster: as a Ray driver, or for ``ray://`` as a Ray Client; a failure is a clear error.
+
+    Ray Client's server on the head forks a process for each new connection, and on a head started without
+    ``gwanje worker``'s environment (plain ``ray start``) that process sometimes crashes as it starts (see
+    ``cli.worker.ray_environment``); Ray Client then fails the connection after waiting 30 s for it. A second
+    connection gets a new process, so a ``ray://`` join is tried ``CLIENT_JOIN_ATTEMPTS`` times."""
+    _check_reachable(address)
+    attempts = CLIENT_JOIN_ATTEMPTS if address.startswith(CLIENT_SCHEME) else 1
+    for attempt in range(1, attempts + 1):
+        try:
+            ray.init(address=address, namespace="gwanje", logging_level=logging.WARNING)
+            return
+        except ConnectionError as exc:  # Ray Client has closed its half-made connection
+            if attempt == attempts:
+                raise ConfigError(f"cannot join the Ray cluster at {address}: {exc}") from None
+            log.warning("cluster %s: joining failed (%s); trying again", address, str(exc).strip().splitlines()[-1])
+        except (RuntimeError, ValueError) as exc:
+            raise ConfigError(f"cannot join the Ray cluster at {address}: {exc}") from None
 
 
 @dataclass
@@ -121,11 +144,9 @@ class ClusterRegistry:
     def start(self) -> None:
         """Join the cluster, start an actor per enabled camera and the supervisor."""
         if not ray.is_initialized():
-            _check_reachable(self.address)
-            try:
-                ray.init(address=self.address, namespace="gwanje", logging_level=logging.WARNING)
-            except (ConnectionError, RuntimeError, ValueError) as exc:
-                raise ConfigError(f"cannot join the Ray cluster at {self.address}: {exc}") from None
+            _join(self.address)
+            if self.address == "auto":  # show which cluster Ray found (RAY_ADDRESS, or this machine's node)
+                self.address = str(ray.get_runtime_context().gcs_address)
         self._remote = ray.remote(CameraActor)
         with self._lock:
             self._nodes = self._read_nodes()
