@@ -199,17 +199,24 @@ def test_every_visible_text_has_readable_contrast(quality_site: Site, browser: B
     assert failures == [], "\n".join(failures)
 
 
-# The focused element: its place in the document and whether it shows a focus ring (outline or box-shadow).
-FOCUS_JS = """() => {
-  const el = document.activeElement;
-  if (!el || el === document.body) return null;
-  const s = getComputedStyle(el);
-  const transparent = (c) => /rgba\\(.*, 0\\)$/.test(c) || c === "transparent";
-  const ring = (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0 && !transparent(s.outlineColor))
-    || s.boxShadow !== "none";
+# Each element's focus look (outline and box-shadow), by its place in the document; the focused element's look, place
+# and whether its look is a visible ring. A ring must be visible and differ from the element's unfocused look.
+LOOKS_JS = """() => {
+  const look = (el) => { const s = getComputedStyle(el); return `${s.outline} | ${s.boxShadow}`; };
   const all = [...document.querySelectorAll("*")];
-  return {index: all.indexOf(el), ring, tag: el.outerHTML.slice(0, 90),
-          key: el.id || el.getAttribute("href") || el.getAttribute("name") || el.dataset.action || el.textContent.trim()};
+  return {
+    looks: Object.fromEntries(all.map((el, i) => [i, look(el)])),
+    focused: (() => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return null;
+      const s = getComputedStyle(el);
+      const transparent = (c) => /rgba\\(.*, 0\\)$/.test(c) || c === "transparent";
+      const ring = (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0 && !transparent(s.outlineColor))
+        || s.boxShadow !== "none";
+      return {index: all.indexOf(el), look: look(el), ring, tag: el.outerHTML.slice(0, 90),
+              key: el.id || el.getAttribute("href") || el.getAttribute("name") || el.dataset.action || el.textContent.trim()};
+    })(),
+  };
 }"""
 
 # Tab from the top of the page, whatever has the focus (the login page's user name field takes it on load).
@@ -229,7 +236,9 @@ MUST_REACH = {
     "event": ["/events", "note", "acknowledge", "resolve", "false-alarm"],
     "/live?layout=4": ["/live?layout=1", "/live?layout=16", "sound-toggle", "tile-gate", "tile-lobby"],
     "/admin/cameras/gate/zones": ["zone-canvas", "name", "rules", "zone-undo", "Save zone"],
-    "/admin/users": ["/admin/channels"],
+    "/admin/cameras": ["camera-add", "/admin/cameras/gate", "/admin/cameras/gate/zones"],
+    "/admin/users": ["username", "password", "role", "Add user", "group", "Save group"],
+    "/admin/audit": ["/admin/channels", "actor", "action", "since", "until", "Filter"],
     "/login": ["username", "password", "Log in"],
 }
 
@@ -247,18 +256,22 @@ def test_tab_reaches_every_control_in_order_with_a_focus_ring(quality_site: Site
             expect(page).to_have_url(re.compile(r"/events$"))
         page.goto(site.url + (f"/events/{event_id}" if path == "event" else path))
         page.evaluate(START_AT_THE_TOP)
+        unfocused = page.evaluate(LOOKS_JS)["looks"]
         stops: list[dict[str, Any]] = []
         for _ in range(120):
             page.keyboard.press("Tab")
-            stop = page.evaluate(FOCUS_JS)
-            if stop is None or (stops and stop["index"] < stops[-1]["index"]):
-                break  # left the page (wrapped round to the browser)
-            if not stops or stop["index"] > stops[-1]["index"]:  # (a date field's parts are one element)
+            stop = page.evaluate(LOOKS_JS)["focused"]
+            if stop is None or any(stop["index"] == seen["index"] for seen in stops[:-1]):
+                break  # left the page (to the browser) or came round again
+            if not stops or stop["index"] != stops[-1]["index"]:  # (a date field's parts are one element)
                 stops.append(stop)
         keys = [stop["key"] for stop in stops]
         missed = [w for w in wanted if not any(k.startswith(w) for k in keys)]
         assert missed == [], f"{path}: Tab never reached {missed}; it went {keys}"
-        assert [stop["tag"] for stop in stops if not stop["ring"]] == [], path
+        order = [stop["index"] for stop in stops]
+        assert order == sorted(order), f"{path}: Tab jumps about the page: {keys}"
+        no_ring = [s["tag"] for s in stops if not s["ring"] or s["look"] == unfocused[str(s["index"])]]
+        assert no_ring == [], f"{path}: focused without a visible focus ring: {no_ring}"
     context.close()
 
 
