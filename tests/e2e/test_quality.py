@@ -69,6 +69,7 @@ def _main_pages(site: Site) -> list[str]:
         "/events",
         f"/events/{event_id}",
         "/admin/cameras",
+        "/admin/cameras/gate",
         "/admin/cameras/gate/zones",
         "/admin/users",
         "/admin/audit",
@@ -162,10 +163,11 @@ CONTRAST_JS = """() => {
   const failures = [];
   let checked = 0;
   for (const el of document.body.querySelectorAll("*")) {
+    const hint = !el.value && el.placeholder;
     const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())
-      || ((el.tagName === "INPUT" && el.type !== "hidden" && el.value) || el.tagName === "SELECT");
+      || ((el.tagName === "INPUT" && el.type !== "hidden" && (el.value || hint)) || el.tagName === "SELECT");
     if (!own || el.closest(".sr-only")) continue;
-    const style = getComputedStyle(el);
+    const style = getComputedStyle(el, hint ? "::placeholder" : null);
     if (style.visibility !== "visible" || !el.getClientRects().length || +style.opacity === 0) continue;
     const bg = background(el);
     const fg = over(rgba(style.color), bg);
@@ -175,7 +177,7 @@ CONTRAST_JS = """() => {
     const large = size >= 24 || (size >= 18.66 && +style.fontWeight >= 700);
     checked += 1;
     if (ratio < (large ? 3 : 4.5)) failures.push(
-      `${el.tagName.toLowerCase()}.${el.className} "${(el.textContent || el.value).trim().slice(0, 30)}": ` +
+      `${el.tagName.toLowerCase()}.${el.className} "${(el.textContent || el.value || hint).trim().slice(0, 30)}": ` +
       `${ratio.toFixed(2)} (${style.color} on rgb(${bg.slice(0, 3).map(Math.round)}))`);
   }
   return {checked, failures};
