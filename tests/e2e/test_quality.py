@@ -30,6 +30,7 @@ VIEWPORTS: dict[str, dict[str, Any]] = {
     "4k": {"viewport": {"width": 3840, "height": 2160}},
     "tablet-landscape": {"viewport": {"width": 1024, "height": 768}, "has_touch": True, "is_mobile": True},
     "tablet-portrait": {"viewport": {"width": 768, "height": 1024}, "has_touch": True, "is_mobile": True},
+    "tablet-portrait in Korean": {"viewport": {"width": 768, "height": 1024}, "has_touch": True, "locale": "ko-KR"},
 }
 
 
@@ -77,13 +78,14 @@ def _main_pages(site: Site) -> list[str]:
     ]
 
 
-# Layout facts of the page in the viewport: sideways overflow, the nav and the buttons that must be reachable on screen.
+# Layout facts of the page in the viewport: sideways overflow, every control (nav, buttons, fields, tiles) that lies
+# off the screen's width, the smallest text, the page's and the wall's size.
 LAYOUT_JS = """() => {
-  const inside = (e) => { const r = e.getBoundingClientRect(); return r.left >= 0 && r.right <= innerWidth; };
+  const inside = (e) => { const r = e.getBoundingClientRect(); return r.left >= -0.5 && r.right <= innerWidth + 0.5; };
   const wall = document.getElementById("wall");
   return {
     scrollWidth: document.scrollingElement.scrollWidth, innerWidth, innerHeight,
-    outside: [...document.querySelectorAll("header.top a, header.top button, form.actions button, form button[type=submit]")]
+    outside: [...document.querySelectorAll("a[href], button, input:not([type=hidden]), select, textarea, .tile")]
       .filter((e) => e.getClientRects().length && !inside(e)).map((e) => e.outerHTML.slice(0, 80)),
     fontSize: parseFloat(getComputedStyle(document.body).fontSize),
     smallest: [...document.body.querySelectorAll("*")]
@@ -102,7 +104,7 @@ def test_main_pages_fit_hd_4k_and_tablet_and_ask_no_other_host(quality_site: Sit
     site = quality_site
     requests: list[str] = []
     for name, options in VIEWPORTS.items():
-        context = browser.new_context(locale="en-US", **options)
+        context = browser.new_context(**{"locale": "en-US", **options})
         context.on("request", lambda request: requests.append(request.url))
         page = context.new_page()
         for path in ["/login", *_main_pages(site)]:
@@ -110,8 +112,9 @@ def test_main_pages_fit_hd_4k_and_tablet_and_ask_no_other_host(quality_site: Sit
                 log_in(page, site, "chief")
                 expect(page).to_have_url(re.compile(r"/events$"))
             page.goto(site.url + path)
-            facts = page.evaluate(LAYOUT_JS)
             where = f"{path} at {name}"
+            assert page.locator("html").get_attribute("lang") == options.get("locale", "en")[:2], where
+            facts = page.evaluate(LAYOUT_JS)
             assert facts["scrollWidth"] <= facts["innerWidth"], f"{where}: scrolls sideways ({facts['scrollWidth']})"
             assert facts["outside"] == [], f"{where}: controls cut off: {facts['outside']}"
             least = 18 if name == "4k" else 12
