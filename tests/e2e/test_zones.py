@@ -58,3 +58,33 @@ def test_a_viewer_is_refused_the_camera_pages(site: Site, page: Page) -> None:
     response = page.goto(f"{site.url}/admin/cameras/gate/zones?lang=ko")
     assert response is not None and response.status == 403
     expect(page.locator(".error")).to_contain_text("관리자 권한이 필요합니다")
+
+
+def test_a_zone_is_drawn_with_the_keyboard_alone(site: Site, page: Page) -> None:
+    """Keyboard reachable: Tab to the picture, arrows move the cross, Enter adds corners, Backspace undoes one."""
+    site.ctx.accounts.create_user("kira", "admin", PASSWORD, actor="test", client=None)
+    log_in(page, site, "kira", next_path="%2Fadmin%2Fcameras%2Fgate%2Fzones")
+    expect(page.locator("#zone-frame")).to_have_js_property("naturalWidth", 128)
+    page.locator("#zone-canvas").focus()
+    keyboard = page.keyboard
+    # from the centre (0.5, 0.5): up-left 0.3 with Shift (6 x 5 %), then three more corners
+    for key, presses in (("ArrowLeft", 6), ("ArrowUp", 6)):
+        for _ in range(presses):
+            keyboard.press(f"Shift+{key}")
+    keyboard.press("Enter")
+    for _ in range(40):
+        keyboard.press("ArrowRight")  # 1 % a press
+    keyboard.press("Space")
+    keyboard.press("Enter")  # a stray point, taken back
+    keyboard.press("Backspace")
+    for _ in range(12):
+        keyboard.press("Shift+ArrowDown")
+    keyboard.press("Enter")
+    expect(page.locator("#zone-points")).to_have_text("3 point(s)")
+    page.keyboard.press("Tab")  # on to the form: the name field
+    keyboard.type("door")
+    keyboard.press("Enter")  # submits the form
+    expect(page.locator("#zone-message")).to_have_text("Zone door saved: the camera uses it now.")
+    saved = json.loads((site.data_dir / OVERRIDES_FILE).read_text())["cameras"]["gate"]["zones"][0]["polygon"]
+    for (x, y), (sx, sy) in zip([(0.2, 0.2), (0.6, 0.2), (0.6, 0.8)], saved, strict=True):
+        assert abs(x - sx) < 0.005 and abs(y - sy) < 0.005

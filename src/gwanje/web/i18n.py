@@ -178,6 +178,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Click on the picture to add the zone's corners (at least 3), name it and save.",
         "화면을 클릭해 구역의 꼭짓점을 3개 이상 추가하고 이름을 정한 뒤 저장하세요.",
     ),
+    "zones.keys": (
+        "Keyboard: in the picture, the arrow keys move the cross (Shift: in larger steps), Enter or Space adds a point "
+        "there, Backspace takes the last one back.",
+        "키보드: 화면 영역에서 화살표 키로 십자선을 옮기고(Shift: 크게), Enter 또는 Space로 그 자리에 점을 추가하며, "
+        "Backspace로 마지막 점을 취소합니다.",
+    ),
     "zones.canvas": ("Zone drawing area", "구역 그리기 영역"),
     "zones.name": ("Zone name", "구역 이름"),
     "zones.points": ("{count} point(s)", "꼭짓점 {count}개"),

@@ -2,6 +2,8 @@
 // that watch it and save. Tripwires: click the line's two ends (A, then B), choose the crossing that counts (an arrow
 // shows it), name it and save. Both go through the API and the running camera uses them at once.
 // Coordinates are relative to the frame (0..1), as the configuration's are.
+// Without a mouse: with the picture focused, the arrow keys move a cross (1 % of the frame a press, 5 % with Shift),
+// Enter or Space adds a point where it is, Backspace takes the last point back.
 "use strict";
 
 async function failure(response) {
@@ -29,6 +31,7 @@ function wireZoneEditor(editor) {
   let points = [];
   let ends = [];
   let mode = "zone";
+  let cursor = null;  // the keyboard's cross while the picture has the focus
 
   const px = ([x, y]) => [x * canvas.width, y * canvas.height];
   const outline = (polygon, colour, closed) => {
@@ -85,6 +88,15 @@ function wireZoneEditor(editor) {
     paint.fillStyle = "#ff4d4f";
     for (const [x, y] of points) paint.fillRect(x * canvas.width - 5, y * canvas.height - 5, 10, 10);
     if (ends.length) tripwire(ends, lineForm.elements.direction.value, "", "#ff4d4f");
+    if (cursor) {
+      const [cx, cy] = px(cursor);
+      paint.beginPath();
+      paint.moveTo(cx - 18, cy); paint.lineTo(cx + 18, cy);
+      paint.moveTo(cx, cy - 18); paint.lineTo(cx, cy + 18);
+      paint.strokeStyle = "#ffffff";
+      paint.lineWidth = 2;
+      paint.stroke();
+    }
     pointsLabel.textContent = pointsLabel.dataset.label.replace("{count}", points.length);
     linePointsLabel.textContent = linePointsLabel.dataset.label.replace("{count}", ends.length);
   };
@@ -138,12 +150,34 @@ function wireZoneEditor(editor) {
   });
   frame.addEventListener("error", () => { frame.hidden = true; editor.classList.add("no-frame"); });
   const clamp = (v) => Math.round(Math.min(1, Math.max(0, v)) * 10000) / 10000;
+  const addPoint = (point) => {
+    if (mode === "zone") points.push(point);
+    else ends = ends.length >= 2 ? [point] : [...ends, point];  // a third point starts a new line
+    draw();
+  };
   canvas.addEventListener("click", (clicked) => {
     const box = canvas.getBoundingClientRect();
-    const point = [clamp((clicked.clientX - box.left) / box.width), clamp((clicked.clientY - box.top) / box.height)];
-    if (mode === "zone") points.push(point);
-    else ends = ends.length >= 2 ? [point] : [...ends, point];  // a third click starts a new line
-    draw();
+    addPoint([clamp((clicked.clientX - box.left) / box.width), clamp((clicked.clientY - box.top) / box.height)]);
+  });
+  const steps = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+  canvas.addEventListener("focus", () => { cursor = cursor || [0.5, 0.5]; draw(); });
+  canvas.addEventListener("blur", () => { cursor = null; draw(); });
+  canvas.addEventListener("keydown", (pressed) => {
+    if (!cursor) cursor = [0.5, 0.5];
+    const step = steps[pressed.key];
+    if (step) {
+      const size = pressed.shiftKey ? 0.05 : 0.01;
+      cursor = [clamp(cursor[0] + step[0] * size), clamp(cursor[1] + step[1] * size)];
+      draw();
+    } else if (pressed.key === "Enter" || pressed.key === " ") {
+      addPoint([...cursor]);
+    } else if (pressed.key === "Backspace") {
+      if (mode === "zone") points.pop(); else ends.pop();
+      draw();
+    } else {
+      return;
+    }
+    pressed.preventDefault();  // the arrows and Space would scroll the page
   });
   for (const radio of document.querySelectorAll("#draw-mode input[name=mode]")) {
     radio.addEventListener("change", () => {
