@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from gwanje.api import ApiContext
@@ -92,40 +94,40 @@ def test_an_admin_adds_a_user_who_can_then_log_in(web: Web, browser_client: Test
     assert web.store.list_audit(action="user_add")[0].actor == "boss"
 
 
-def test_login_attempts_from_one_address_are_limited_with_retry_after(tmp_path: Path) -> None:
+@pytest.fixture
+def three_failures_a_minute(tmp_path: Path) -> Iterator[ApiContext]:
+    """A production site allowing 3 failed logins a minute per address, with the viewer kim."""
+    config = make_config(tmp_path / "data", mode="production", login_attempts_per_minute=3)
+    store = Store.open(config.store)
+    ctx = ApiContext.create(config, store, MediaStore.for_config(config.store))
+    ctx.accounts.create_user("kim", "viewer", PASSWORD, actor="test", client=None)
+    try:
+        yield ctx
+    finally:
+        store.close()
+
+
+def test_login_attempts_from_one_address_are_limited_with_retry_after(three_failures_a_minute: ApiContext) -> None:
     """api.login_attempts_per_minute failed logins per client address: one more attempt is 429, even with the right
     password, and says how long to wait."""
-    config = make_config(tmp_path / "data", mode="production", login_attempts_per_minute=3)
-    store = Store.open(config.store)
-    ctx = ApiContext.create(config, store, MediaStore.for_config(config.store))
-    ctx.accounts.create_user("kim", "viewer", PASSWORD, actor="test", client=None)
-    try:
-        with TestClient(create_web_app(ctx), follow_redirects=False) as client:
-            for _ in range(3):
-                assert log_in(client, "kim", "not the password") == 401
-            page = client.get("/login")
-            token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
-            limited = client.post("/login", data={"username": "kim", "password": PASSWORD, "csrf_token": token})
-            assert limited.status_code == 429
-            assert 1 <= int(limited.headers["retry-after"]) <= 60
-            assert "gwanje_session" not in client.cookies
-        assert next(a.detail for a in store.list_audit(action="login_failed")) == "rate limited"
-    finally:
-        store.close()
-
-
-def test_successful_logins_do_not_use_up_the_limit(tmp_path: Path) -> None:
-    """A shift change behind one proxy: many people log in from one address within a minute."""
-    config = make_config(tmp_path / "data", mode="production", login_attempts_per_minute=3)
-    store = Store.open(config.store)
-    ctx = ApiContext.create(config, store, MediaStore.for_config(config.store))
-    ctx.accounts.create_user("kim", "viewer", PASSWORD, actor="test", client=None)
-    try:
-        with TestClient(create_web_app(ctx), follow_redirects=False) as client:
-            for _ in range(5):
-                assert log_in(client, "kim", PASSWORD) == 303
-                client.cookies.clear()
+    ctx = three_failures_a_minute
+    with TestClient(create_web_app(ctx), follow_redirects=False) as client:
+        for _ in range(3):
             assert log_in(client, "kim", "not the password") == 401
+        page = client.get("/login")
+        token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+        limited = client.post("/login", data={"username": "kim", "password": PASSWORD, "csrf_token": token})
+        assert limited.status_code == 429
+        assert 1 <= int(limited.headers["retry-after"]) <= 60
+        assert "gwanje_session" not in client.cookies
+    assert next(a.detail for a in ctx.store.list_audit(action="login_failed")) == "rate limited"
+
+
+def test_successful_logins_do_not_use_up_the_limit(three_failures_a_minute: ApiContext) -> None:
+    """A shift change behind one proxy: many people log in from one address within a minute."""
+    with TestClient(create_web_app(three_failures_a_minute), follow_redirects=False) as client:
+        for _ in range(5):
             assert log_in(client, "kim", PASSWORD) == 303
-    finally:
-        store.close()
+            client.cookies.clear()
+        assert log_in(client, "kim", "not the password") == 401
+        assert log_in(client, "kim", PASSWORD) == 303
