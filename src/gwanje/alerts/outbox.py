@@ -55,6 +55,27 @@ class Outbox:
         self.policy = RetryPolicy.from_config(self.config)
         self.clock: Clock = clock or RealClock()
         self._wake = {c.name: threading.Event() for c in self.channels}
+        self._lock = threading.Lock()
+
+    def channel(self, name: str) -> AlertChannel | None:
+        return next((c for c in self.channels if c.name == name), None)
+
+    def put_channel(self, channel: AlertChannel) -> AlertChannel | None:
+        """Add ``channel`` or put it in the place of the one with its name (returned); the next ``enqueue`` uses it.
+        Messages already stored for that name stay and go to the new one."""
+        with self._lock:
+            old = self.channel(channel.name)
+            kept = [channel if c.name == channel.name else c for c in self.channels]
+            self.channels = tuple(kept if old is not None else [*kept, channel])
+            self._wake.setdefault(channel.name, threading.Event())
+            return old
+
+    def remove_channel(self, name: str) -> AlertChannel | None:
+        """Stop storing messages for ``name``; returns the channel removed (None: there was none)."""
+        with self._lock:
+            old = self.channel(name)
+            self.channels = tuple(c for c in self.channels if c.name != name)
+            return old
 
     def enqueue(self, event: Event, message_id: str | None = None) -> None:
         """Store the event's message for every channel that accepts it; raises ``StorageError`` if it cannot.
@@ -62,7 +83,7 @@ class Outbox:
         ``message_id`` is the idempotency key: enqueueing the same report again with the same id (a write
         retried after a database outage) stores nothing twice. Without one, a new id is drawn.
         """
-        targets = [c.name for c in self.channels if c.accepts(event)]
+        targets = [c.name for c in self.channels if c.accepts(event)]  # one snapshot: channels change at run time
         if not targets:
             return
         now = self.clock.time()
@@ -87,7 +108,7 @@ class Outbox:
             detail = getattr(exc, "orig", None) or exc
             raise StorageError(f"cannot store the {kind} alert of event {event.id}: {detail}") from None
         for name in targets:
-            self._wake[name].set()
+            self.wake_event(name).set()
 
     def delivery_status(self, event_id: str) -> list[dict[str, Any]]:
         """Every message of an event with channel, status, attempts, times and last error, oldest first."""
@@ -99,7 +120,8 @@ class Outbox:
 
     def wake_event(self, channel: str) -> threading.Event:
         """Set whenever a message for ``channel`` is stored; the worker waits on it when idle."""
-        return self._wake[channel]
+        with self._lock:
+            return self._wake.setdefault(channel, threading.Event())
 
     def close(self) -> None:
         """Close every channel (stop the worker first)."""

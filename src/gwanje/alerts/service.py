@@ -19,7 +19,8 @@ from gwanje.alerts.channels.webhook import WebhookChannel
 from gwanje.alerts.outbox import Outbox
 from gwanje.alerts.payload import build_message, encode
 from gwanje.alerts.worker import OutboxWorker
-from gwanje.config.alerts import AlertsConfig, ChannelFilters
+from gwanje.config.alerts import AlertsConfig, AppriseConfig, ChannelFilters
+from gwanje.config.managed_channels import ChannelConfig, ManagedChannels
 from gwanje.core.clock import Clock
 from gwanje.core.errors import AlertDeliveryError
 from gwanje.core.events import Event, EventState, EventType, Severity
@@ -61,15 +62,20 @@ class AlertService:
 
     ``outbox.enqueue(event)`` is what the pipeline calls; ``mqtt`` (None when MQTT is disabled)
     publishes camera availability; ``outbox.delivery_status`` feeds the API; ``send_test`` and
-    ``channel_status`` feed the admin's channels page.
+    ``channel_status`` feed the admin's channels page; ``save_channel`` and ``delete_channel`` change a webhook or
+    Apprise channel while the others go on (stored by ``managed``, the file's channels with the run-time changes).
     """
 
-    def __init__(self, config: AlertsConfig, engine: Engine, clock: Clock | None = None) -> None:
-        self.config = config
+    def __init__(
+        self, config: AlertsConfig, engine: Engine, clock: Clock | None = None, managed: ManagedChannels | None = None
+    ) -> None:
+        self.managed = managed or ManagedChannels(config, None)
+        self.config = config = self.managed.config
+        self._change_lock = threading.Lock()
         self.mqtt: MqttPublisher | None = MqttPublisher(config.mqtt) if config.mqtt.enabled else None
         self.mqtt_channel: MqttChannel | None = None if self.mqtt is None else MqttChannel(self.mqtt)
-        channels: list[AlertChannel] = [WebhookChannel(w) for w in config.webhooks]
-        channels += [AppriseChannel(a) for a in config.apprise]
+        configured: list[ChannelConfig] = [*config.webhooks, *config.apprise]
+        channels = [_channel_of(c) for c in configured]
         if self.mqtt_channel is not None:
             channels.append(self.mqtt_channel)
         self.outbox = Outbox(engine, channels, config, clock)
@@ -99,7 +105,43 @@ class AlertService:
             self.mqtt.publish_availability(camera_id, online)
 
     def channel(self, name: str) -> AlertChannel | None:
-        return next((c for c in self.outbox.channels if c.name == name), None)
+        return self.outbox.channel(name)
+
+    def save_channel(self, config: ChannelConfig, new: bool) -> None:
+        """Add (``new``) or change a webhook or Apprise channel, store the change and apply it at once: the next
+        event goes through its new filters, its queued messages go to its new target. Raises ``ChannelExists``,
+        ``UnknownChannel``, or ``ValueError`` when Apprise does not understand a URL (nothing is stored then)."""
+        channel = _channel_of(config)  # before storing: Apprise may refuse a URL
+        with self._change_lock:
+            try:
+                if new:
+                    self.managed.add(config)
+                else:
+                    self.managed.update(config)
+            except Exception:
+                channel.close()
+                raise
+            self.config = self.managed.config
+            old = self.outbox.put_channel(channel)
+            self.worker.restart_channel(channel.name)
+        if old is not None:
+            old.close()
+
+    def delete_channel(self, name: str) -> int:
+        """Delete a webhook or Apprise channel (``UnknownChannel`` if there is none): no new message is stored for it,
+        its delivery thread stops after the attempt in progress, and its undelivered messages are marked failed
+        ("channel deleted") as they would be at the next start. Returns how many were."""
+        with self._change_lock:
+            self.managed.delete(name)
+            self.config = self.managed.config
+            old = self.outbox.remove_channel(name)
+            self.worker.restart_channel(name)
+            dropped = store.fail_unknown_channels(
+                self.outbox.engine, [c.name for c in self.outbox.channels], "channel deleted; message not sent"
+            )
+        if old is not None:
+            old.close()
+        return dropped
 
     def send_test(self, name: str) -> TestOutcome:
         """Send one test message to channel ``name`` now, on this thread, bypassing filters and the outbox.
@@ -144,6 +186,7 @@ class AlertService:
                     "label": short or channel.name,
                     "targets": _targets(self.config, channel),
                     "filters": _filters(self.config, kind, short),
+                    "settings": _settings(self.managed.get(channel.name)),
                     "pending": self.outbox.pending_count(channel.name),
                     "last_message": last.get(channel.name),
                     "last_test": None if test is None else {"ok": test.ok, "at": test.at, "error": test.error},
@@ -159,6 +202,10 @@ class AlertService:
             self.mqtt.stop()
 
 
+def _channel_of(config: ChannelConfig) -> AlertChannel:
+    return AppriseChannel(config) if isinstance(config, AppriseConfig) else WebhookChannel(config)
+
+
 def _targets(config: AlertsConfig, channel: AlertChannel) -> list[str]:
     """Where a channel sends, without secrets: Apprise URL schemes, webhook URLs masked, the MQTT broker."""
     if isinstance(channel, AppriseChannel):
@@ -168,6 +215,15 @@ def _targets(config: AlertsConfig, channel: AlertChannel) -> list[str]:
         parts = urlsplit(hook.url)  # path and query may hold a token (Slack-style hook URLs): host only
         return [f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}/…"]
     return [f"mqtt://{config.mqtt.host}:{config.mqtt.port}/{config.mqtt.topic_prefix}/events"]
+
+
+def _settings(config: ChannelConfig | None) -> dict[str, Any]:
+    """What the edit form may show of a webhook or Apprise channel (no token: header names only); MQTT: {}."""
+    if isinstance(config, AppriseConfig):
+        return {"urls": len(config.urls), "title_prefix": config.title_prefix}
+    if config is not None:
+        return {"signed": config.secret is not None, "headers": sorted(config.headers), "timeout_s": config.timeout_s}
+    return {}
 
 
 def _filters(config: AlertsConfig, kind: str, short: str) -> dict[str, Any]:

@@ -39,12 +39,14 @@ class OutboxWorker:
             raise ValueError(f"poll_interval_s must be positive, got {poll_interval_s}")
         self._outbox = outbox
         self._poll_s = poll_interval_s
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
+        self._running = False
+        self._threads: dict[str, tuple[threading.Thread, threading.Event]] = {}
+        """Per channel name: its delivery thread and what stops it."""
+        self._lock = threading.Lock()
 
     def start(self) -> None:
         """Give up on messages of channels no longer configured, then start one thread per channel."""
-        if self._threads:
+        if self._running:
             return
         known = [c.name for c in self._outbox.channels]
         dropped = store.fail_unknown_channels(
@@ -55,28 +57,47 @@ class OutboxWorker:
         released = store.release_leases(self._outbox.engine, self._outbox.clock.time())
         if released:
             log.warning("%d alert message(s) were being sent when the last run died; sending them again now", released)
-        self._stop.clear()
-        for channel in self._outbox.channels:
-            thread = threading.Thread(target=self._run, args=(channel,), name=f"outbox-{channel.name}", daemon=True)
-            self._threads.append(thread)
-            thread.start()
+        with self._lock:
+            self._running = True
+            for channel in self._outbox.channels:
+                self._spawn(channel)
+
+    def _spawn(self, channel: AlertChannel) -> None:
+        stop = threading.Event()
+        thread = threading.Thread(target=self._run, args=(channel, stop), name=f"outbox-{channel.name}", daemon=True)
+        self._threads[channel.name] = (thread, stop)
+        thread.start()
+
+    def restart_channel(self, name: str, timeout_s: float = 10.0) -> None:
+        """Apply a channel changed in the outbox: stop its thread after the attempt in progress and, unless the
+        channel was removed, start one for the new channel. The other channels' threads are not touched."""
+        with self._lock:
+            self._join([self._threads.pop(name)] if name in self._threads else [], timeout_s)
+            channel = self._outbox.channel(name)
+            if self._running and channel is not None:
+                self._spawn(channel)
 
     def stop(self, timeout_s: float = 10.0) -> None:
         """Stop after the attempts in progress; undelivered messages stay stored for the next start."""
-        self._stop.set()
-        for channel in self._outbox.channels:
-            self._outbox.wake_event(channel.name).set()
-        for thread in self._threads:
+        with self._lock:
+            self._running = False
+            self._join(list(self._threads.values()), timeout_s)
+            self._threads = {}
+
+    def _join(self, threads: list[tuple[threading.Thread, threading.Event]], timeout_s: float) -> None:
+        for thread, stop in threads:
+            stop.set()
+            self._outbox.wake_event(thread.name.removeprefix("outbox-")).set()
+        for thread, _stop in threads:
             thread.join(timeout_s)
             if thread.is_alive():
                 log.warning("alert delivery thread %s did not stop within %.1f s", thread.name, timeout_s)
-        self._threads = []
 
-    def _run(self, channel: AlertChannel) -> None:
+    def _run(self, channel: AlertChannel, stop: threading.Event) -> None:
         delivery = _ChannelDelivery(self._outbox, channel)
         wake = self._outbox.wake_event(channel.name)
         db_failing = False
-        while not self._stop.is_set():
+        while not stop.is_set():
             wake.clear()
             try:
                 wait_s = delivery.step()
@@ -84,11 +105,11 @@ class OutboxWorker:
                 if not db_failing:
                     log.error("alert delivery for %s cannot use the database: %s", channel.name, exc)
                     db_failing = True
-                self._stop.wait(self._poll_s)
+                stop.wait(self._poll_s)
                 continue
             except Exception:  # a bug must not silently end delivery for this channel
                 log.exception("alert delivery for %s failed unexpectedly; continuing", channel.name)
-                self._stop.wait(self._poll_s)
+                stop.wait(self._poll_s)
                 continue
             if db_failing:
                 log.info("alert delivery for %s can use the database again", channel.name)
@@ -97,7 +118,7 @@ class OutboxWorker:
                 continue
             wait_s = max(_MIN_WAIT_S, min(wait_s, self._poll_s))
             if delivery.paused:
-                self._stop.wait(wait_s)
+                stop.wait(wait_s)
             else:
                 wake.wait(wait_s)
 

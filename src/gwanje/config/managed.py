@@ -51,16 +51,16 @@ def validation_reason(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def _diff(base: Any, new: Any) -> Any:
+def config_diff(base: Any, new: Any) -> Any:
     """What of ``new`` differs from ``base``: nested dicts key by key, anything else as a whole."""
     if isinstance(base, dict) and isinstance(new, dict):
-        return {k: _diff(base.get(k), v) for k, v in new.items() if k not in base or base[k] != v}
+        return {k: config_diff(base.get(k), v) for k, v in new.items() if k not in base or base[k] != v}
     return new
 
 
-def _merge(base: Any, patch: Any) -> Any:
+def config_merge(base: Any, patch: Any) -> Any:
     if isinstance(base, dict) and isinstance(patch, dict):
-        return {**base, **{k: _merge(base.get(k), v) for k, v in patch.items()}}
+        return {**base, **{k: config_merge(base.get(k), v) for k, v in patch.items()}}
     return patch
 
 
@@ -83,7 +83,7 @@ def _layered(
         return None
     patch = overrides.get(camera_id) or {}
     known = base.get(camera_id)
-    return _merge(known, patch) if known is not None else dict(patch)
+    return config_merge(known, patch) if known is not None else dict(patch)
 
 
 def override_problems(app: AppConfig) -> tuple[Path, int, list[str]] | None:
@@ -209,7 +209,7 @@ class ManagedCameras:
                 del overrides[camera_id]  # added at run time, deleted again: nothing is left of it
         else:
             new = camera.model_dump(mode="json")
-            overrides[camera_id] = _diff(base, new) if base is not None else new
+            overrides[camera_id] = config_diff(base, new) if base is not None else new
             if base is not None and not overrides[camera_id]:
                 del overrides[camera_id]  # back to what the file says
         if self._path is not None:

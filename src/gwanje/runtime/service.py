@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from gwanje.alerts.service import AlertService
 from gwanje.config.managed import ManagedCameras
+from gwanje.config.managed_channels import ManagedChannels
 from gwanje.config.schema import AppConfig
 from gwanje.core.errors import ConfigError
 from gwanje.core.events import EndReason
@@ -45,9 +46,10 @@ class Service:
         """``cluster``: a Ray address (``HOST:PORT``, ``ray://HOST:PORT`` or ``auto``) to run the cameras on,
         each actor asking for ``camera_cpus`` logical CPUs; None runs them here."""
         managed = managed or ManagedCameras.for_config(config)  # a broken overrides file stops here, before the store
+        channels = ManagedChannels.for_data_dir(config.alerts, config.store.data_dir)  # so does a broken channel file
         self.store = Store.open(config.store)
         self.media = MediaStore.for_config(config.store)
-        self.alerts = AlertService(config.alerts, self.store.engine)
+        self.alerts = AlertService(config.alerts, self.store.engine, managed=channels)
         self.retention = RetentionWorker(self.media, self.store, config.store.retention)
         self.sink = EventSink(self.store, self.media, self.alerts, on_disk_full=self.retention.wake)
         self.registry: CameraRegistry | ClusterRegistry

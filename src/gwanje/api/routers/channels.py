@@ -28,6 +28,10 @@ class ChannelOut(BaseModel):
     label: str
     targets: list[str] = Field(description="Where it sends, without secrets (Apprise: the URL schemes only).")
     filters: dict[str, Any] = Field(description="event_types, states, cameras, schedule; empty: everything.")
+    settings: dict[str, Any] = Field(
+        description="Webhook: signed, header names, timeout_s; Apprise: how many URLs, title_prefix; MQTT (not "
+        "editable here): empty. Tokens are never shown."
+    )
     pending: int = Field(description="Messages stored and not yet delivered.")
     last_message: dict[str, Any] | None = Field(description="The newest message and its delivery status.")
     last_test: dict[str, Any] | None = Field(description="The last 'send test' since the start: ok, at, error.")
