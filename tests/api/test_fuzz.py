@@ -23,6 +23,7 @@ from schemathesis import Case, GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
+from gwanje.alerts import AlertService
 from gwanje.api.auth import CSRF_HEADER, SESSION_COOKIE
 from gwanje.core.health import StreamState, StreamStats
 from gwanje.store import Store
@@ -39,9 +40,12 @@ CROSS_CHECKED = {
     ("POST", "/api/cameras"),
     ("PATCH", "/api/cameras/{camera_id}"),
     ("PUT", "/api/cameras/{camera_id}/zones/{name}"),
+    ("POST", "/api/channels"),
+    ("PATCH", "/api/channels/{name}"),
 }
 """Bodies checked against the rest of the configuration (declared detectors, zones the rules name, a polygon's
-area): a schema-valid body may rightly get 422 with the reason, so positive_data_acceptance does not apply."""
+area, Apprise URLs that Apprise understands, a merge patch against the channel's configuration): a schema-valid body
+may rightly get 422 with the reason, so positive_data_acceptance does not apply."""
 UPSTREAM = {("POST", "/api/cameras/{camera_id}/test")}
 """Test connection answers 502/504 (declared) when the camera source fails: the camera's answer, not the
 server's failure. A 500 is still a failure (asserted for every operation)."""
@@ -62,6 +66,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         store,
         camera_status=lambda: [StreamStats("gate", StreamState.LIVE), StreamStats("lobby", StreamState.OFFLINE)],
         latest_snapshot=lambda camera: jpeg if camera == "gate" else None,
+        alerts=AlertService(config.alerts, store.engine),  # channels can be added and changed; nothing is sent
     )
     for camera in ("gate", "lobby"):
         store.save_event(make_event(camera))

@@ -101,6 +101,9 @@ ACCESS: dict[tuple[str, str], Rule] = {
     # API: alert channels, audit log, metrics
     ("GET", "/api/channels"): Rule(ADMIN),
     ("POST", "/api/channels/{name}/test"): Rule(ADMIN),
+    ("POST", "/api/channels"): Rule(ADMIN),
+    ("PATCH", "/api/channels/{name}"): Rule(ADMIN),
+    ("DELETE", "/api/channels/{name}"): Rule(ADMIN),
     ("GET", "/api/audit"): Rule(ADMIN),
     ("GET", "/metrics"): Rule(VIEWER, API, "all"),
     # pages

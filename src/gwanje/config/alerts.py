@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from gwanje.config.base import GwanjeModel
 from gwanje.config.events import EventTypeName
@@ -38,6 +39,25 @@ class WebhookConfig(ChannelFilters):
     )
     headers: dict[str, str] = Field(default_factory=dict)
     timeout_s: float = Field(default=5.0, gt=0.0, le=60.0)
+
+    @field_validator("url")
+    @classmethod
+    def _url_usable(cls, url: str) -> str:
+        """A URL the HTTP client can send to; the message never repeats it (it may hold a token)."""
+        if not _host_of(url):
+            raise ValueError("not a URL the webhook can be sent to (a host, a port from 0 to 65535)")
+        return url
+
+
+def _host_of(url: str) -> str:
+    """The URL's host as the HTTP client reads it; "" when it has none or a port that is not a number."""
+    import httpx
+
+    try:
+        urlsplit(url).port  # noqa: B018 - raises ValueError for a port that is not a number from 0 to 65535
+        return httpx.URL(url).host
+    except (httpx.InvalidURL, ValueError):
+        return ""
 
 
 class AppriseConfig(ChannelFilters):
