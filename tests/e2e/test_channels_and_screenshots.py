@@ -102,6 +102,49 @@ def test_an_admin_sends_a_test_from_the_channels_page(full_site: tuple[Site, Rec
     expect(page.locator("#channel-apprise-night-desk .test-result")).to_contain_text("테스트 메시지를 전달했습니다")
 
 
+def test_an_admin_adds_a_webhook_sends_a_test_and_deletes_it(full_site: tuple[Site, Receiver], page: Page) -> None:
+    site, receiver = full_site
+    token = "e2e-token-5a6b7c8d"
+    log_in(page, site, "chief")
+    page.goto(f"{site.url}/admin/channels")
+    form = page.locator("#channel-form")
+    form.locator("input[name=name]").fill("lobby-hook")
+    form.locator("input[name=url]").fill(f"{receiver.url}/lobby?token={token}")
+    form.locator("input[name=event_type][value=intrusion]").check()
+    form.locator("input[name=camera][value=lobby]").check()
+    form.locator("button[type=submit]").click()
+    row = page.locator("#channel-webhook-lobby-hook")
+    expect(row).to_contain_text("http://127.0.0.1")
+    expect(row).to_contain_text("lobby")
+    assert token not in page.content()
+    row.locator("button.send-test").click()
+    expect(row.locator(".test-result")).to_have_text("Test delivered.")
+    assert receiver.requests[-1].path == f"/hook/lobby?token={token}" and receiver.requests[-1].json()["test"] is True
+    assert site.ctx.alerts is not None and [f.event_types for f in site.ctx.alerts.config.webhooks][-1] == ["intrusion"]
+
+    row.locator("button.edit-channel").click()  # edited without retyping the URL: the stored one is kept
+    expect(form.locator("input[name=url]")).to_have_value("")
+    form.locator("input[name=event_type][value=fire]").check()
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#channel-webhook-lobby-hook")).to_contain_text("Fire")
+    page.locator("#channel-webhook-lobby-hook button.send-test").click()
+    expect(page.locator("#channel-webhook-lobby-hook .test-result")).to_have_text("Test delivered.")
+    assert receiver.requests[-1].path == f"/hook/lobby?token={token}"
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#channel-webhook-lobby-hook button.delete-channel").click()
+    expect(page.locator("#channel-webhook-lobby-hook")).to_have_count(0)
+    assert [
+        r.action for r in site.store.list_audit(None, None, None, None, 20, 0) if r.action.startswith("channel_")
+    ] == [
+        "channel_delete",
+        "channel_test",
+        "channel_save",
+        "channel_test",
+        "channel_save",
+    ]
+
+
 PAGES = [
     ("feed", "/events"),
     ("event", None),

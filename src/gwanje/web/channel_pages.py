@@ -1,14 +1,18 @@
 """The alert channels page (admin role only): each channel, where it sends (without secrets), its filters, its last
-delivery and a "Send test" button that calls ``POST /api/channels/{name}/test``."""
+delivery and a "Send test" button that calls ``POST /api/channels/{name}/test``; a form adds or changes a webhook or
+Apprise channel (``POST /api/channels``, ``PATCH /api/channels/{name}``) and a button deletes one (``DELETE``). The
+form never holds a stored token: its token fields start empty, and sent empty they keep the stored value."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from gwanje.api.auth import Role
+from gwanje.config.events import EventTypeName
+from gwanje.config.schedule import WEEKDAYS
 from gwanje.store.accounts import UserRecord
 from gwanje.web.support import ctx_of, local_time, need, render
 
@@ -48,4 +52,12 @@ def channels_page(request: Request, user: Admin) -> Response:
                 "test_time": local_time(ctx, test["at"], "") if test else "",
             }
         )
-    return render(request, "channels.html", user, channels=channels)
+    return render(
+        request,
+        "channels.html",
+        user,
+        channels=channels,
+        event_types=get_args(EventTypeName),
+        cameras=[c.id for c in ctx.camera_list()],
+        weekdays=WEEKDAYS,
+    )
