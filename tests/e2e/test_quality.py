@@ -244,6 +244,17 @@ MUST_REACH = {
     "/admin/cameras": ["camera-add", "/admin/cameras/gate", "/admin/cameras/gate/zones"],
     "/admin/users": ["username", "password", "role", "Add user", "group", "Save group"],
     "/admin/audit": ["/admin/channels", "actor", "action", "since", "until", "Filter"],
+    "/admin/channels": [
+        "kind",
+        "name",
+        "url",
+        "secret",
+        "event_type",
+        "state",
+        "camera",
+        "schedule-add",
+        "Save channel",
+    ],
     "/login": ["username", "password", "Log in"],
 }
 

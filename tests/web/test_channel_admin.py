@@ -133,3 +133,16 @@ def test_refusals(site: Site) -> None:
     bad_type = client.patch("/api/channels/webhook:ops", headers=ADMIN, json={"event_types": ["party"]})
     assert bad_type.status_code == 422 and "event_types" in bad_type.text
     assert client.post("/api/channels", json=ops).status_code == 401
+
+
+def test_the_page_has_the_forms_in_both_languages_and_mqtt_is_not_editable(site: Site) -> None:
+    web, client, _receiver, alerts = site
+    web.add_user("root", "admin")
+    log_in(client, "root")
+    page = client.get("/admin/channels").text
+    assert 'id="channel-form"' in page and "Save channel" in page and "Add a channel" in page
+    row = page.split('id="channel-webhook-ops"')[1].split("</tr>")[0]
+    assert "data-channel=" in row and "delete-channel" in row and "edit-channel" in row
+    korean = client.get("/admin/channels?lang=ko").text
+    assert "채널 추가" in korean and "채널 저장" in korean and "Save channel" not in korean
+    assert alerts.channel("webhook:ops") is not None

@@ -23,7 +23,9 @@ and tokens in environment variables, never in the file.
 
 Cameras that administrators add, change or delete while the service runs (web app or API) are kept in
 `<store.data_dir>/camera-overrides.json`, layered over `cameras` at every start: per camera only what differs from
-this file (see [web.md](web.md#cameras-and-zones)). The file itself is never rewritten.
+this file (see [web.md](web.md#cameras-and-zones)). Webhook and Apprise channels changed the same way are kept in
+`<store.data_dir>/channel-overrides.json`, layered over `alerts.webhooks` and `alerts.apprise` (see
+[alerts.md](alerts.md#changing-channels-while-the-service-runs)). The file itself is never rewritten.
 """
 
 

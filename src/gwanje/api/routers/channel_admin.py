@@ -122,14 +122,14 @@ def _with_secrets_kept(old: dict[str, Any], patch: dict[str, Any]) -> dict[str, 
     "/api/channels/{name}",
     response_model=ChannelOut,
     responses=errors(404, *BODY),
-    summary="Change a webhook or Apprise channel (merge patch of its configuration) at once (admin; audited)",
+    summary="Change a webhook or Apprise channel (the keys sent) at once (admin; audited)",
 )
 def update_channel(
     name: ChannelName,
     body: Annotated[
         dict[str, Any],
         Body(
-            description="The keys to change, as in the configuration file (lists and headers replaced), e.g. "
+            description="The keys to change, as in the configuration file, each replaced as a whole (lists, schedule, headers), e.g. "
             '{"event_types": ["fire"], "cameras": ["gate"]}. A token field sent empty keeps its stored value: url, '
             'secret, urls [] (or one entry ""), a header value "". The name cannot change.'
         ),
