@@ -55,7 +55,7 @@ class Outbox:
         self.policy = RetryPolicy.from_config(self.config)
         self.clock: Clock = clock or RealClock()
         self._wake = {c.name: threading.Event() for c in self.channels}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
     def channel(self, name: str) -> AlertChannel | None:
         return next((c for c in self.channels if c.name == name), None)
@@ -83,7 +83,11 @@ class Outbox:
         ``message_id`` is the idempotency key: enqueueing the same report again with the same id (a write
         retried after a database outage) stores nothing twice. Without one, a new id is drawn.
         """
-        targets = [c.name for c in self.channels if c.accepts(event)]  # one snapshot: channels change at run time
+        with self._lock:  # a channel removed at run time gets no message stored after ``remove_channel`` returns
+            self._enqueue(event, message_id)
+
+    def _enqueue(self, event: Event, message_id: str | None) -> None:
+        targets = [c.name for c in self.channels if c.accepts(event)]
         if not targets:
             return
         now = self.clock.time()

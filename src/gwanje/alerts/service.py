@@ -19,7 +19,7 @@ from gwanje.alerts.channels.webhook import WebhookChannel
 from gwanje.alerts.outbox import Outbox
 from gwanje.alerts.payload import build_message, encode
 from gwanje.alerts.worker import OutboxWorker
-from gwanje.config.alerts import AlertsConfig, AppriseConfig, ChannelFilters
+from gwanje.config.alerts import AlertsConfig, AppriseConfig, WebhookConfig
 from gwanje.config.managed_channels import ChannelConfig, ManagedChannels
 from gwanje.core.clock import Clock
 from gwanje.core.errors import AlertDeliveryError
@@ -179,14 +179,15 @@ class AlertService:
         for channel in self.outbox.channels:
             kind, _, short = channel.name.partition(":")
             test = tests.get(channel.name)
+            entry = self.managed.get(channel.name)  # None for MQTT (and for a channel deleted meanwhile)
             rows.append(
                 {
                     "name": channel.name,
                     "kind": kind,
                     "label": short or channel.name,
-                    "targets": _targets(self.config, channel),
-                    "filters": _filters(self.config, kind, short),
-                    "settings": _settings(self.managed.get(channel.name)),
+                    "targets": _targets(self.config, channel, entry),
+                    "filters": _filters(entry),
+                    "settings": _settings(entry),
                     "pending": self.outbox.pending_count(channel.name),
                     "last_message": last.get(channel.name),
                     "last_test": None if test is None else {"ok": test.ok, "at": test.at, "error": test.error},
@@ -206,13 +207,14 @@ def _channel_of(config: ChannelConfig) -> AlertChannel:
     return AppriseChannel(config) if isinstance(config, AppriseConfig) else WebhookChannel(config)
 
 
-def _targets(config: AlertsConfig, channel: AlertChannel) -> list[str]:
+def _targets(config: AlertsConfig, channel: AlertChannel, entry: ChannelConfig | None) -> list[str]:
     """Where a channel sends, without secrets: Apprise URL schemes, webhook URLs masked, the MQTT broker."""
     if isinstance(channel, AppriseChannel):
         return channel.targets
     if isinstance(channel, WebhookChannel):
-        hook = next(w for w in config.webhooks if f"webhook:{w.name}" == channel.name)
-        parts = urlsplit(hook.url)  # path and query may hold a token (Slack-style hook URLs): host only
+        if not isinstance(entry, WebhookConfig):
+            return []  # deleted while the list was being made
+        parts = urlsplit(entry.url)  # path and query may hold a token (Slack-style hook URLs): host only
         return [f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}/…"]
     return [f"mqtt://{config.mqtt.host}:{config.mqtt.port}/{config.mqtt.topic_prefix}/events"]
 
@@ -226,13 +228,7 @@ def _settings(config: ChannelConfig | None) -> dict[str, Any]:
     return {}
 
 
-def _filters(config: AlertsConfig, kind: str, short: str) -> dict[str, Any]:
-    entries: list[ChannelFilters] = []
-    if kind == "webhook":
-        entries = [w for w in config.webhooks if w.name == short]
-    elif kind == "apprise":
-        entries = [a for a in config.apprise if a.name == short]
-    entry = entries[0] if entries else None
+def _filters(entry: ChannelConfig | None) -> dict[str, Any]:
     if entry is None:
         return {}
     return {
