@@ -10,6 +10,7 @@ import pytest
 
 from gwanje.cli.main import main
 from gwanje.config.managed import OVERRIDES_FILE
+from gwanje.config.managed_channels import CHANNELS_FILE
 
 
 def _site(tmp_path: Path, overrides: object | None) -> Path:
@@ -66,3 +67,18 @@ def test_every_problem_of_the_stored_changes_is_reported(tmp_path: Path, capsys:
 def test_an_unreadable_file_is_one_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check-config", str(_site(tmp_path, "{not json"))]) == 2
     assert "camera changes not readable" in capsys.readouterr().err
+
+
+def test_the_stored_channel_changes_are_checked_without_repeating_a_token(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = _site(tmp_path, None)
+    channels = tmp_path / "data" / CHANNELS_FILE
+    channels.write_text(json.dumps({"version": 1, "channels": {"webhook:desk": {"name": "desk", "url": "http://h/x"}}}))
+    assert main(["check-config", str(config)]) == 0
+    assert f"{CHANNELS_FILE}: OK" in capsys.readouterr().out
+    bad = {"name": "desk", "url": "ftp://h/tok-77aa88bb", "event_types": ["party"]}
+    channels.write_text(json.dumps({"version": 1, "channels": {"webhook:desk": bad}}))
+    assert main(["check-config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert "webhook:desk" in err and "event_types" in err and "tok-77aa88bb" not in err

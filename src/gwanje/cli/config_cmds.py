@@ -11,7 +11,9 @@ from typing import Any
 from gwanje import __version__
 from gwanje.config import AppConfig, load_config
 from gwanje.config.managed import override_problems
+from gwanje.config.managed_channels import CHANNELS_FILE, ManagedChannels
 from gwanje.config.reference import markdown_reference
+from gwanje.core.errors import ConfigError
 
 
 def _version(_: argparse.Namespace) -> int:
@@ -22,6 +24,10 @@ def _version(_: argparse.Namespace) -> int:
 def _check_config(args: argparse.Namespace) -> int:
     cfg = load_config(args.file)
     print(f"{args.file}: OK ({len(cfg.cameras)} camera(s), detectors: {', '.join(sorted(cfg.detectors)) or 'none'})")
+    return max(_check_camera_changes(cfg), _check_channel_changes(cfg))
+
+
+def _check_camera_changes(cfg: AppConfig) -> int:
     stored = override_problems(cfg)  # the cameras as changed in the web app, layered over the file's at start
     if stored is None:
         return 0
@@ -33,6 +39,20 @@ def _check_config(args: argparse.Namespace) -> int:
     for problem in problems:
         print(f"  - {problem}", file=sys.stderr)
     return 2
+
+
+def _check_channel_changes(cfg: AppConfig) -> int:
+    """The alert channels as changed in the web app, layered over the file's as the service does at start."""
+    path = cfg.store.data_dir / CHANNELS_FILE
+    if not path.is_file():
+        return 0
+    try:
+        ManagedChannels(cfg.alerts, path)
+    except ConfigError as error:
+        print(f"{error}; the service will not start until it is fixed", file=sys.stderr)
+        return 2
+    print(f"{path}: OK")
+    return 0
 
 
 def _config_schema(args: argparse.Namespace) -> int:
