@@ -70,3 +70,16 @@ def test_a_webhook_url_the_client_cannot_send_to_is_refused_without_repeating_it
 
 def test_a_usable_webhook_url_is_accepted() -> None:
     assert WebhookConfig(name="n", url="http://127.0.0.1:8080/hook?token=x").url.endswith("token=x")
+
+
+@pytest.mark.parametrize(
+    ("headers", "reason"),
+    [({"Bad Name": "x"}, "not an HTTP header name"), ({"X-Key": f"a\r\nX-Other: {TOKEN}"}, "line break")],
+)
+def test_a_header_that_cannot_be_sent_is_refused_without_repeating_its_value(
+    headers: dict[str, str], reason: str
+) -> None:
+    with pytest.raises(ValidationError) as error:
+        WebhookConfig(name="n", url="http://h/x", headers=headers)
+    message = str(error.value.errors()[0]["msg"])
+    assert reason in message and TOKEN not in message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -11,6 +12,9 @@ from gwanje.config.base import GwanjeModel
 from gwanje.config.events import EventTypeName
 from gwanje.config.schedule import Schedule
 
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_HEADER_VALUE_BAD = re.compile(r"[^\t\x20-\x7e]")
+"""What the HTTP client cannot send in a header value: line breaks, control and non-ASCII characters."""
 StateName = Literal["start", "update", "end"]
 _ALL_STATES: tuple[StateName, ...] = ("start", "update", "end")
 
@@ -47,6 +51,17 @@ class WebhookConfig(ChannelFilters):
         if not _host_of(url):
             raise ValueError("not a URL the webhook can be sent to (a host, a port from 0 to 65535)")
         return url
+
+    @field_validator("headers")
+    @classmethod
+    def _headers_sendable(cls, headers: dict[str, str]) -> dict[str, str]:
+        """HTTP header names and ASCII values; the message names the header, never its value (it may be a token)."""
+        for name, value in headers.items():
+            if not _HEADER_NAME.fullmatch(name):
+                raise ValueError(f"header name {name[:40]!r} is not an HTTP header name")
+            if _HEADER_VALUE_BAD.search(value):
+                raise ValueError(f"the value of header {name!r} has a line break, a control or a non-ASCII character")
+        return headers
 
 
 def _host_of(url: str) -> str:
