@@ -14,7 +14,6 @@ before it is stored or applied; the problems are raised as ``CameraChangeError``
 
 from __future__ import annotations
 
-import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -22,12 +21,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from gwanje.config.camera import CameraConfig
+from gwanje.config.overrides import entry_keys, layered, read_overrides, with_change, write_overrides
 from gwanje.config.schema import AppConfig, detector_reference_problems
 from gwanje.core.errors import ConfigError
-from gwanje.core.private_file import write_private
 
 OVERRIDES_FILE = "camera-overrides.json"
-VERSION = 1
+SECTION = "cameras"
 
 
 class CameraChangeError(ValueError):
@@ -51,41 +50,6 @@ def validation_reason(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def config_diff(base: Any, new: Any) -> Any:
-    """What of ``new`` differs from ``base``: nested dicts key by key, anything else as a whole."""
-    if isinstance(base, dict) and isinstance(new, dict):
-        return {k: config_diff(base.get(k), v) for k, v in new.items() if k not in base or base[k] != v}
-    return new
-
-
-def config_merge(base: Any, patch: Any) -> Any:
-    if isinstance(base, dict) and isinstance(patch, dict):
-        return {**base, **{k: config_merge(base.get(k), v) for k, v in patch.items()}}
-    return patch
-
-
-def _read_overrides(path: Path) -> dict[str, dict[str, Any] | None]:
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise ConfigError(f"{path}: camera changes not readable: {error}") from error
-    cameras = raw.get("cameras") if isinstance(raw, dict) else None
-    if not isinstance(cameras, dict):
-        raise ConfigError(f"{path}: not a camera overrides file (no 'cameras' object)")
-    return cameras
-
-
-def _layered(
-    base: dict[str, dict[str, Any]], overrides: dict[str, dict[str, Any] | None], camera_id: str
-) -> dict[str, Any] | None:
-    """The camera's configuration: the file's with its stored changes (None: deleted at run time)."""
-    if camera_id in overrides and overrides[camera_id] is None:
-        return None
-    patch = overrides.get(camera_id) or {}
-    known = base.get(camera_id)
-    return config_merge(known, patch) if known is not None else dict(patch)
-
-
 def override_problems(app: AppConfig) -> tuple[Path, int, list[str]] | None:
     """What is wrong with the camera changes stored for ``app`` (``gwanje check-config``): the file, how many cameras
     it changes, and every problem at once (each camera as the service would build it: the file's with its changes);
@@ -93,14 +57,14 @@ def override_problems(app: AppConfig) -> tuple[Path, int, list[str]] | None:
     path = app.store.data_dir / OVERRIDES_FILE
     if not path.is_file():
         return None
-    overrides = _read_overrides(path)
+    overrides = read_overrides(path, SECTION, "camera")
     base = {c.id: c.model_dump(mode="json") for c in app.cameras}
     problems: list[str] = []
     for camera_id, patch in overrides.items():
         if patch is not None and not isinstance(patch, dict):
             problems.append(f"camera {camera_id!r}: its entry must be an object or null, not {type(patch).__name__}")
             continue
-        config = _layered(base, overrides, camera_id)
+        config = layered(base, overrides, camera_id)
         if config is None:
             continue
         try:
@@ -141,11 +105,11 @@ class ManagedCameras:
     def _load(self) -> dict[str, dict[str, Any] | None]:
         if self._path is None or not self._path.is_file():
             return {}
-        return _read_overrides(self._path)
+        return read_overrides(self._path, SECTION, "camera")
 
     def _build(self) -> list[CameraConfig]:
         out: list[CameraConfig] = []
-        for camera_id in [*self._base, *(k for k in self._overrides if k not in self._base)]:
+        for camera_id in entry_keys(self._base, self._overrides):
             config = self._config_of(camera_id)
             if config is None:
                 continue
@@ -159,7 +123,7 @@ class ManagedCameras:
         return out
 
     def _config_of(self, camera_id: str) -> dict[str, Any] | None:
-        return _layered(self._base, self._overrides, camera_id)
+        return layered(self._base, self._overrides, camera_id)
 
     def cameras(self) -> list[CameraConfig]:
         with self._lock:
@@ -201,18 +165,8 @@ class ManagedCameras:
             return old
 
     def _store(self, camera_id: str, camera: CameraConfig | None) -> None:
-        overrides = dict(self._overrides)
-        base = self._base.get(camera_id)
-        if camera is None:
-            overrides[camera_id] = None
-            if base is None:
-                del overrides[camera_id]  # added at run time, deleted again: nothing is left of it
-        else:
-            new = camera.model_dump(mode="json")
-            overrides[camera_id] = config_diff(base, new) if base is not None else new
-            if base is not None and not overrides[camera_id]:
-                del overrides[camera_id]  # back to what the file says
-        if self._path is not None:
-            write_private(self._path, json.dumps({"version": VERSION, "cameras": overrides}, indent=1))
+        new = None if camera is None else camera.model_dump(mode="json")
+        overrides = with_change(self._base, self._overrides, camera_id, new)
+        write_overrides(self._path, SECTION, overrides)
         self._overrides = overrides
         self._cameras = self._build()

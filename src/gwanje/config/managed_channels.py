@@ -10,7 +10,6 @@ models (``WebhookConfig``, ``AppriseConfig``) before it is stored.
 
 from __future__ import annotations
 
-import json
 import threading
 from pathlib import Path
 from typing import Any, Literal
@@ -18,12 +17,12 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from gwanje.config.alerts import AlertsConfig, AppriseConfig, WebhookConfig
-from gwanje.config.managed import config_diff, config_merge, validation_reason
+from gwanje.config.managed import validation_reason
+from gwanje.config.overrides import entry_keys, layered, read_overrides, with_change, write_overrides
 from gwanje.core.errors import ConfigError
-from gwanje.core.private_file import write_private
 
 CHANNELS_FILE = "channel-overrides.json"
-VERSION = 1
+SECTION = "channels"
 ChannelKind = Literal["webhook", "apprise"]
 ChannelConfig = WebhookConfig | AppriseConfig
 MODELS: dict[str, type[WebhookConfig] | type[AppriseConfig]] = {"webhook": WebhookConfig, "apprise": AppriseConfig}
@@ -64,17 +63,6 @@ def parse(key: str, config: dict[str, Any]) -> ChannelConfig:
     return MODELS[kind].model_validate(config)
 
 
-def _read(path: Path) -> dict[str, dict[str, Any] | None]:
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise ConfigError(f"{path}: channel changes not readable: {error}") from error
-    channels = raw.get("channels") if isinstance(raw, dict) else None
-    if not isinstance(channels, dict) or any(k.partition(":")[0] not in MODELS for k in channels):
-        raise ConfigError(f"{path}: not a channel overrides file (a 'channels' object of webhook:/apprise: names)")
-    return channels
-
-
 class ManagedChannels:
     """The current webhook and Apprise channels (file + run-time changes), validated, persisted; thread-safe.
 
@@ -86,7 +74,11 @@ class ManagedChannels:
         self._lock = threading.RLock()
         files: list[ChannelConfig] = [*alerts.webhooks, *alerts.apprise]
         self._base = {channel_key(c): plain(c) for c in files}
-        self._overrides = _read(path) if path is not None and path.is_file() else {}
+        self._overrides = (
+            read_overrides(path, SECTION, "channel", lambda key: key.partition(":")[0] in MODELS)
+            if path is not None and path.is_file()
+            else {}
+        )
         self._channels = self._build()
 
     @classmethod
@@ -107,13 +99,12 @@ class ManagedChannels:
 
     def _build(self) -> dict[str, ChannelConfig]:
         out: dict[str, ChannelConfig] = {}
-        for key in [*self._base, *(k for k in self._overrides if k not in self._base)]:
-            if key in self._overrides and self._overrides[key] is None:
+        for key in entry_keys(self._base, self._overrides):
+            config = layered(self._base, self._overrides, key)
+            if config is None:
                 continue
-            known = self._base.get(key)
-            patch = self._overrides.get(key) or {}
             try:
-                out[key] = parse(key, config_merge(known, patch) if known is not None else dict(patch))
+                out[key] = parse(key, config)
             except ValidationError as error:
                 raise ConfigError(
                     f"{self._path}: channel {key!r} as changed at run time is no longer valid "
@@ -149,18 +140,7 @@ class ManagedChannels:
             return old
 
     def _store(self, key: str, config: ChannelConfig | None) -> None:
-        overrides = dict(self._overrides)
-        base = self._base.get(key)
-        if config is None:
-            overrides[key] = None
-            if base is None:
-                del overrides[key]  # added at run time, deleted again: nothing is left of it
-        else:
-            new = plain(config)
-            overrides[key] = config_diff(base, new) if base is not None else new
-            if base is not None and not overrides[key]:
-                del overrides[key]  # back to what the file says
-        if self._path is not None:
-            write_private(self._path, json.dumps({"version": VERSION, "channels": overrides}, indent=1))
+        overrides = with_change(self._base, self._overrides, key, None if config is None else plain(config))
+        write_overrides(self._path, SECTION, overrides)
         self._overrides = overrides
         self._channels = self._build()
