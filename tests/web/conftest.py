@@ -5,6 +5,8 @@ detector finds nobody (masking itself is tested in tests/api)."""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +15,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from gwanje.alerts import AlertService
 from gwanje.api import ApiContext
 from gwanje.core.health import StreamState, StreamStats
 from gwanje.store import Store
@@ -52,6 +55,18 @@ def web(tmp_path: Path) -> Iterator[Web]:
 def browser_client(web: Web) -> Iterator[TestClient]:
     with TestClient(web.app, follow_redirects=False) as client:
         yield client
+
+
+@contextlib.contextmanager
+def with_alerts(web: Web, alerts: AlertService) -> Iterator[tuple[Web, TestClient]]:
+    """``web`` whose app delivers through ``alerts`` (stopped afterwards), and a browser-like client of it."""
+    ctx = dataclasses.replace(web.ctx, alerts=alerts)
+    app = create_web_app(ctx)
+    try:
+        with TestClient(app, follow_redirects=False) as client:
+            yield dataclasses.replace(web, app=app, ctx=ctx), client
+    finally:
+        alerts.stop()
 
 
 def log_in(client: TestClient, name: str, password: str = PASSWORD) -> int:

@@ -4,7 +4,6 @@ tokens of webhook and Apprise URLs never come back in answers, pages, the audit 
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Iterator
 
@@ -14,9 +13,8 @@ from fastapi.testclient import TestClient
 from gwanje.alerts import AlertService
 from gwanje.config.alerts import AlertsConfig
 from gwanje.config.managed_channels import ManagedChannels
-from gwanje.web import create_web_app
 from tests.alerts.support import Receiver, make_event, wait_until
-from tests.web.conftest import Web, log_in
+from tests.web.conftest import Web, log_in, with_alerts
 
 TOKEN = "hook-token-9f8e7d6c"
 ADMIN = {"Authorization": "Bearer admin-token-0123456789"}
@@ -30,11 +28,8 @@ def site(web: Web) -> Iterator[Site]:
     managed = ManagedChannels.for_data_dir(config, web.data_dir)
     alerts = AlertService(config, web.store.engine, managed=managed)
     alerts.worker.start()
-    ctx = dataclasses.replace(web.ctx, alerts=alerts)
-    app = create_web_app(ctx)
-    with TestClient(app, follow_redirects=False) as client:
-        yield dataclasses.replace(web, app=app, ctx=ctx), client, receiver, alerts
-    alerts.stop()
+    with with_alerts(web, alerts) as (served, client):
+        yield served, client, receiver, alerts
     receiver.stop()
 
 

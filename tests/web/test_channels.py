@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 
 import pytest
@@ -10,9 +9,8 @@ from fastapi.testclient import TestClient
 
 from gwanje.alerts import AlertService
 from gwanje.config.alerts import AlertsConfig
-from gwanje.web import create_web_app
 from tests.alerts.support import Receiver, make_event, wait_until
-from tests.web.conftest import Web, log_in
+from tests.web.conftest import Web, log_in, with_alerts
 
 TOKEN = "chan-secret-4d3c2b1a"
 
@@ -34,11 +32,8 @@ def site(web: Web) -> Iterator[tuple[Web, TestClient, Receiver, AlertService]]:
         }
     )
     alerts = AlertService(config, web.store.engine)
-    ctx = dataclasses.replace(web.ctx, alerts=alerts)
-    app = create_web_app(ctx)
-    with TestClient(app, follow_redirects=False) as client:
-        yield dataclasses.replace(web, app=app, ctx=ctx), client, receiver, alerts
-    alerts.stop()
+    with with_alerts(web, alerts) as (served, client):
+        yield served, client, receiver, alerts
     receiver.stop()
 
 
