@@ -60,14 +60,20 @@ IR_HOT_LEVEL = 235.0
 """With ``ir_fire``: luma a colourless cell's brightest pixels (99th percentile) need to count as hot."""
 
 
+def fit(image: Image, size: tuple[int, int]) -> Image:
+    """A BGR uint8 image stretched to ``size`` = (width, height), area-averaged (the model's input picture)."""
+    if image.ndim != 3 or image.shape[2] != 3:
+        raise ValueError(f"fire/smoke detector needs H x W x 3 BGR images, got shape {image.shape}")
+    if (image.shape[1], image.shape[0]) == size:
+        return image
+    return np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), np.uint8)
+
+
 def to_input(images: Sequence[Image], size: tuple[int, int]) -> FloatArray:
     """BGR uint8 images -> float32 [N, 3, H, W] in 0..1, stretched to ``size`` = (width, height)."""
     batch = np.empty((len(images), 3, size[1], size[0]), np.float32)
     for i, image in enumerate(images):
-        if image.ndim != 3 or image.shape[2] != 3:
-            raise ValueError(f"fire/smoke detector needs H x W x 3 BGR images, got shape {image.shape}")
-        resized = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-        batch[i] = resized.transpose(2, 0, 1) * np.float32(1 / 255)
+        batch[i] = fit(image, size).transpose(2, 0, 1) * np.float32(1 / 255)
     return batch
 
 
@@ -186,18 +192,21 @@ class FireSmokeDetector:
         Fire cells without colour around them are 0 (``fire_min_chroma``, see the module docstring).
         """
         step = self.cfg.runtime.max_batch
+        # Stretched once to the model input; the colour gate measures its cells on that picture too (an exact
+        # halving, instead of shrinking the whole frame a second time: 2.5 ms of a 720p frame).
+        small = [fit(image, self.input_size) for image in images]
         parts = [
-            self.model.run_batch({self.model.input.name: to_input(images[i : i + step], self.input_size)})[0]
-            for i in range(0, len(images), step)
+            self.model.run_batch({self.model.input.name: to_input(small[i : i + step], self.input_size)})[0]
+            for i in range(0, len(small), step)
         ]
         if not parts:
             return np.zeros((0, 2, 0, 0), np.float32)
         cells = np.asarray(np.concatenate(parts), np.float32)
         if self.cfg.fire_min_chroma > 0:
             grid = (cells.shape[2], cells.shape[3])
-            allowed = chroma_cells(images, grid) >= self.cfg.fire_min_chroma
+            allowed = chroma_cells(small, grid) >= self.cfg.fire_min_chroma
             if self.cfg.ir_fire:
-                allowed |= hot_cells(images, grid) >= IR_HOT_LEVEL
+                allowed |= hot_cells(small, grid) >= IR_HOT_LEVEL
             cells[:, 0] = np.where(allowed, cells[:, 0], 0.0)
         return cells
 
