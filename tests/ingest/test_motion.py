@@ -67,3 +67,31 @@ def test_a_new_stream_segment_resets_the_background_and_runs_the_detectors() -> 
     reconnected = gate.check(Frame("cam", 4, 0.8, 0.0, still, segment=1))
     assert reconnected.run_detectors and reconnected.recalibrated and not reconnected.moving
     assert not gate.check(Frame("cam", 5, 1.0, 0.0, still, segment=1)).run_detectors
+
+
+def test_frames_tell_the_detectors_where_it_moved_except_when_the_whole_picture_counts() -> None:
+    """``MotionResult.motion`` (what ``Frame.motion`` carries): the moving boxes on a frame that runs for its
+    motion; None on the first frame, at a keepalive, after a new background and on a new segment."""
+    rng = np.random.default_rng(2)
+    base = rng.integers(40, 120, size=(240, 320, 3), dtype=np.uint8)
+    moved = base.copy()
+    moved[100:140, 20:60] = 255
+    gate = MotionGate(MotionConfig(keepalive_s=1.0))
+    first = gate.check(_frame(base, 0.0))
+    assert first.run_detectors and first.motion is None  # nothing seen yet: every part counts
+    still = gate.check(_frame(base, 0.2))
+    assert not still.run_detectors and still.motion is None
+    moving = gate.check(_frame(moved, 0.4))
+    assert moving.run_detectors and moving.motion is not None
+    assert all(x2 <= 80 and y1 >= 80 and y2 <= 160 for _, y1, x2, y2 in moving.motion)
+    due = gate.check(_frame(moved, 1.4))  # the keepalive is due: the whole picture, even while it moves
+    assert due.run_detectors and due.motion is None
+    lit = np.clip(base.astype(np.int16) + 90, 0, 255).astype(np.uint8)
+    assert gate.check(_frame(lit, 1.6)).recalibrated
+    lit_moving = lit.copy()
+    lit_moving[100:140, 20:60] = 0
+    after_lights = gate.check(_frame(lit_moving, 1.8))
+    assert after_lights.run_detectors and after_lights.motion is None  # the first run after a new background
+    assert gate.check(_frame(lit_moving, 2.0)).motion is not None  # then only where it moves again
+    broke = gate.check(Frame("cam", 99, 2.2, 0.0, lit_moving, segment=1))
+    assert broke.run_detectors and broke.motion is None

@@ -78,7 +78,8 @@ class MotionConfig(GwanjeModel):
     keepalive_s: float = Field(
         default=2.0,
         ge=0.0,
-        description="Run the detectors at least this often even without motion (0: never).",
+        description="Run the detectors at least this often even without motion, and on the whole picture at least "
+        "this often while something moves (detectors that look only where it moved) (0: never).",
     )
     frame_alpha: float = Field(
         default=0.02,

@@ -98,6 +98,11 @@ class PersonDetectorConfig(GwanjeModel):
         description="With tiles, also run the whole frame once, for near people taller than a tile (one more call).",
     )
     nms_iou: float = Field(default=0.5, ge=0.0, le=1.0, description="Boxes overlapping more than this are merged.")
+    motion_tiles: bool = Field(
+        default=True,
+        description="With tiles: run only the tiles where the camera's motion gate saw motion and keep the last "
+        "boxes of the still ones (every tile runs again at each motion keepalive).",
+    )
     runtime: RuntimeConfig = Field(default_factory=RuntimeConfig)
 
 

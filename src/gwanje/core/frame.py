@@ -9,6 +9,8 @@ import numpy.typing as npt
 
 Image = npt.NDArray[np.uint8]
 """An H x W x 3 BGR uint8 image (OpenCV's order)."""
+PixelBox = tuple[int, int, int, int]
+"""x1, y1, x2, y2 in frame pixels."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +27,12 @@ class Frame:
     ``pts_s`` never goes back; state kept across frames (tracks, dwell timers, windows) restarts when
     the segment changes (see :class:`SegmentWatch`), so no stage has to guess from times.
 
+    ``motion``: where the camera's motion gate saw something move since the background it keeps, when the
+    analysis knows it and every other part of the picture is as it was when the detectors last ran on this
+    camera; None when not known or when the detectors must look at the whole picture (keepalive, a new
+    segment). A detector may then reuse, for the still parts, what it found there before (the person
+    detector's tiles).
+
     The image is read-only by convention: stages that draw on it copy it first.
     """
 
@@ -34,6 +42,7 @@ class Frame:
     wall_time: float
     image: Image
     segment: int = 0
+    motion: tuple[PixelBox, ...] | None = None
 
     @property
     def height(self) -> int:

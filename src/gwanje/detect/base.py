@@ -71,7 +71,9 @@ class Detector(Protocol):
     A detector is shared by every camera that uses it and is called from one inference thread,
     so it may keep per-camera state keyed by ``frame.camera_id`` (clip models keep their
     windows that way); that state restarts with a new ``frame.segment``. Its output for a frame never
-    depends on which camera asks, nor on what else it was asked. ``produces`` declares what it outputs.
+    depends on what else it was asked; it may reuse what it found on the camera's earlier frames where
+    ``frame.motion`` says the picture stayed still (the person detector's tiles). ``produces`` declares what
+    it outputs.
 
     Example:
         >>> class Nothing:

@@ -55,8 +55,14 @@ SEAM_MARGIN = 0.02
 SEAM_COVER = 0.6
 """A seam-cut box is a duplicate when another box covers at least this share of its area."""
 
+MOTION_MARGIN = 0.05
+"""With ``motion_tiles``: a tile runs when a motion box grown by this share of the frame's short side touches
+it (a person's outline reaches a little beyond the pixels the gate saw change)."""
+
 Region = tuple[int, int, int, int]
 """x1, y1, x2, y2 of a tile in frame pixels."""
+Part = tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], npt.NDArray[np.bool_]]
+"""One tile's boxes (frame pixels), scores, and which boxes its cut edges touch."""
 
 
 def tile_regions(width: int, height: int, tiles: str, min_aspect: float, full_frame: bool) -> list[Region]:
@@ -182,6 +188,33 @@ def merge_tiles(
     return np.asarray([i for i in kept if int(i) in alive], dtype=np.int64)
 
 
+def moving_regions(regions: Sequence[Region], motion: Sequence[Region], frame_size: tuple[int, int]) -> list[Region]:
+    """The ``regions`` that a ``motion`` box, grown by ``MOTION_MARGIN``, overlaps.
+
+    Example:
+        >>> moving_regions([(0, 0, 720, 720), (560, 0, 1280, 720)], [(100, 100, 200, 300)], (1280, 720))
+        [(0, 0, 720, 720)]
+    """
+    grow = MOTION_MARGIN * min(frame_size)
+    return [
+        region
+        for region in regions
+        if any(
+            mx1 - grow < region[2] and region[0] < mx2 + grow and my1 - grow < region[3] and region[1] < my2 + grow
+            for mx1, my1, mx2, my2 in motion
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class _TileMemory:
+    """What the tiles of one camera's last analysed frame gave, for the tiles of its next frames that stay still."""
+
+    segment: int
+    size: tuple[int, int]
+    parts: dict[Region, Part]
+
+
 @dataclass(frozen=True)
 class _Call:
     """One model call: which frame, which region of it, and how the region maps to the input."""
@@ -226,30 +259,67 @@ class PersonDetector:
         self.floor = cfg.threshold if floor is None else min(floor, cfg.threshold)
         """Lowest score reported: the threshold, or the lower floor it was built with."""
         self.produces = dataclasses.replace(self.declare(cfg), floor=self.floor)
+        self._memory: dict[str, _TileMemory] = {}
+        """Per camera (``motion_tiles``): its last frame's boxes per tile. The inference thread alone touches it."""
 
     def regions(self, width: int, height: int) -> list[Region]:
         """The regions of a frame of this size that one ``detect`` call runs."""
         return tile_regions(width, height, self.cfg.tiles, self.cfg.tile_min_aspect, self.cfg.full_frame)
 
     def detect(self, frames: Sequence[Frame]) -> list[Detections]:
-        return self.detect_images([f.image for f in frames])
+        """People in each frame; with ``motion_tiles``, the tiles a frame shows still keep their camera's last boxes.
+
+        A frame's still tiles are those no box of ``Frame.motion`` touches (``moving_regions``); a frame without
+        it (keepalive, new segment, no motion gate), of another size or segment than the camera's last, or cut
+        into one region runs every tile.
+        """
+        images = [f.image for f in frames]
+        if not self.cfg.motion_tiles:
+            return self.detect_images(images)
+        wanted = [self._moving(frame) for frame in frames]
+        found = self._run_tiles(images, wanted)
+        results: list[Detections] = []
+        for frame, ran, moving in zip(frames, found, wanted, strict=True):
+            parts = ran if moving is None else {**self._memory[frame.camera_id].parts, **ran}
+            self._memory[frame.camera_id] = _TileMemory(frame.segment, (frame.width, frame.height), parts)
+            results.append(self._merge(list(parts.values())))
+        return results
 
     def detect_image(self, image: Image) -> Detections:
         return self.detect_images([image])[0]
 
     def detect_images(self, images: Sequence[Image]) -> list[Detections]:
-        """People in each BGR image; an empty or degenerate image gives no detections."""
+        """People in each BGR image (every tile); an empty or degenerate image gives no detections."""
+        return [self._merge(list(parts.values())) for parts in self._run_tiles(images, [None] * len(images))]
+
+    def _moving(self, frame: Frame) -> list[Region] | None:
+        """The regions of ``frame`` to run when the others may keep the camera's last boxes; None: run them all."""
+        memory = self._memory.get(frame.camera_id)
+        regions = self.regions(frame.width, frame.height)
+        if (
+            frame.motion is None
+            or memory is None
+            or memory.segment != frame.segment
+            or memory.size != (frame.width, frame.height)
+            or len(memory.parts) != len(regions)
+            or len(regions) < 2
+        ):
+            return None
+        return moving_regions(regions, frame.motion, (frame.width, frame.height))
+
+    def _run_tiles(self, images: Sequence[Image], wanted: Sequence[list[Region] | None]) -> list[dict[Region, Part]]:
+        """Each image's boxes per region run, in one batch: the regions in ``wanted`` (None: all of them)."""
         calls: list[_Call] = []
         tensors: list[FloatArray] = []
-        for index, image in enumerate(images):
+        for index, (image, regions) in enumerate(zip(images, wanted, strict=True)):
             if image.ndim != 3 or image.shape[0] < 2 or image.shape[1] < 2:
                 continue
-            for region in self.regions(image.shape[1], image.shape[0]):
+            for region in self.regions(image.shape[1], image.shape[0]) if regions is None else regions:
                 x1, y1, x2, y2 = region
                 tensor, lb = preprocess(image[y1:y2, x1:x2])
                 calls.append(_Call(index, region, lb))
                 tensors.append(tensor)
-        per_image: list[list[tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]]]] = [[] for _ in images]
+        per_image: list[dict[Region, Part]] = [{} for _ in images]
         if calls:
             outputs = self._model.run_batch({self._model.input.name: np.concatenate(tensors)})
             for row, call in enumerate(calls):
@@ -257,10 +327,10 @@ class PersonDetector:
                 boxes = call.letterbox.to_source(boxes) + np.asarray(call.region[:2] * 2, np.float32)
                 image = images[call.frame_index]
                 cut = _cut_by_seam(boxes, call.region, (image.shape[1], image.shape[0]))
-                per_image[call.frame_index].append((boxes, scores, cut))
-        return [self._merge(parts) for parts in per_image]
+                per_image[call.frame_index][call.region] = (boxes, scores, cut)
+        return per_image
 
-    def _merge(self, parts: list[tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]]]) -> Detections:
+    def _merge(self, parts: list[Part]) -> Detections:
         if not parts:
             return Detections.empty()
         boxes = np.concatenate([p[0] for p in parts]).astype(np.float32)
@@ -282,4 +352,5 @@ class PersonDetector:
         return Detections.from_arrays(boxes[keep], scores[keep], "person")
 
     def close(self) -> None:
+        self._memory.clear()
         self._model.close()

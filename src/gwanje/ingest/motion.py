@@ -16,22 +16,29 @@ import numpy as np
 import numpy.typing as npt
 
 from gwanje.config.camera import MotionConfig
-from gwanje.core.frame import Frame, SegmentWatch
+from gwanje.core.frame import Frame, PixelBox, SegmentWatch
 
-Box = tuple[int, int, int, int]
+Box = PixelBox
 
 
 @dataclass(frozen=True)
 class MotionResult:
     """``moving``: motion above ``min_area``. ``run_detectors``: moving, the keepalive is due, the frame starts
     a new stream segment (or the gate is disabled). ``fraction`` of the frame that moved; ``boxes``
-    (x1, y1, x2, y2) in frame pixels."""
+    (x1, y1, x2, y2) in frame pixels. ``whole``: the detectors must look at the whole picture, not only where
+    it moved (the keepalive is due, a new segment or background, the gate is disabled)."""
 
     moving: bool
     fraction: float
     run_detectors: bool
     boxes: list[Box] = field(default_factory=list)
     recalibrated: bool = False
+    whole: bool = True
+
+    @property
+    def motion(self) -> tuple[Box, ...] | None:
+        """What ``Frame.motion`` says for this frame: the moving boxes, or None where the whole picture counts."""
+        return None if self.whole or not self.run_detectors else tuple(self.boxes)
 
 
 class MotionGate:
@@ -46,16 +53,20 @@ class MotionGate:
         self.cfg = cfg
         self._background: npt.NDArray[np.float32] | None = None
         self._last_run_pts: float | None = None
+        self._last_whole_pts: float | None = None
         self._kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
         self._segments = SegmentWatch()
         self._run_next = False
+        self._stale = True
         self.recalibrations = 0
 
     def reset(self) -> None:
         """Forget the background and run the detectors on the next frame."""
         self._background = None
         self._last_run_pts = None
+        self._last_whole_pts = None
         self._run_next = True
+        self._stale = True
 
     def check(self, frame: Frame) -> MotionResult:
         if self._segments.changed(frame.segment):
@@ -107,11 +118,20 @@ class MotionGate:
     def _result(
         self, frame: Frame, moving: bool, fraction: float, boxes: list[Box], recalibrated: bool = False
     ) -> MotionResult:
-        keepalive = self.cfg.keepalive_s
-        last = self._last_run_pts
-        due = keepalive > 0 and (last is None or frame.pts_s - last >= keepalive)
+        due = self._due(self._last_run_pts, frame.pts_s)
         run = moving or due or self._run_next or not self.cfg.enabled
+        # The whole picture is looked at again every keepalive even while something keeps moving, and after a
+        # new background (lights switched), when all of it may differ from what the detectors last saw.
+        self._stale = self._stale or recalibrated or self._due(self._last_whole_pts, frame.pts_s)
+        whole = run and (self._run_next or not self.cfg.enabled or self._stale)
+        if whole:
+            self._stale = False
+            self._last_whole_pts = frame.pts_s
         self._run_next = False
         if run:
             self._last_run_pts = frame.pts_s
-        return MotionResult(moving, fraction, run, boxes, recalibrated)
+        return MotionResult(moving, fraction, run, boxes, recalibrated, whole)
+
+    def _due(self, last_pts: float | None, pts: float) -> bool:
+        keepalive = self.cfg.keepalive_s
+        return keepalive > 0 and (last_pts is None or pts - last_pts >= keepalive)

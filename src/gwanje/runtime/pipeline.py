@@ -105,7 +105,10 @@ class CameraPipeline:
         """Analyse one frame and return the event changes it caused."""
         run = True
         if self._motion is not None:
-            run = self._motion.check(frame).run_detectors
+            gate = self._motion.check(frame)
+            run = gate.run_detectors
+            if gate.motion is not None:
+                frame = dataclasses.replace(frame, motion=gate.motion)
         parts: list[Detections] = []
         faint_parts: list[Detections] = []
         for name in self._frame_detectors:
