@@ -58,6 +58,15 @@ def test_to_tensor_orders_channels_and_normalises() -> None:
     assert bgr[0, 0, 0].tolist() == [0.0, 0.0, 0.0]
 
 
+def test_to_tensor_is_the_normalisation_formula_to_float_rounding() -> None:
+    images = list(np.random.default_rng(0).integers(0, 256, (2, 5, 7, 3), dtype=np.uint8))
+    mean, std = [103.53, 116.28, 123.675], [57.375, 57.12, 58.395]
+    expected = ((np.stack(images)[..., ::-1].astype(np.float64) - mean[::-1]) / std[::-1] * 0.5).transpose(0, 3, 1, 2)
+    got = to_tensor(images, "rgb", scale=0.5, mean=mean[::-1], std=std[::-1])
+    assert got.flags.c_contiguous and got.dtype == np.float32
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
 def test_cxcywh() -> None:
     assert cxcywh_to_xyxy([[10, 20, 4, 6]]).tolist() == [[8.0, 17.0, 12.0, 23.0]]
 
