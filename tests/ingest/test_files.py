@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import av
 import cv2
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from gwanje.core.errors import SourceFormatError
+from gwanje.ingest import av_source
 from gwanje.ingest.files import analysed, decoded_frames, read_image
 from gwanje.ingest.source import iter_file_frames
 
@@ -51,3 +54,20 @@ def test_read_image_gives_a_bgr_frame_or_a_format_error(tmp_path: Path) -> None:
     (tmp_path / "notes.png").write_text("not an image")
     with pytest.raises(SourceFormatError, match="not a readable image"):
         read_image(tmp_path / "notes.png")
+
+
+def test_only_the_frames_kept_for_analysis_are_converted_to_bgr(
+    tiny_clip: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The decoder hands pictures over deferred: a 25 fps file analysed at 5 fps converts 10 of its 50 frames."""
+    converted: list[tuple[int, int]] = []
+    to_bgr = av_source._bgr
+
+    def counted(picture: av.VideoFrame) -> npt.NDArray[np.uint8]:
+        converted.append((picture.width, picture.height))
+        return to_bgr(picture)
+
+    monkeypatch.setattr(av_source, "_bgr", counted)
+    frames = list(iter_file_frames(tiny_clip, analysis_fps=5))
+    assert len(frames) == 10 and len(converted) == 10
+    assert all(f.image.shape == (240, 320, 3) for f in frames) and set(converted) == {(320, 240)}

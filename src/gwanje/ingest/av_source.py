@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
+from functools import partial
 from typing import cast
 
 import av
@@ -96,7 +97,7 @@ class AvSource(FrameSource):
         first_pass = True
         while True:
             pass_first: float | None = None
-            for image, raw_pts in self._decode_pass(rewind=not first_pass):
+            for picture, raw_pts in self._decode_pass(rewind=not first_pass):
                 restart = False
                 if pass_first is None:
                     pass_first = raw_pts
@@ -104,14 +105,14 @@ class AvSource(FrameSource):
                         shift = last_out + self._interval - raw_pts
                         restart = True
                 last_out = raw_pts + shift
-                yield DecodedFrame(image, last_out, restart=restart)
+                yield DecodedFrame.deferred(partial(_bgr, picture), (picture.width, picture.height), last_out, restart)
             if not self._loop:
                 return
             if pass_first is None:
                 raise SourceFormatError(f"{self.display}: the file has no decodable video frame; cannot loop it")
             first_pass = False
 
-    def _decode_pass(self, rewind: bool) -> Iterator[tuple[Image, float]]:
+    def _decode_pass(self, rewind: bool) -> Iterator[tuple[av.VideoFrame, float]]:
         if rewind:
             self._container.seek(0)
         errors_in_row = 0
@@ -126,8 +127,7 @@ class AvSource(FrameSource):
                         if pts is None:
                             pts = (previous_pts + self._interval) if previous_pts is not None else 0.0
                         previous_pts = pts
-                        image = cast(Image, frame.to_ndarray(format="bgr24"))
-                        yield image, float(pts)
+                        yield frame, float(pts)
                 return
             except (av.error.FFmpegError, OSError) as exc:
                 if self.kind is not SourceKind.FILE:
@@ -191,3 +191,7 @@ class AvSource(FrameSource):
         if isinstance(exc, av.error.EOFError):
             return SourceUnavailable(f"{self.display}: the stream ended")
         return SourceUnavailable(f"{self.display}: read failed ({self._message(exc)})")
+
+
+def _bgr(picture: av.VideoFrame) -> Image:
+    return cast(Image, picture.to_ndarray(format="bgr24"))

@@ -217,7 +217,7 @@ class CameraReader:
                 delay = pacer.delay(pts, self._clock.monotonic())
                 if delay > 0 and self._stop.wait(delay):
                     return
-            self._on_decoded(decoded.image.shape[1], decoded.image.shape[0], source.corrupt_frames)
+            self._on_decoded(decoded.width, decoded.height, source.corrupt_frames)
             backoff.reset()
             segment = self._segments.mark(pts, restart)
             if decimator.keep(pts):
