@@ -75,6 +75,7 @@ def _main_pages(site: Site) -> list[str]:
         "/admin/users",
         "/admin/audit",
         "/admin/channels",
+        "/admin/cluster",
     ]
 
 

@@ -125,6 +125,7 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/admin/cameras/{camera_id}/zones"): Rule(ADMIN, PAGE),
     ("GET", "/admin/channels"): Rule(ADMIN, PAGE),
     ("GET", "/admin/audit"): Rule(ADMIN, PAGE),
+    ("GET", "/admin/cluster"): Rule(ADMIN, PAGE),
 }
 
 USERS = {"vic": "viewer", "olga": "operator", "root": "admin", "ollie": "operator"}

@@ -15,7 +15,16 @@ from fastapi.staticfiles import StaticFiles
 
 from gwanje.api.app import create_app
 from gwanje.api.context import ApiContext
-from gwanje.web import admin_pages, audit_pages, auth_pages, camera_admin, channel_pages, event_pages, live_pages
+from gwanje.web import (
+    admin_pages,
+    audit_pages,
+    auth_pages,
+    camera_admin,
+    channel_pages,
+    cluster_pages,
+    event_pages,
+    live_pages,
+)
 from gwanje.web.support import HERE, LoginRequired, NotAllowed, accounts_of, render, role_of
 
 log = logging.getLogger(__name__)
@@ -24,7 +33,16 @@ log = logging.getLogger(__name__)
 def create_web_app(ctx: ApiContext) -> FastAPI:
     app = create_app(ctx)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth_pages, event_pages, live_pages, admin_pages, camera_admin, channel_pages, audit_pages):
+    for module in (
+        auth_pages,
+        event_pages,
+        live_pages,
+        admin_pages,
+        camera_admin,
+        channel_pages,
+        audit_pages,
+        cluster_pages,
+    ):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)

@@ -23,6 +23,7 @@ from gwanje.config.events import EventTypeName
 from gwanje.config.schedule import WEEKDAYS
 from gwanje.core.health import StreamState
 from gwanje.store.accounts import UserRecord
+from gwanje.web.cluster_pages import camera_nodes
 from gwanje.web.rule_fields import rule_form
 from gwanje.web.support import ctx_of, need, render
 
@@ -43,6 +44,8 @@ def event_tuning(request: Request, camera: CameraConfig | None) -> dict[str, dic
 def cameras_page(request: Request, user: Admin) -> Response:
     ctx = ctx_of(request)
     states = {s.camera_id: s for s in ctx.camera_status()}
+    cluster = ctx.cluster_status()
+    nodes = camera_nodes(cluster) if cluster is not None else {}
     cameras = []
     for cam in ctx.camera_list():
         stats = states.get(cam.id)
@@ -57,9 +60,11 @@ def cameras_page(request: Request, user: Admin) -> Response:
                 "url": cam.source.url,
                 "zones": len(cam.zones),
                 "rules": len(cam.rules),
+                "running": cam.enabled,
+                "node": nodes.get(cam.id),
             }
         )
-    return render(request, "cameras.html", user, cameras=cameras)
+    return render(request, "cameras.html", user, cameras=cameras, cluster=cluster is not None)
 
 
 def _form(request: Request, user: UserRecord, camera: CameraConfig | None) -> Response:

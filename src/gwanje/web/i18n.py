@@ -12,6 +12,7 @@ from starlette.requests import Request
 
 from gwanje.api.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from gwanje.web.i18n_admin import ADMIN_MESSAGES
+from gwanje.web.i18n_cluster import CLUSTER_MESSAGES
 from gwanje.web.i18n_controls import CONTROL_MESSAGES
 from gwanje.web.i18n_rules import RULE_MESSAGES
 
@@ -251,6 +252,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 MESSAGES.update(ADMIN_MESSAGES)
 MESSAGES.update(CONTROL_MESSAGES)
 MESSAGES.update(RULE_MESSAGES)
+MESSAGES.update(CLUSTER_MESSAGES)
 
 Translator = Callable[..., str]
 
