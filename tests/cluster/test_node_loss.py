@@ -17,18 +17,22 @@ from pathlib import Path
 
 import pytest
 import ray
+from fastapi.testclient import TestClient
 
+from gwanje.cli.serve import api_context
 from gwanje.config.alerts import AlertsConfig, WebhookConfig
 from gwanje.config.camera import CameraConfig, SourceConfig
 from gwanje.config.schema import AppConfig
 from gwanje.config.store import StoreConfig
 from gwanje.core.events import EventState
 from gwanje.runtime.service import Service
+from gwanje.web import create_web_app
 from tests.alerts.support import Receiver
 from tests.cluster.frame_watch import FrameWatch
 from tests.cluster.local_cluster import LocalCluster
 from tests.store.conftest import temporary_database
 from tests.support.waiting import wait_for
+from tests.web.conftest import PASSWORD, log_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -109,6 +113,17 @@ def _open_fire(service: Service, camera_id: str) -> list[str]:
     ]
 
 
+def _cluster_page(service: Service) -> str:
+    """The web dashboard's Cluster page as an administrator's browser gets it from this service."""
+    ctx = api_context(service)
+    ctx.accounts.create_user("chief", "admin", PASSWORD, actor="test", client=None)
+    with TestClient(create_web_app(ctx), follow_redirects=False) as client:
+        log_in(client, "chief")
+        page = client.get("/admin/cluster")
+        assert page.status_code == 200, page.text[:300]
+        return str(page.text)
+
+
 def test_node_loss_moves_cameras_and_stores_each_event_once(
     tmp_path: Path, database_url: str, cluster: LocalCluster, receiver: Receiver, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -168,6 +183,13 @@ def test_node_loss_moves_cameras_and_stores_each_event_once(
         assert status is not None and status.restarts == 2
         assert {n.node_id: n.alive for n in status.nodes}[str(doomed)] is False
         assert set(status.placement.values()) == set(placement.values()) - {doomed}
+        # on screen: the lost node marked, the moved cameras on the surviving node
+        page = _cluster_page(service)
+        assert f'id="node-{doomed}" class="node-lost"' in page
+        survivor = next(n for n in status.nodes if n.alive and n.node_id == status.placement[moved[0]])
+        for camera in moved:
+            row = page.split(f'id="placed-{camera}"')[1].split("</tr>")[0]
+            assert survivor.address in row, row
 
         # each event that was open on the lost node: one row, ended once as node_lost
         for camera, ids in in_flight.items():
