@@ -2,7 +2,7 @@
 
 Masking a clip takes seconds (docs/web.md says how long); without this its first viewer waited for it. The service
 hands every written clip to ``submit``, which never blocks the caller (the clip writer): one worker thread masks them
-one at a time, oldest first, at a low CPU priority (Linux: nice ``NICENESS`` for that thread), through the web app's
+one at a time, oldest first, at a low CPU priority (Linux: ``NICENESS`` above the nice value the thread started with), through the web app's
 ``ClipMasker``, so the masked copy is where ``GET /api/events/{id}/clip.mp4`` looks for it. A viewer who asks while
 the clip is being masked waits for that one run, never a second. At most ``MAX_PENDING`` clips wait; beyond, the
 oldest waiting one is dropped (counted) and will be masked on its first request as before.
@@ -77,7 +77,9 @@ class BackgroundClipMasking:
 
     def _run(self) -> None:
         with contextlib.suppress(OSError, AttributeError):  # lower this thread's priority only (Linux)
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self._niceness)
+            thread = threading.get_native_id()
+            # relative to what the thread started with: a service run under `nice` keeps masking below its cameras
+            os.setpriority(os.PRIO_PROCESS, thread, os.getpriority(os.PRIO_PROCESS, thread) + self._niceness)
         while True:
             with self._changed:
                 self._changed.wait_for(lambda: self._pending or self._closed)
