@@ -299,7 +299,9 @@ def test_an_operator_logs_in_opens_an_alert_and_acknowledges_it_with_the_keyboar
     context = browser.new_context(locale="en-US")
     page = context.new_page()
     page.goto(f"{site.url}/login")
-    page.keyboard.type("chief")  # the user name field has the focus
+    # autofocus lands a moment after the load event; typing before it loses the first letters
+    expect(page.locator("input[name=username]")).to_be_focused()
+    page.keyboard.type("chief")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
