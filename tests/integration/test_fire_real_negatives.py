@@ -1,4 +1,4 @@
-"""Static red objects, lamps and sunsets on real photos, and normal CCTV footage, raise no fire in video.
+"""Static red objects, lamps and sunsets on real photos, and normal CCTV footage, raise no fire (nor smoke) in video.
 
 The hard negatives of ``fire-cair-images/no_fire`` (lamps, red interiors, sunsets, red signs) are made into
 still clips with sensor noise and H.264 compression, as a fixed camera would see them; the photos chosen are
@@ -8,6 +8,8 @@ pixels, so the video rule's flicker tests are what must say no. The two normal v
 with the fire and the person detector as a default camera has them: the rule leaves the pixels under person boxes
 out of its flicker tests, since the v3 model half-believes the warm floor is fire and people walking over it
 change it like a flame (docs/models/fire-smoke.md, "Known failure modes": a fire-only camera there raises fire).
+The model also half-believes the car park's grey asphalt is smoke; a car driving out of such a region changed it
+like drifting smoke until the drift test left out pixels that change hard (a solid body against the road).
 """
 
 from __future__ import annotations
@@ -79,7 +81,7 @@ def test_hard_negative_photos_as_still_clips_raise_no_fire(tmp_path: Path, datas
 @pytest.mark.datasets
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["car-detection.mp4", "one-by-one-person-detection.mp4"])
-def test_normal_cctv_videos_raise_no_fire(datasets_dir: Path, name: str) -> None:
+def test_normal_cctv_videos_raise_no_fire_or_smoke(datasets_dir: Path, name: str) -> None:
     video = datasets_dir / "normal-cctv-intel-samples" / name
     if not video.is_file():
         pytest.skip(f"{video} not found")
@@ -88,4 +90,4 @@ def test_normal_cctv_videos_raise_no_fire(datasets_dir: Path, name: str) -> None
         events = analyzer.run(video).events
     finally:
         close_all(analyzer.detectors)
-    assert [e for e in events if e.type == "fire"] == []
+    assert [(e.type, e.alert_s) for e in events if e.type in ("fire", "smoke")] == []

@@ -11,8 +11,15 @@ from fog or a grey wall. Over a few frames it can:
   of a warm wall the model half-believes is fire changes those pixels as much as a flame does (it
   raised fire twice on a normal walkway video). A region mostly covered by people has no flicker.
 * **smoke drifts and grows**: the region changes slowly between the oldest and the newest frame
-  of the history, or the smoke regions' total area grows. Uniform haze and static grey surfaces
-  do not change.
+  of the history, or the smoke regions' total area grows while the picture there changes. Uniform
+  haze and static grey surfaces do not change. Smoke is a *soft* change: semi-transparent, it moves
+  each pixel a little from frame to frame. A car or a person crossing a grey surface the model
+  half-believes is smoke changes pixels *hard* (``HARD_CHANGE`` grey levels or more in one frame
+  pair): those pixels, and those under person boxes, are left out of the drift measure (a car
+  leaving a car park's asphalt raised smoke on a normal video). A region left mostly without soft
+  pixels has no drift, and growth of the detector's regions counts only where the picture changed
+  softly: the detector's regions flicker in size from frame to frame on a grey surface; smoke that
+  really grows covers new background.
 * **a fire that keeps burning is still a fire**: the detector reports fire regions below its
   operating point too (*candidates*, confidence 0.25-0.5 by default). A candidate is raised by
   ``CANDIDATE_BOOST`` x its persistence (the share of the last ``HISTORY`` frames with a fire region
@@ -72,10 +79,15 @@ FLAME_FLICKER = (0.1, 0.4)
 """Share of a colour-and-flicker blob's pixels that flickered at which it counts as fire (confidence 0.5)
 and at which its confidence reaches 1."""
 MIN_FREE_SHARE = 0.25
-"""Share of a fire region that must be free of person boxes in a frame pair for its flicker to count."""
+"""Share of a fire region that must be free of person boxes in a frame pair for its flicker to count, and of a
+smoke region that must have changed only softly over the history for its drift to count."""
 PERSON = "person"
 SMOKE_GROWTH = (1.1, 1.4)
 """Ratio of smoke area now / at the start of the history at which the growth factor starts and reaches 1."""
+HARD_CHANGE = 40.0
+"""Grey levels of change in one frame pair (0.2 s at 5 fps) above which a pixel changed because something solid
+moved there (a car's body or windows against the road, a person), not because smoke thickened or thinned: a
+semi-transparent veil shifts a pixel by a fraction of its contrast with the background per pair."""
 
 
 def _ramp(value: float, bounds: tuple[float, float]) -> float:
@@ -137,7 +149,11 @@ class FireSmokeRule:
             )
         if len(smoke):
             growth = self._growth_factor()
-            factors = [max(self._drift_factor(box * scale), growth) for box in smoke.xyxy]
+            soft = self._soft_pixels()
+            factors = []
+            for box in smoke.xyxy:
+                drift = _ramp(self._drift_level(_cells(box * scale, grey.shape), soft), SMOKE_DRIFT)
+                factors.append(max(drift, growth if drift > 0 else 0.0))
             observations.append(self._observe(EventType.SMOKE, smoke, factors, "drift_or_growth"))
         return observations
 
@@ -170,9 +186,6 @@ class FireSmokeRule:
         confidence = [0.5 + 0.5 * _ramp(f.flicker, FLAME_FLICKER) for f in found]
         return Detections.from_arrays(boxes, confidence, ["fire"] * len(found))
 
-    def _frames(self) -> list[Grey]:
-        return [p.grey for p in self._history]
-
     def _with_persistence(self, confidence: npt.NDArray[np.float32], boxes: list[Box]) -> npt.NDArray[np.float32]:
         """Raise candidates (confidence < 0.5) by CANDIDATE_BOOST x the share of the history with fire over them."""
         if len(self._history) < MIN_FRAMES:
@@ -200,14 +213,29 @@ class FireSmokeRule:
             levels.append(max(0.0, local - float(np.median(diff))))
         return _ramp(float(np.mean(levels[-(MIN_FRAMES + 1) :])), FIRE_FLICKER)
 
-    def _drift_factor(self, box: npt.NDArray[np.float32]) -> float:
-        frames = self._frames()
-        if len(frames) < MIN_FRAMES:
+    def _soft_pixels(self) -> npt.NDArray[np.bool_] | None:
+        """Pixels of the small frame where only soft change happened over the history (see HARD_CHANGE)."""
+        if len(self._history) < MIN_FRAMES:
+            return None
+        hard = np.zeros(self._history[0].grey.shape, np.bool_)
+        for before, after in itertools.pairwise(self._history):
+            hard |= np.abs(after.grey - before.grey) >= HARD_CHANGE
+        hard = cv2.dilate(hard.view(np.uint8), np.ones((3, 3), np.uint8)).view(np.bool_)  # the object's blurred rim
+        for past in self._history:
+            hard |= past.people
+        return ~hard
+
+    def _drift_level(self, box: Box, soft: npt.NDArray[np.bool_] | None) -> float:
+        """Grey levels the region's soft pixels changed between the oldest and newest frame, above the frame's."""
+        if soft is None:
             return 0.0
-        x1, y1, x2, y2 = _cells(box, frames[-1].shape)
-        diff = np.abs(frames[-1] - frames[0])
-        local = float(np.percentile(diff[y1:y2, x1:x2], 75))
-        return _ramp(local - float(np.median(diff)), SMOKE_DRIFT)
+        x1, y1, x2, y2 = box
+        inside = soft[y1:y2, x1:x2]
+        if inside.sum() < MIN_FREE_SHARE * inside.size:
+            return 0.0  # mostly things that moved hard: whatever changed there was not shown to be smoke
+        diff = np.abs(self._history[-1].grey - self._history[0].grey)
+        local = float(np.percentile(diff[y1:y2, x1:x2][inside], 75))
+        return local - float(np.median(diff))
 
     def _growth_factor(self) -> float:
         if len(self._history) < MIN_FRAMES or self._history[0].smoke_area <= 0:
