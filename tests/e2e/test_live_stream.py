@@ -102,7 +102,9 @@ def test_the_wall_streams_every_camera_over_one_request(changing_site: Site, pag
     page.goto(f"{site.url}/live?layout=4")  # the 9-tile page went: its stream and producers end, a new one starts
     expect(page.locator("#tile-gate")).to_have_class("tile state-live has-frame")
     page.goto(f"{site.url}/password")
-    wait = time.monotonic() + 5
+    # The server notices a viewer left when its next frame cannot be sent; on a loaded CI machine (frames are
+    # decoded and masked in threads) that took over 5 s once. What is tested is that producers end, not how soon.
+    wait = time.monotonic() + 20
     while site.ctx.live.watched and time.monotonic() < wait:
         time.sleep(0.05)
     assert site.ctx.live.watched == 0
