@@ -29,10 +29,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gwanje.config.camera import CameraConfig
+from gwanje.config.detectors import FrameDetectorConfig
 from gwanje.config.schema import AppConfig
 from gwanje.core.detections import Detections
 from gwanje.core.events import EndReason, Event, Observation
-from gwanje.core.frame import Frame
+from gwanje.core.frame import Frame, SegmentWatch
 from gwanje.detect.base import Detector, Produces, TrackAnalyzer
 from gwanje.events.context import FrameContext
 from gwanje.events.engine import EventEngine
@@ -92,6 +93,10 @@ class CameraPipeline:
         self._detect: FrameDetect = detect or self._direct_detect
         self._motion = MotionGate(camera.motion) if camera.motion.enabled else None
         self._last: dict[str, Detections] = {}
+        self._every = {n: _every(app.detectors.get(n)) for n in self._frame_detectors}
+        self._since: dict[str, int] = {}
+        """Analysed frames since each detector last ran on this camera (its ``every`` spaces the runs)."""
+        self._segments = SegmentWatch()
         self._tracker = camera_tracker(app, camera)
         self._engine = EventEngine(camera.id, tuning=lambda t: app.tuning_for(camera, t))
         _report_unfed(camera, self._rules, [d.produces for d in listed])
@@ -109,12 +114,18 @@ class CameraPipeline:
             run = gate.run_detectors
             if gate.motion is not None:
                 frame = dataclasses.replace(frame, motion=gate.motion)
+        if self._segments.changed(frame.segment):  # the stream broke: what was seen before is no answer now
+            self._last.clear()
         parts: list[Detections] = []
         faint_parts: list[Detections] = []
         for name in self._frame_detectors:
-            # Without motion the scene is what it was: reuse the last answer instead of paying for inference.
-            if run or name not in self._last:
+            # Without motion the scene is what it was, and a detector that runs every Nth frame is not due:
+            # reuse the last answer instead of paying for inference.
+            since = self._since.get(name, 0) + 1
+            if name not in self._last or (run and since >= self._every[name]):
                 self._last[name] = self._detect(name, frame)
+                since = 0
+            self._since[name] = since
             found = self._last[name]
             threshold = self._faint_below.get(name)
             if threshold is not None:
@@ -152,6 +163,11 @@ class CameraPipeline:
     def close(self, last: Frame | None, reason: EndReason = EndReason.FLUSH) -> list[Event]:
         """End every open event (end of a file, camera removed or offline, shutdown) at ``last``."""
         return self._engine.flush(last, reason) if last is not None else []
+
+
+def _every(cfg: object) -> int:
+    """How often (in analysed frames) a frame detector runs; 1 for any detector without the setting."""
+    return cfg.every if isinstance(cfg, FrameDetectorConfig) else 1
 
 
 def _analyzer(detector: Detector | TrackAnalyzer) -> TrackAnalyzer:
