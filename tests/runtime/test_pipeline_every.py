@@ -33,7 +33,7 @@ class Counting:
         pass
 
 
-def _pipeline(every: int | None, motion: bool = False) -> tuple[CameraPipeline, Counting]:
+def _pipeline(every: int | None) -> tuple[CameraPipeline, Counting]:
     detector_cfg: dict[str, object] = {
         "type": "onnx",
         "model_path": "unused.onnx",
@@ -46,7 +46,7 @@ def _pipeline(every: int | None, motion: bool = False) -> tuple[CameraPipeline, 
         {
             "detectors": {"counting": detector_cfg},
             "cameras": [
-                {"id": "cam", "source": {"url": "unused"}, "detectors": ["counting"], "motion": {"enabled": motion}}
+                {"id": "cam", "source": {"url": "unused"}, "detectors": ["counting"], "motion": {"enabled": False}}
             ],
         }
     )
