@@ -54,6 +54,7 @@ from gwanje.config.camera import CameraConfig
 from gwanje.core.detections import Detections
 from gwanje.core.events import EventType, Observation
 from gwanje.core.frame import Image, SegmentWatch
+from gwanje.core.image import shrink
 from gwanje.events.context import FrameContext
 from gwanje.events.rule import RuleNeeds
 from gwanje.events.rules.flame import FlameCue
@@ -103,6 +104,11 @@ class _Past:
     """Where the frame's fire regions (candidates included) were, on the grey frame's pixels."""
     people: npt.NDArray[np.bool_]
     """Where the frame's person boxes were, on the grey frame's pixels (left out of the flicker measure)."""
+    change: Grey | None = None
+    """Absolute grey change from the frame before it in the history (None for the first): measured once per
+    frame, read by every region's flicker and by the drift test."""
+    change_median: float = 0.0
+    """The frame-wide level of ``change`` (its median), which a region's flicker must rise above."""
 
 
 class FireSmokeRule:
@@ -134,7 +140,11 @@ class FireSmokeRule:
         boxes = [_cells(box * scale, grey.shape) for box in fire.xyxy]
         people = Detections.merge([ctx.detections.with_label(PERSON), ctx.tracks.with_label(PERSON)])
         person_boxes = [_cells(box * scale, grey.shape) for box in people.xyxy]
-        self._history.append(_Past(grey, smoke_area, _mask(boxes, grey.shape), _mask(person_boxes, grey.shape)))
+        past = _Past(grey, smoke_area, _mask(boxes, grey.shape), _mask(person_boxes, grey.shape))
+        if self._history:
+            past.change = np.abs(grey - self._history[-1].grey)
+            past.change_median = float(np.median(past.change))
+        self._history.append(past)
         flames = self._flames(small, grey, scale, self._history[-1].people)
         observations = []
         if len(fire) or len(flames):
@@ -203,14 +213,14 @@ class FireSmokeRule:
         x1, y1, x2, y2 = box
         levels = []
         for before, after in itertools.pairwise(self._history):
-            diff = np.abs(after.grey - before.grey)
+            assert after.change is not None  # every frame after the first of the history has its change
             free = ~(before.people | after.people)[y1:y2, x1:x2]
-            inside = diff[y1:y2, x1:x2][free]
+            inside = after.change[y1:y2, x1:x2][free]
             if inside.size < MIN_FREE_SHARE * free.size:
                 levels.append(0.0)  # mostly people: whatever changed there, it was not shown to be a flame
                 continue
             local = float(np.percentile(inside, 90))
-            levels.append(max(0.0, local - float(np.median(diff))))
+            levels.append(max(0.0, local - after.change_median))
         return _ramp(float(np.mean(levels[-(MIN_FRAMES + 1) :])), FIRE_FLICKER)
 
     def _soft_pixels(self) -> npt.NDArray[np.bool_] | None:
@@ -218,8 +228,9 @@ class FireSmokeRule:
         if len(self._history) < MIN_FRAMES:
             return None
         hard = np.zeros(self._history[0].grey.shape, np.bool_)
-        for before, after in itertools.pairwise(self._history):
-            hard |= np.abs(after.grey - before.grey) >= HARD_CHANGE
+        for past in itertools.islice(self._history, 1, None):
+            assert past.change is not None
+            hard |= past.change >= HARD_CHANGE
         hard = cv2.dilate(hard.view(np.uint8), np.ones((3, 3), np.uint8)).view(np.bool_)  # the object's blurred rim
         for past in self._history:
             hard |= past.people
@@ -245,8 +256,7 @@ class FireSmokeRule:
 
 def _small(image: Image) -> Image:
     height, width = image.shape[:2]
-    size = (ANALYSIS_WIDTH, max(1, round(height * ANALYSIS_WIDTH / max(width, 1))))
-    return np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), np.uint8)
+    return shrink(image, (ANALYSIS_WIDTH, max(1, round(height * ANALYSIS_WIDTH / max(width, 1)))))
 
 
 def _mask(boxes: list[Box], shape: tuple[int, ...]) -> npt.NDArray[np.bool_]:
