@@ -55,3 +55,33 @@ def test_the_search_finds_the_count_of_a_threaded_fake_stage_of_known_cost() -> 
     assert found.cameras in (4, 5, 6)
     assert seen[0] == (1, True)
     assert (8, False) in seen
+
+
+def lucky_runner(capacity: int, lucky: dict[int, int], calls: list[int]) -> RunCameras:
+    """Sustains ``capacity`` cameras, and also passes the first ``lucky[n]`` runs of a larger count n by chance."""
+
+    def run(n: int) -> Trial:
+        calls.append(n)
+        passes = n <= capacity or calls.count(n) <= lucky.get(n, 0)
+        return Trial(n, [CameraRun(due=100, analysed=100 if passes else 50) for _ in range(n)], 1.0)
+
+    return run
+
+
+def test_a_count_that_passed_by_chance_is_not_reported_when_it_fails_its_confirmation() -> None:
+    calls: list[int] = []
+    found = find_capacity(lucky_runner(7, {8: 1}, calls), max_cameras=16)
+    assert found.cameras == 7
+    assert calls == [1, 2, 4, 8, 16, 12, 10, 9, 8, 7]  # 8 passed its search run, failed its confirmation
+
+
+def test_every_confirmation_run_must_pass() -> None:
+    calls: list[int] = []
+    found = find_capacity(lucky_runner(5, {6: 2}, calls), max_cameras=6, confirm=2)
+    assert found.cameras == 5
+    assert calls[-4:] == [6, 6, 5, 5]
+
+
+def test_without_confirmation_one_lucky_run_decides() -> None:
+    found = find_capacity(lucky_runner(7, {8: 1}, []), max_cameras=16, confirm=0)
+    assert found.cameras == 8

@@ -61,6 +61,12 @@ def register(sub: Any) -> None:
     p.add_argument("--warmup", type=float, default=3.0, help="with --out: seconds each trial runs before measuring")
     p.add_argument("--window", type=float, default=10.0, help="with --out: seconds each trial is measured")
     p.add_argument("--max-cameras", type=int, default=64, help="with --out: the most cameras tried")
+    p.add_argument(
+        "--confirm",
+        type=int,
+        default=1,
+        help="with --out: extra trials the count found must pass (a failure steps one camera down; 0: none)",
+    )
     p.set_defaults(func=_run)
     parts = p.add_subparsers(dest="part", metavar="PART")
     for name, (module_name, help_text) in PARTS.items():

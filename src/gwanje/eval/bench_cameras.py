@@ -347,7 +347,7 @@ def run_capacity(args: argparse.Namespace) -> int:
         results: dict[str, Capacity] = {}
         rows: dict[str, list[dict[str, object]]] = {}
         for mode, runner in (("decode_only", decode_only_runner(play)), ("pipeline", pipeline_runner(play))):
-            found = find_capacity(runner, max_cameras=args.max_cameras, progress=_progress(mode))
+            found = find_capacity(runner, max_cameras=args.max_cameras, progress=_progress(mode), confirm=args.confirm)
             results[mode] = found
             rows[mode] = [trial_row(t, t.sustained()) for t in found.trials]
             print(f"[bench] {mode}: {found.cameras} cameras sustained", file=sys.stderr, flush=True)
@@ -369,6 +369,7 @@ def run_capacity(args: argparse.Namespace) -> int:
             "warmup_s": args.warmup,
             "window_s": args.window,
             "max_cameras": args.max_cameras,
+            "confirm": args.confirm,
             "criterion": f"dropped analysis frames < {MAX_DROPPED:.0%} and backlog <= {MAX_BACKLOG_S:g} s per camera",
         },
         "decode_only": capacity_summary(decode, rows["decode_only"], args.max_cameras),

@@ -85,9 +85,15 @@ def find_capacity(
     progress: Callable[[Trial, bool], None] | None = None,
     max_dropped: float = MAX_DROPPED,
     max_backlog_s: float = MAX_BACKLOG_S,
+    confirm: int = 1,
 ) -> Capacity:
     """The largest N <= ``max_cameras`` that ``run`` sustains: double N from 1 until a run fails, then bisect
-    between the last success and the first failure. Assumes more cameras never make it easier."""
+    between the last success and the first failure. Assumes more cameras never make it easier.
+
+    On a busy machine a count at the limit passes or fails one trial by chance, so the count found is run
+    ``confirm`` more times; when one of those fails, the next lower count is tried the same way (each a
+    fresh trial, all in ``trials``), so the answer is a count that passed every time it was run (0 turns the
+    confirmation off)."""
     trials: list[Trial] = []
 
     def ok(n: int) -> bool:
@@ -112,6 +118,8 @@ def find_capacity(
             good = mid
         else:
             bad = mid
+    while good > 0 and not all(ok(good) for _ in range(confirm)):
+        good -= 1  # never failed before: a failure there would have ended the search below it
     return Capacity(good, trials)
 
 
