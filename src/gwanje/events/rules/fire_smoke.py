@@ -111,6 +111,18 @@ class _Past:
     """The frame-wide level of ``change`` (its median), which a region's flicker must rise above."""
 
 
+@dataclass(frozen=True)
+class _Span:
+    """What the drift test reads from the whole history (oldest to newest frame)."""
+
+    soft: npt.NDArray[np.bool_]
+    """Pixels where only soft change happened in every frame pair (see HARD_CHANGE), away from people."""
+    change: Grey
+    """Absolute grey change from the oldest frame to the newest."""
+    median: float
+    """The frame-wide level of ``change``, which a region's drift must rise above."""
+
+
 class FireSmokeRule:
     """Separate FIRE and SMOKE observations for one camera (see the module docstring)."""
 
@@ -159,10 +171,10 @@ class FireSmokeRule:
             )
         if len(smoke):
             growth = self._growth_factor()
-            soft = self._soft_pixels()
+            span = self._span()
             factors = []
             for box in smoke.xyxy:
-                drift = _ramp(self._drift_level(_cells(box * scale, grey.shape), soft), SMOKE_DRIFT)
+                drift = _ramp(_drift_level(_cells(box * scale, grey.shape), span), SMOKE_DRIFT)
                 factors.append(max(drift, growth if drift > 0 else 0.0))
             observations.append(self._observe(EventType.SMOKE, smoke, factors, "drift_or_growth"))
         return observations
@@ -223,8 +235,8 @@ class FireSmokeRule:
             levels.append(max(0.0, local - after.change_median))
         return _ramp(float(np.mean(levels[-(MIN_FRAMES + 1) :])), FIRE_FLICKER)
 
-    def _soft_pixels(self) -> npt.NDArray[np.bool_] | None:
-        """Pixels of the small frame where only soft change happened over the history (see HARD_CHANGE)."""
+    def _span(self) -> _Span | None:
+        """Soft pixels and the change over the whole history, measured once per frame with smoke regions."""
         if len(self._history) < MIN_FRAMES:
             return None
         hard = np.zeros(self._history[0].grey.shape, np.bool_)
@@ -234,24 +246,25 @@ class FireSmokeRule:
         hard = cv2.dilate(hard.view(np.uint8), np.ones((3, 3), np.uint8)).view(np.bool_)  # the object's blurred rim
         for past in self._history:
             hard |= past.people
-        return ~hard
-
-    def _drift_level(self, box: Box, soft: npt.NDArray[np.bool_] | None) -> float:
-        """Grey levels the region's soft pixels changed between the oldest and newest frame, above the frame's."""
-        if soft is None:
-            return 0.0
-        x1, y1, x2, y2 = box
-        inside = soft[y1:y2, x1:x2]
-        if inside.sum() < MIN_FREE_SHARE * inside.size:
-            return 0.0  # mostly things that moved hard: whatever changed there was not shown to be smoke
-        diff = np.abs(self._history[-1].grey - self._history[0].grey)
-        local = float(np.percentile(diff[y1:y2, x1:x2][inside], 75))
-        return local - float(np.median(diff))
+        change = np.abs(self._history[-1].grey - self._history[0].grey)
+        return _Span(~hard, change, float(np.median(change)))
 
     def _growth_factor(self) -> float:
         if len(self._history) < MIN_FRAMES or self._history[0].smoke_area <= 0:
             return 0.0
         return _ramp(self._history[-1].smoke_area / self._history[0].smoke_area, SMOKE_GROWTH)
+
+
+def _drift_level(box: Box, span: _Span | None) -> float:
+    """Grey levels the region's soft pixels changed between the oldest and newest frame, above the frame's."""
+    if span is None:
+        return 0.0
+    x1, y1, x2, y2 = box
+    inside = span.soft[y1:y2, x1:x2]
+    if inside.sum() < MIN_FREE_SHARE * inside.size:
+        return 0.0  # mostly things that moved hard: whatever changed there was not shown to be smoke
+    local = float(np.percentile(span.change[y1:y2, x1:x2][inside], 75))
+    return local - span.median
 
 
 def _small(image: Image) -> Image:
