@@ -86,7 +86,8 @@ class PrivatePostgres:
 
 
 class PrivateMosquitto:
-    """A Mosquitto broker of the test's own on a free port (anonymous, no persistence)."""
+    """A Mosquitto broker of the test's own on a free port (anonymous). It keeps its state across a restart, as
+    a deployed broker does: a durable subscriber's session and queued QoS 1 messages survive ``stop``/``start``."""
 
     def __init__(self, root: Path) -> None:
         self.binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
@@ -94,7 +95,10 @@ class PrivateMosquitto:
             pytest.skip("mosquitto not installed: the fault test needs its own broker")
         self.port = free_port()
         self.conf = root / "mosquitto.conf"
-        self.conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
+        self.conf.write_text(
+            f"listener {self.port} 127.0.0.1\nallow_anonymous true\n"
+            f"persistence true\npersistence_location {root}/\nautosave_interval 0\n"
+        )
         self._proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:

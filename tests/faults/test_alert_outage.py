@@ -32,12 +32,17 @@ CAMERAS = ["cam-a", "cam-b"]
 
 
 class Collector:
-    """Subscribes to ``<prefix>/events`` on the private broker."""
+    """A durable subscriber to ``<prefix>/events`` (persistent session, QoS 1): it subscribes before the outage,
+    so a message the outbox publishes the moment the broker is back is queued for it, not lost to a race with a
+    subscriber that has yet to connect. paho reconnects it on its own after the broker restarts."""
 
     def __init__(self, port: int, prefix: str) -> None:
         self.bodies: list[bytes] = []
         self._subscribed = threading.Event()
-        self._client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"fault-sub-{uuid.uuid4().hex[:8]}")
+        self._client = mqtt.Client(
+            CallbackAPIVersion.VERSION2, client_id=f"fault-sub-{uuid.uuid4().hex[:8]}", clean_session=False
+        )
+        self._client.reconnect_delay_set(min_delay=0.1, max_delay=0.5)
         self._client.on_connect = lambda c, *_a: c.subscribe(f"{prefix}/events", qos=1)
         self._client.on_subscribe = lambda *_a: self._subscribed.set()
         self._client.on_message = self._on_message
@@ -66,11 +71,11 @@ def test_broker_and_webhook_outage_retries_with_backoff_then_delivers_in_order_o
         retry_initial_s=0.2,
         retry_max_s=1.6,
     )
+    collector = Collector(private_mosquitto.port, prefix)
     private_mosquitto.stop()
     alerts = AlertService(config, store.engine)
     alerts.start(CAMERAS)
     sink = EventSink(store, MediaStore(tmp_path / "media"), alerts)
-    collector: Collector | None = None
     try:
         load = Load(sink, CAMERAS, per_camera=10, pause_s=0.01).start()
         load.join()
@@ -87,9 +92,15 @@ def test_broker_and_webhook_outage_retries_with_backoff_then_delivers_in_order_o
             assert 2 <= first.attempts <= 7, f"{channel}: {first.attempts} attempts in {outage_s} s"
 
         private_mosquitto.start()
-        collector = Collector(private_mosquitto.port, prefix)
         receiver.start()
         wait_until(lambda: alerts.outbox.pending_count() == 0, "every alert delivered after recovery", timeout_s=40)
+        # The broker acknowledged every publish; its forwarding to the subscriber may still be under way.
+        mqtt_ids = {r.message_id for r in outbox_rows(store.engine) if r.channel == "mqtt"}
+        wait_until(
+            lambda: mqtt_ids <= {m["message_id"] for m in decode(list(collector.bodies))},
+            "the broker forwarded every acknowledged message",
+            timeout_s=15,
+        )
 
         for channel, bodies in (("webhook:ops", [r.body for r in receiver.requests]), ("mqtt", collector.bodies)):
             stored = {r.message_id for r in outbox_rows(store.engine) if r.channel == channel}
@@ -99,8 +110,7 @@ def test_broker_and_webhook_outage_retries_with_backoff_then_delivers_in_order_o
             assert set(ids) == stored, f"{channel}: {len(stored - set(ids))} message(s) never arrived"
             assert_in_camera_order(messages)
     finally:
-        if collector is not None:
-            collector.close()
+        collector.close()
         receiver.stop()
         sink.close(1.0)
         alerts.stop()
