@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import time
 from collections.abc import Iterator
+from fractions import Fraction
 from functools import partial
 from typing import cast
 
@@ -14,6 +16,7 @@ import av.error
 from gwanje.config.camera import SourceConfig
 from gwanje.core.errors import SourceFormatError, SourceUnavailable
 from gwanje.core.frame import Image
+from gwanje.core.packets import EncodedPacket, StreamHeader
 from gwanje.core.secrets import redact
 from gwanje.ingest.base import DecodedFrame, FrameSource
 from gwanje.ingest.urls import SourceKind, SourceTarget
@@ -28,6 +31,9 @@ _FALLBACK_FPS = 25.0
 _UNTIMED_FORMATS = frozenset({"mpjpeg", "mjpeg", "jpeg_pipe", "image2pipe", "h264", "hevc"})
 """Demuxers that invent pts at a guessed 25 fps (MJPEG over HTTP, raw elementary streams): on a live source
 their frames are timed by arrival instead, or decimation would follow the guess, not the camera."""
+
+_REMUXABLE_CODECS = frozenset({"h264"})
+"""Codecs whose packets an MP4 clip can take as they are and every browser plays."""
 
 _TEXT_FORMATS = frozenset({"tty"})
 _TEXT_CODECS = frozenset({"ansi", "bintext", "xbin", "idf"})
@@ -69,6 +75,9 @@ class AvSource(FrameSource):
         rate = self._stream.average_rate or self._stream.guessed_rate
         self._interval = 1.0 / float(rate) if rate else 1.0 / _FALLBACK_FPS
         self._arrival_pts = target.kind.is_live and self._container.format.name in _UNTIMED_FORMATS
+        self._remuxable = self._stream.codec_context.name in _REMUXABLE_CODECS and not self._arrival_pts
+        self._header: StreamHeader | None = None
+        self._packets: list[EncodedPacket] = []
 
     @property
     def paced(self) -> bool:
@@ -105,7 +114,13 @@ class AvSource(FrameSource):
                         shift = last_out + self._interval - raw_pts
                         restart = True
                 last_out = raw_pts + shift
-                yield DecodedFrame.deferred(partial(_bgr, picture), (picture.width, picture.height), last_out, restart)
+                decoded = DecodedFrame.deferred(
+                    partial(_bgr, picture), (picture.width, picture.height), last_out, restart
+                )
+                if self._packets:
+                    decoded.packets = tuple(p.shifted(shift) for p in self._packets)
+                    self._packets = []
+                yield decoded
             if not self._loop:
                 return
             if pass_first is None:
@@ -115,6 +130,7 @@ class AvSource(FrameSource):
     def _decode_pass(self, rewind: bool) -> Iterator[tuple[av.VideoFrame, float]]:
         if rewind:
             self._container.seek(0)
+            self._packets = []
         errors_in_row = 0
         previous_pts: float | None = None
         arrival_origin = time.monotonic()
@@ -122,6 +138,8 @@ class AvSource(FrameSource):
             try:
                 for packet in self._container.demux(self._stream):
                     errors_in_row = 0
+                    if self.keep_packets and self._remuxable:
+                        self._keep(packet)
                     for frame in self._decode(packet):
                         pts = time.monotonic() - arrival_origin if self._arrival_pts else frame.time
                         if pts is None:
@@ -138,6 +156,44 @@ class AvSource(FrameSource):
                 if errors_in_row >= _MAX_DEMUX_ERRORS_IN_A_ROW:
                     log.warning("%s: stopped reading after %d unreadable spots in a row", self.display, errors_in_row)
                     return
+
+    def _keep(self, packet: av.Packet[av.VideoStream]) -> None:
+        """Hold a copy of the compressed packet for ``DecodedFrame.packets`` (from the first keyframe on)."""
+        if packet.size == 0 or packet.is_corrupt or packet.pts is None or packet.dts is None:
+            return
+        if self._header is None:
+            if not packet.is_keyframe:
+                return
+            self._header = self._stream_header(packet)
+            if self._header is None:
+                self._remuxable = False
+                return
+        base = packet.time_base or self._stream.time_base
+        if base is None:
+            return
+        self._packets.append(
+            EncodedPacket(
+                bytes(packet), float(packet.pts * base), float(packet.dts * base), packet.is_keyframe, self._header
+            )
+        )
+
+    def _stream_header(self, keyframe: av.Packet[av.VideoStream]) -> StreamHeader | None:
+        """The codec parameters as a one-packet Matroska file (see ``StreamHeader``); None when FFmpeg refuses."""
+        base = self._stream.time_base or Fraction(1, 90_000)
+        buffer = io.BytesIO()
+        try:
+            with av.open(buffer, mode="w", format="matroska") as out:
+                stream = out.add_stream_from_template(self._stream)
+                copy = av.Packet(bytes(keyframe))
+                copy.pts = copy.dts = 0
+                copy.time_base, copy.stream, copy.is_keyframe = base, stream, True
+                out.mux(copy)
+        except (av.error.FFmpegError, ValueError) as exc:
+            log.info("%s: clips will be re-encoded (the stream's packets cannot be remuxed: %s)", self.display, exc)
+            return None
+        return StreamHeader(
+            self._stream.codec_context.name, self._stream.width, self._stream.height, base, buffer.getvalue()
+        )
 
     def _decode(self, packet: av.Packet[av.VideoStream]) -> list[av.VideoFrame]:
         if packet.is_corrupt:

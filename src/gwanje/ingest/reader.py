@@ -7,12 +7,14 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 
 from gwanje.config.camera import CameraConfig
 from gwanje.core.clock import Clock, RealClock
 from gwanje.core.errors import SourceFormatError, SourceUnavailable
 from gwanje.core.frame import Frame, Image
 from gwanje.core.health import StreamState, StreamStats
+from gwanje.core.packets import EncodedPacket
 from gwanje.core.secrets import mask_url, redact
 from gwanje.ingest.base import FrameSource
 from gwanje.ingest.source import open_source
@@ -22,6 +24,10 @@ log = logging.getLogger(__name__)
 
 END_OF_FILE = "end of file"
 _LIVE_PTS_JUMP_BACK_S = 1.0
+
+PacketSink = Callable[[tuple[EncodedPacket, ...], int], None]
+"""Takes a frame's compressed packets (times on the reader's timeline) and the stream segment, on the reader's
+thread: it must be quick and must not block."""
 
 
 class CameraReader:
@@ -39,11 +45,19 @@ class CameraReader:
     * A file that is not looped ends the reader: state ``offline``, ``last_error`` "end of file",
       ``finished`` becomes true once the consumer took the last frame.
     * Each reconnect, live clock jump back and looped-file restart starts a new ``Frame.segment``.
+    * With a ``packet_sink``, every decoded frame's compressed packets (H.264 sources) go to it first, also those
+      of the frames decimation drops: clips are cut from them without re-encoding.
 
     ``clock`` drives timestamps, stall detection and rates; waiting itself uses real time.
     """
 
-    def __init__(self, camera: CameraConfig, clock: Clock | None = None, buffer_size: int = 1) -> None:
+    def __init__(
+        self,
+        camera: CameraConfig,
+        clock: Clock | None = None,
+        buffer_size: int = 1,
+        packet_sink: PacketSink | None = None,
+    ) -> None:
         if buffer_size < 1:
             raise ValueError(f"buffer_size must be at least 1, got {buffer_size}")
         self.camera = camera
@@ -67,6 +81,7 @@ class CameraReader:
         self._segments = Segments()
         self._outage = False
         self._start_mono = self._clock.monotonic()
+        self._packet_sink = packet_sink
 
     # ----------------------------------------------------------------- consumer side
     def start(self) -> None:
@@ -188,6 +203,7 @@ class CameraReader:
     def _pump(self, source: FrameSource, backoff: Backoff) -> None:
         with self._cond:
             self._corrupt_before = self._stats.corrupt_frames
+        source.keep_packets = self._packet_sink is not None
         try:
             self._pump_frames(source, backoff)
         finally:
@@ -220,8 +236,21 @@ class CameraReader:
             self._on_decoded(decoded.width, decoded.height, source.corrupt_frames)
             backoff.reset()
             segment = self._segments.mark(pts, restart)
+            if decoded.packets:
+                self._hand_on_packets(tuple(p.shifted(pts - raw) for p in decoded.packets), segment)
             if decimator.keep(pts):
                 self._push(decoded.image, pts, segment, wait)
+
+    def _hand_on_packets(self, packets: tuple[EncodedPacket, ...], segment: int) -> None:
+        sink = self._packet_sink
+        if sink is None:
+            return
+        try:
+            sink(packets, segment)
+        except Exception:
+            # A fault in the clip buffer must not stop the camera: its clips fall back to re-encoded frames.
+            log.exception("camera %s: the packet sink failed; no more packets are handed on", self.camera.id)
+            self._packet_sink = None
 
     def _on_decoded(self, width: int, height: int, source_corrupt: int) -> None:
         now = self._clock.monotonic()
