@@ -3,15 +3,20 @@ restarted to check reconnects) and RTMP served by ffmpeg itself."""
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import socket
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import av
 import pytest
 
+from gwanje.config.events import ClipConfig
+from gwanje.core.frame import Frame
 from gwanje.core.health import StreamState
+from gwanje.events.clip import ClipRecorder
 from gwanje.ingest import CameraReader
 from tests.ingest.helpers import camera, collect, wait_until
 from tests.ingest.rtsp_relay import RtspRelay
@@ -112,3 +117,38 @@ def test_rtsp_over_udp_is_decoded(relay: RtspRelay, publisher: Publisher, reader
     assert len(frames) >= 5 and frames[0].image.shape == (240, 320, 3)
     assert reader.stats.state is StreamState.LIVE
     assert relay.reader_transports and set(relay.reader_transports) == {"udp"}
+
+
+def test_an_rtsp_cameras_clip_is_its_own_packets_at_its_full_rate(
+    relay: RtspRelay, publisher: Publisher, readers: list[CameraReader], tmp_path: Path
+) -> None:
+    publisher.start()
+    done: list[tuple[str, Path | None, BaseException | None]] = []
+    recorder = ClipRecorder("rtsp", ClipConfig(pre_s=1.0, post_s=1.5, fps=5), on_done=lambda *a: done.append(a))
+    reader = CameraReader(camera(relay.url(), "rtsp", timeout_s=5), packet_sink=recorder.push_packets)
+    readers.append(reader)
+    reader.start()
+    started = False
+
+    def feed(got: list[Frame]) -> bool:
+        nonlocal started
+        if got:
+            recorder.push(got[-1])
+        if not started and len(got) >= 12:  # 2.4 s of stream: the pre-roll is buffered
+            assert recorder.remuxing, "an RTSP H.264 camera hands its packets on"
+            started = recorder.start("ev", tmp_path / "ev.mp4")
+        return started and not recorder.recording
+
+    collect(reader, until=feed, timeout=40)
+    recorder.close()
+    assert wait_until(lambda: bool(done), timeout=20)
+    assert done == [("ev", tmp_path / "ev.mp4", None)]
+    with av.open(str(tmp_path / "ev.mp4")) as clip:
+        stream = clip.streams.video[0]
+        decoded = list(clip.decode(stream))
+    assert (decoded[0].width, decoded[0].height) == (320, 240)
+    times = [float(f.time or 0.0) for f in decoded]
+    steps = sorted(b - a for a, b in itertools.pairwise(times))
+    assert steps[len(steps) // 2] == pytest.approx(0.04, abs=0.005), "25 fps, every frame the camera sent"
+    # Keyframes every 0.4 s: the clip starts on the one before the 1-s pre-roll and ends 1.5 s after the start.
+    assert 2.5 <= times[-1] - times[0] + 0.04 <= 2.5 + 0.4 + 0.25

@@ -103,3 +103,9 @@ class ClipConfig(GwanjeModel):
     post_s: float = Field(default=10.0, ge=0.0, le=120.0, description="Seconds recorded after the event starts.")
     fps: float = Field(default=10.0, gt=0.0, le=30.0, description="Frame rate of the clip.")
     max_width: int = Field(default=1280, ge=160, le=3840, description="Frames wider than this are scaled down.")
+    remux: bool = Field(
+        default=True,
+        description="Cut clips of H.264 cameras from the camera's own packets (its full frame rate and resolution, "
+        "no re-encoding; the pre-roll starts on the keyframe before pre_s). fps and max_width then apply only to "
+        "other sources (demo, MJPEG, other codecs), whose analysed frames are re-encoded; false re-encodes always.",
+    )

@@ -1,5 +1,9 @@
 """Evidence clips: a ring buffer of the last ``pre_s`` seconds per camera, cut into an MP4 per event.
 
+An H.264 camera's clips are its own packets, remuxed (``gwanje.events.packet_clip``: full frame rate and quality,
+no encoding); the rest of this module is the fallback for sources that hand on no packets (the demo camera,
+MJPEG, other codecs, ``clip.remux: false``), which records the analysed frames:
+
 Frames are decimated to the clip frame rate by stream time (one frame per 1/fps slot), scaled
 to at most ``max_width`` and kept as JPEG bytes, which bounds memory: at 1280x720, 10 fps and
 5 s that is 50 JPEGs (measured with `gwanje bench clip-buffer`; see docs/events.md).
@@ -16,7 +20,6 @@ import logging
 import math
 import threading
 from collections import deque
-from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -28,12 +31,11 @@ import numpy as np
 
 from gwanje.config.events import ClipConfig
 from gwanje.core.frame import Frame, Image
+from gwanje.core.packets import EncodedPacket
+from gwanje.events.packet_clip import DoneCallback, PacketClips, PacketRecording, remux_mp4
 from gwanje.events.timeline import ContinuousTime
 
 log = logging.getLogger(__name__)
-
-DoneCallback = Callable[[str, Path | None, BaseException | None], None]
-"""Called on the writer thread as ``on_done(event_id, path or None, error or None)``."""
 
 SLOT_EPSILON = 1e-6
 
@@ -93,12 +95,20 @@ class ClipRecorder:
         self._timeline = ContinuousTime(camera_id)
         self._last_slot: int | None = None
         self._lock = threading.Lock()
+        self._packets = PacketClips(camera_id, clip.pre_s, clip.post_s) if clip.remux else None
+        self._analysed_at: tuple[float, int] | None = None
+        """(pts_s, segment) of the newest frame pushed: where a packet clip is centred."""
 
     @property
     def buffer_bytes(self) -> int:
-        """Bytes of JPEG data held in the pre-event buffer now."""
+        """Bytes held in the pre-event buffers now (JPEG frames and compressed packets)."""
+        packet_bytes = self._packets.buffer_bytes if self._packets is not None else 0
         with self._lock:
-            return sum(len(s.jpeg) for s in self._buffer)
+            return packet_bytes + sum(len(s.jpeg) for s in self._buffer)
+
+    @property
+    def buffered_packets(self) -> int:
+        return self._packets.buffered_packets if self._packets is not None else 0
 
     @property
     def buffered_frames(self) -> int:
@@ -107,14 +117,34 @@ class ClipRecorder:
 
     @property
     def recording(self) -> list[str]:
-        """Event ids whose clips are still collecting frames."""
+        """Event ids whose clips are still collecting frames or packets."""
+        packet_ids = self._packets.recording_ids() if self._packets is not None else []
         with self._lock:
-            return [r.event_id for r in self._recordings]
+            return [r.event_id for r in self._recordings] + packet_ids
+
+    @property
+    def remuxing(self) -> bool:
+        """True while the camera's packets flow: new clips are cut from them and no frame is JPEG-compressed."""
+        return self._packets is not None and self._packets.flowing()
+
+    def push_packets(self, packets: tuple[EncodedPacket, ...], segment: int) -> None:
+        """Offer a frame's compressed packets (the reader's thread, ``gwanje.ingest.reader.PacketSink``)."""
+        if self._packets is None or not self.clip.enabled:
+            return
+        for rec in self._packets.push(packets, segment):
+            self._submit(rec)
 
     def push(self, frame: Frame) -> None:
-        """Offer one frame; kept when it is the first of its 1/fps slot."""
+        """Offer one analysed frame; kept when it is the first of its 1/fps slot (unless packets are recorded)."""
         if not self.clip.enabled:
             return
+        self._analysed_at = (frame.pts_s, frame.segment)
+        if self.remuxing:
+            with self._lock:
+                if not self._recordings:
+                    self._buffer.clear()
+                    self._last_slot = None
+                    return
         slot = math.floor(self._timeline(frame.pts_s, frame.segment) * self.clip.fps + SLOT_EPSILON)
         if slot == self._last_slot:
             return
@@ -145,6 +175,12 @@ class ClipRecorder:
         callback = on_done or self.on_done
         if not self.clip.enabled:
             return False
+        anchor = self._analysed_at
+        if self._packets is not None and anchor is not None and self.remuxing:
+            with self._lock:
+                if any(r.event_id == event_id for r in self._recordings):
+                    return False
+            return self._packets.start(event_id, Path(path), callback, *anchor) is not None
         with self._lock:
             if any(r.event_id == event_id for r in self._recordings):
                 return False
@@ -158,7 +194,10 @@ class ClipRecorder:
     def close(self, wait: bool = True) -> None:
         """Write the clips in progress with the frames they have (end of a file, shutdown)."""
         with self._lock:
-            pending, self._recordings = self._recordings, []
+            pending: list[_Recording | PacketRecording] = list(self._recordings)
+            self._recordings = []
+        if self._packets is not None:
+            pending.extend(self._packets.drain())
         for rec in pending:
             self._submit(rec)
         if self._own_executor:
@@ -174,20 +213,26 @@ class ClipRecorder:
             raise ValueError(f"camera {self.camera_id}: JPEG encoding of a clip frame of shape {image.shape} failed")
         return bytes(encoded.tobytes())
 
-    def _submit(self, rec: _Recording) -> None:
+    def _submit(self, rec: _Recording | PacketRecording) -> None:
         try:
             self._executor.submit(self._write, rec)
         except RuntimeError as exc:  # the executor was shut down
             self._report(rec, None, exc)
 
-    def _write(self, rec: _Recording) -> None:
+    def _write(self, rec: _Recording | PacketRecording) -> None:
         tmp = rec.path.with_name(rec.path.name + ".part")
         try:
-            if not rec.frames:
-                raise ValueError(f"no frames were received for the clip of event {rec.event_id}")
-            rec.path.parent.mkdir(parents=True, exist_ok=True)
-            last_slot = rec.last_slot if rec.last_slot is not None else rec.frames[-1].slot
-            encode_mp4(tmp, rec.frames, self.clip.fps, last_slot)
+            if isinstance(rec, PacketRecording):
+                if not rec.packets:
+                    raise ValueError(f"no packets were received for the clip of event {rec.event_id}")
+                rec.path.parent.mkdir(parents=True, exist_ok=True)
+                remux_mp4(tmp, rec.packets, rec.end_s)
+            else:
+                if not rec.frames:
+                    raise ValueError(f"no frames were received for the clip of event {rec.event_id}")
+                rec.path.parent.mkdir(parents=True, exist_ok=True)
+                last_slot = rec.last_slot if rec.last_slot is not None else rec.frames[-1].slot
+                encode_mp4(tmp, rec.frames, self.clip.fps, last_slot)
             tmp.replace(rec.path)
         except Exception as exc:
             with contextlib.suppress(OSError):
@@ -200,7 +245,7 @@ class ClipRecorder:
         log.debug("camera %s: clip of event %s written to %s", self.camera_id, rec.event_id, rec.path)
         self._report(rec, rec.path, None)
 
-    def _report(self, rec: _Recording, path: Path | None, error: BaseException | None) -> None:
+    def _report(self, rec: _Recording | PacketRecording, path: Path | None, error: BaseException | None) -> None:
         if rec.on_done is None:
             return
         try:

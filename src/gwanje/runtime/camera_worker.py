@@ -43,12 +43,13 @@ class CameraWorker:
         sink: EventReporter,
     ) -> None:
         self.camera = camera
-        self.reader = CameraReader(camera)
+        self._clips = ClipRecorder(camera.id, camera.clip)
+        packets = camera.clip.enabled and camera.clip.remux
+        self.reader = CameraReader(camera, packet_sink=self._clips.push_packets if packets else None)
         self._workers = workers
         self._sink = sink
         self._pipeline = CameraPipeline(app, camera, detectors, detect=self._detect)
         self._zones = [(z.name, z.polygon) for z in camera.zones]
-        self._clips = ClipRecorder(camera.id, camera.clip)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"camera-{camera.id}", daemon=True)
         self._latest: Frame | None = None
