@@ -9,13 +9,13 @@ from gwanje.core.frame import Image
 SIZE = 48
 
 
-def frames(n: int = 20) -> list[Image]:
-    """A detailed (noisy) 'person' square sliding right over a flat background."""
+def frames(n: int = 20, step_px: float = 4.0) -> list[Image]:
+    """A detailed (noisy) 'person' square sliding right over a flat background, ``step_px`` per frame."""
     rng = np.random.default_rng(1)
     out = []
     for i in range(n):
         image = np.full((120, 160, 3), 90, np.uint8)
-        x = 10 + 4 * i
+        x = 10 + round(step_px * i)
         image[40 : 40 + SIZE, x : x + SIZE] = rng.integers(0, 256, (SIZE, SIZE, 3), dtype=np.uint8)
         out.append(image)
     return out

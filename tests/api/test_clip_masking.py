@@ -44,6 +44,25 @@ def test_every_frame_is_masked_where_the_people_are(tmp_path: Path) -> None:
     assert min(raw) > 8 and max(masked) < 2.5, (raw, masked)  # the moving square is blocks in every frame
 
 
+def test_a_full_rate_clip_is_masked_at_ten_frames_a_second(tmp_path: Path) -> None:
+    # A clip remuxed from a 25 fps camera, 1 s; the square moves as fast as in the 10 fps test above (40 px/s).
+    source = write_clip(tmp_path / "raw25.mp4", frames(25, step_px=1.6), fps=25)
+    target = tmp_path / "masked.mp4"
+    calls: list[int] = []
+
+    def people(image: Image) -> list[tuple[float, float, float, float]]:
+        calls.append(1)
+        return square(image)
+
+    assert mask_clip(source, target, people) == 10, "one frame per 0.1-s slot of the second"
+    assert len(calls) == 5, "the detector on every second kept frame, not on 25 frames"
+    with av.open(str(target)) as container:
+        stream = container.streams.video[0]
+        assert float(stream.average_rate or 0) == 10.0
+        assert float(stream.duration * stream.time_base) == 1.0, "the clip keeps its length"
+    assert max(_detail(target)) < 2.5, "every kept frame is masked"
+
+
 def test_masked_copies_are_made_once_and_the_oldest_dropped(tmp_path: Path) -> None:
     calls: list[int] = []
 

@@ -13,6 +13,7 @@ masking one takes a few seconds (docs/web.md says how long); the first viewer wa
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -28,10 +29,14 @@ from gwanje.core.frame import Image
 
 CACHED_CLIPS = 32
 DETECT_EVERY = 2
+MAX_FPS = 10.0
+"""A clip remuxed from the camera runs at its full rate (25–30 fps); its masked copy keeps at most this many
+frames a second, so masking costs what it did for the re-encoded 10 fps clips."""
 
 
 def mask_clip(source: Path, target: Path, people: Callable[[Image], Sequence[Box]]) -> int:
-    """Write ``source`` to ``target`` (H.264 MP4, same size and rate) with people pixelated; returns the frames.
+    """Write ``source`` to ``target`` (H.264 MP4, same size, at most ``MAX_FPS``) with people pixelated; returns
+    the frames written.
 
     ValueError when the source cannot be decoded (nothing is written then)."""
     frames = 0
@@ -41,13 +46,21 @@ def mask_clip(source: Path, target: Path, people: Callable[[Image], Sequence[Box
             av.open(str(target), mode="w", format="mp4", options={"movflags": "+faststart"}) as writer,
         ):
             video = reader.streams.video[0]
-            rate = Fraction(video.average_rate or 10).limit_denominator(1001)
+            rate = min(Fraction(video.average_rate or MAX_FPS), Fraction(MAX_FPS)).limit_denominator(1001)
+            first_at: float | None = None
+            last_slot = -1
             out = writer.add_stream("libx264", rate=rate)
             out.width, out.height, out.pix_fmt = video.codec_context.width, video.codec_context.height, "yuv420p"
             out.options = {"preset": "ultrafast", "crf": "26"}
             last: list[Box] = []
             before: list[Box] = []
             for decoded in reader.decode(video):
+                if decoded.time is not None:  # one frame per 1/rate slot of the source's time
+                    first_at = decoded.time if first_at is None else first_at
+                    slot = math.floor((decoded.time - first_at) * float(rate) + 1e-6)
+                    if slot <= last_slot:
+                        continue
+                    last_slot = slot
                 image: Image = np.asarray(decoded.to_ndarray(format="bgr24"), np.uint8)
                 if frames % DETECT_EVERY == 0:
                     before, last = last, list(people(image))
