@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import av
@@ -12,18 +11,9 @@ import pytest
 from gwanje.config.events import ClipConfig
 from gwanje.core.frame import Frame
 from gwanje.events.clip import ClipRecorder, clip_size
+from tests.events.clip_support import Done
 
 WAIT = 30.0
-
-
-class Done:
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, Path | None, BaseException | None]] = []
-        self.event = threading.Event()
-
-    def __call__(self, event_id: str, path: Path | None, error: BaseException | None) -> None:
-        self.calls.append((event_id, path, error))
-        self.event.set()
 
 
 def _frames(

@@ -3,7 +3,7 @@ written by remuxing and decoded back with PyAV."""
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 
@@ -13,24 +13,16 @@ import pytest
 
 from gwanje.config.camera import CameraConfig, SourceConfig
 from gwanje.config.events import ClipConfig
+from gwanje.core.frame import Frame
 from gwanje.core.packets import EncodedPacket
 from gwanje.events.clip import ClipRecorder
 from gwanje.events.packet_clip import LAG_MARGIN_S, PacketClips, remux_mp4
 from gwanje.ingest.reader import CameraReader
 from gwanje.ingest.source import open_source
+from tests.events.clip_support import Done
 
 WAIT = 30.0
 FPS = 25
-
-
-class Done:
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, Path | None, BaseException | None]] = []
-        self.event = threading.Event()
-
-    def __call__(self, event_id: str, path: Path | None, error: BaseException | None) -> None:
-        self.calls.append((event_id, path, error))
-        self.event.set()
 
 
 def _camera_file(path: Path, seconds: float, gop_s: float, size: tuple[int, int] = (320, 240)) -> Path:
@@ -67,35 +59,45 @@ def _decode(path: Path) -> tuple[list[float], tuple[int, int], float]:
         return [float(f.time or 0.0) for f in frames], (frames[0].width, frames[0].height), rate
 
 
+def _play(source: Path, recorder: ClipRecorder, on_frame: Callable[[Frame], None]) -> None:
+    """Run the service's reader over ``source`` with the recorder as its packet sink, every analysed frame pushed
+    to the recorder and then given to ``on_frame``; the recorder is closed at the end."""
+    camera = CameraConfig(
+        id="cam", source=SourceConfig(url=str(source), loop=False, realtime=False, wait_for_analysis=True)
+    )
+    reader = CameraReader(camera, packet_sink=recorder.push_packets)
+    reader.start()
+    try:
+        while not reader.finished:
+            frame = reader.get(timeout=1.0)
+            if frame is not None:
+                recorder.push(frame)
+                on_frame(frame)
+    finally:
+        reader.stop()
+    recorder.close()
+
+
 def test_a_clip_through_the_reader_is_the_cameras_own_packets_from_the_keyframe_before_the_pre_roll(
     tmp_path: Path,
 ) -> None:
     source = _camera_file(tmp_path / "cam.mp4", seconds=12.0, gop_s=2.0)
     done = Done()
     recorder = ClipRecorder("cam", ClipConfig(pre_s=3.0, post_s=4.0, fps=10, max_width=160), on_done=done)
-    camera = CameraConfig(
-        id="cam", source=SourceConfig(url=str(source), loop=False, realtime=False, wait_for_analysis=True)
-    )
-    reader = CameraReader(camera, packet_sink=recorder.push_packets)
-    reader.start()
-    started_at: float | None = None
-    try:
-        while not reader.finished:
-            frame = reader.get(timeout=1.0)
-            if frame is None:
-                continue
-            recorder.push(frame)
-            if started_at is None and frame.pts_s >= 5.1:
-                assert recorder.remuxing, "an H.264 file hands its packets on"
-                assert recorder.buffered_frames == 0, "no analysed frame is JPEG-compressed while packets flow"
-                assert recorder.start("ev1", tmp_path / "clips" / "ev1.mp4")
-                started_at = frame.pts_s
-    finally:
-        reader.stop()
-    recorder.close()
+    starts: list[float] = []
+
+    def on_frame(frame: Frame) -> None:
+        if not starts and frame.pts_s >= 5.1:
+            assert recorder.remuxing, "an H.264 file hands its packets on"
+            assert recorder.buffered_frames == 0, "no analysed frame is JPEG-compressed while packets flow"
+            assert recorder.start("ev1", tmp_path / "clips" / "ev1.mp4")
+            starts.append(frame.pts_s)
+
+    _play(source, recorder, on_frame)
     assert done.event.wait(WAIT)
     assert done.calls == [("ev1", tmp_path / "clips" / "ev1.mp4", None)]
-    assert started_at is not None
+    assert len(starts) == 1
+    started_at = starts[0]
     times, size, rate = _decode(tmp_path / "clips" / "ev1.mp4")
     # Keyframes at 0, 2, 4 ... s: the pre-roll from 5.2 - 3 = 2.2 s starts on the keyframe at 2 s.
     expected_first = 2.0 * int((started_at - 3.0) // 2.0)
@@ -159,25 +161,15 @@ def test_rare_keyframes_fall_back_to_re_encoded_analysed_frames(tmp_path: Path) 
     source = _camera_file(tmp_path / "cam.mp4", seconds=42.0, gop_s=60.0, size=(160, 120))
     done = Done()
     recorder = ClipRecorder("cam", ClipConfig(pre_s=2.0, post_s=1.0, fps=5), on_done=done)
-    camera = CameraConfig(
-        id="cam", source=SourceConfig(url=str(source), loop=False, realtime=False, wait_for_analysis=True)
-    )
-    reader = CameraReader(camera, packet_sink=recorder.push_packets)
-    reader.start()
-    started = False
-    try:
-        while not reader.finished:
-            frame = reader.get(timeout=1.0)
-            if frame is None:
-                continue
-            recorder.push(frame)
-            if frame.pts_s >= 40.0 and not started:
-                assert not recorder.remuxing, "one keyframe in 40 s: the buffer would grow without bound"
-                assert recorder.start("ev1", tmp_path / "ev1.mp4")
-                started = True
-    finally:
-        reader.stop()
-    recorder.close()
+    started: list[bool] = []
+
+    def on_frame(frame: Frame) -> None:
+        if frame.pts_s >= 40.0 and not started:
+            assert not recorder.remuxing, "one keyframe in 40 s: the buffer would grow without bound"
+            started.append(recorder.start("ev1", tmp_path / "ev1.mp4"))
+
+    _play(source, recorder, on_frame)
+    assert started == [True]
     assert done.event.wait(WAIT) and done.calls[0][2] is None
     times, _, rate = _decode(tmp_path / "ev1.mp4")
     assert rate == pytest.approx(5.0), "re-encoded at clip.fps"

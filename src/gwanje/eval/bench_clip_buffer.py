@@ -74,11 +74,7 @@ def run(args: argparse.Namespace) -> int:
         if started_at is None:
             print(f"{video} is shorter than pre_s + 1 s; give a longer video")
             return 2
-        t0 = time.perf_counter()
-        recorder.close()
-        done.wait(60)
-        close_s = time.perf_counter() - t0
-        size = (Path(tmp) / "bench.mp4").stat().st_size
+        close_s, size = _finish(recorder, done, Path(tmp) / "bench.mp4")
     print(f"video: {video.name}, frames resized to width {args.width}")
     print(f"clip config: pre {clip.pre_s} s, post {clip.post_s} s, {clip.fps} fps, max_width {clip.max_width}")
     print(f"ring buffer peak: {peak_bytes / 1e6:.2f} MB JPEG data in {recorder.buffered_frames} frames")
@@ -118,11 +114,7 @@ def _run_packets(given: Path | None) -> int:
         if started_at is None:
             print(f"{video} is shorter than pre_s + 10 s; give a longer video")
             return 2
-        t0 = time.perf_counter()
-        recorder.close()
-        done.wait(60)
-        close_s = time.perf_counter() - t0
-        size = (Path(tmp) / "bench.mp4").stat().st_size
+        close_s, size = _finish(recorder, done, Path(tmp) / "bench.mp4")
         width, height = decoded.width, decoded.height
     print(f"video: {video.name}, {width}x{height}, packets remuxed (--mode packets)")
     print(f"clip config: pre {clip.pre_s} s, post {clip.post_s} s; the camera's own frame rate and size")
@@ -130,3 +122,11 @@ def _run_packets(given: Path | None) -> int:
     print(f"push_packets(): {1000 * push_s / max(pushes, 1):.3f} ms per decoded frame, {pushes} calls")
     print(f"clip: {size / 1e6:.2f} MB MP4, complete {close_s:.3f} s after the last packet (remuxed as packets came)")
     return 0
+
+
+def _finish(recorder: ClipRecorder, done: threading.Event, clip: Path) -> tuple[float, int]:
+    """Close the recorder and wait for the clip: seconds it took after the last input, and the clip's bytes."""
+    t0 = time.perf_counter()
+    recorder.close()
+    done.wait(60)
+    return time.perf_counter() - t0, clip.stat().st_size
