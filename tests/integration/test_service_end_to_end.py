@@ -80,6 +80,8 @@ def test_intrusion_flows_to_every_output(tmp_path: Path, scene_clip: Path) -> No
                 return record is not None and record.event.clip_path is not None
 
             wait_for(clip_stored, 20, "the clip path in the database")
+            record = service.store.get_event(event_id)
+            stored_clip = service.media.resolve(record.event.clip_path or "") if record else None
             client = TestClient(create_app(context))
             listed = client.get("/api/events", headers={"Authorization": f"Bearer {TOKEN}"}).json()
             snapshot = client.get(f"/api/events/{event_id}/snapshot.jpg", headers={"Authorization": f"Bearer {TOKEN}"})
@@ -117,6 +119,12 @@ def test_intrusion_flows_to_every_output(tmp_path: Path, scene_clip: Path) -> No
     with av.open(str(clip_file)) as container:
         frames = sum(1 for _ in container.decode(video=0))
     assert frames >= 5  # 1 s before + 2 s after at 5 fps, less what the stream had not yet shown
+    # The stored clip is the camera's own H.264, remuxed: its 10 fps, not the re-encoding rate (clip.fps 5).
+    assert stored_clip is not None
+    with av.open(str(stored_clip)) as container:
+        stream = container.streams.video[0]
+        assert float(stream.average_rate or 0) == 10.0
+        assert sum(1 for _ in container.decode(stream)) >= 20, "pre 1 s + post 2 s at 10 fps, from a keyframe"
     assert {"view_snapshot", "view_clip"} <= set(audit)
     assert context.broadcaster.published - live >= 2  # new and end went to the live stream too
     person_frames = [
