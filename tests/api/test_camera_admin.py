@@ -64,6 +64,23 @@ def test_an_admin_adds_changes_and_deletes_a_camera(api: Api, caplog: pytest.Log
     assert "s3cret-pw" not in caplog.text
 
 
+def test_the_record_streams_password_is_masked_in_the_audit_log(api: Api, caplog: pytest.LogCaptureFixture) -> None:
+    admin = api.headers("admin")
+    body = {
+        **NEW,
+        "source": {"url": "rtsp://cam:s3cret-pw@192.0.2.7/sub", "record_url": "rtsp://cam:m41n-pw@192.0.2.7/main"},
+    }
+    with caplog.at_level(logging.DEBUG):
+        added = api.client.post("/api/cameras", json=body, headers=admin)
+        assert added.status_code == 201, added.text
+        assert "m41n-pw" not in added.text
+        assert "m41n-pw" not in api.client.get("/api/cameras/yard2", headers=api.headers()).text
+    details = [a.detail or "" for a in api.store.list_audit(action="camera_add")]
+    assert details and "rtsp://cam:***@192.0.2.7/main" in details[0]
+    assert all("m41n-pw" not in d and "s3cret-pw" not in d for d in details)
+    assert "m41n-pw" not in caplog.text
+
+
 @pytest.mark.parametrize(
     ("body", "reason"),
     [

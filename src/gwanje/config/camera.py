@@ -26,6 +26,14 @@ class SourceConfig(GwanjeModel):
     """
 
     url: str = Field(min_length=1)
+    record_url: str | None = Field(
+        default=None,
+        description="The same camera's full-quality stream (usually its main stream) for event clips, when url is a "
+        "lower-resolution sub-stream for analysis: only demultiplexed, never decoded, so analysing the sub-stream "
+        "costs a fraction of decoding the main one while clips keep the main stream's quality. H.264 only (another "
+        "codec, or the stream being down, falls back to clips of the analysed frames). Same URL forms and "
+        "credential variables as url.",
+    )
     transport: Literal["tcp", "udp"] = Field(default="tcp", description="RTSP transport.")
     loop: bool = Field(default=False, description="Files: start again at the end.")
     realtime: bool = Field(default=True, description="Files: play at native rate (false: as fast as possible).")
@@ -50,6 +58,12 @@ class SourceConfig(GwanjeModel):
         le=16,
         description="Decoder threads per camera (0: FFmpeg decides). 1 costs the least CPU per frame on a busy box.",
     )
+
+    def record_source(self) -> SourceConfig | None:
+        """The source of ``record_url`` (same transport, timeouts and options; the demuxer probed), or None."""
+        if self.record_url is None:
+            return None
+        return self.model_copy(update={"url": self.record_url, "record_url": None, "format": None})
 
     @model_validator(mode="after")
     def _waiting_needs_unpaced_playback(self) -> SourceConfig:

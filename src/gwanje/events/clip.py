@@ -81,7 +81,10 @@ class ClipRecorder:
         on_done: DoneCallback | None = None,
         executor: Executor | None = None,
         jpeg_quality: int = 80,
+        record_stream: bool = False,
     ) -> None:
+        """``record_stream``: the packets come from a stream of their own (``SourceConfig.record_url``), not from
+        the analysed one."""
         self.camera_id = camera_id
         self.clip = clip
         self.on_done = on_done
@@ -98,6 +101,7 @@ class ClipRecorder:
         self._packets = PacketClips(camera_id, clip.pre_s, clip.post_s) if clip.remux else None
         self._analysed_at: tuple[float, int] | None = None
         """(pts_s, segment) of the newest frame pushed: where a packet clip is centred."""
+        self._record_stream = record_stream
 
     @property
     def buffer_bytes(self) -> int:
@@ -180,7 +184,11 @@ class ClipRecorder:
             with self._lock:
                 if any(r.event_id == event_id for r in self._recordings):
                     return False
-            return self._packets.start(event_id, Path(path), callback, *anchor) is not None
+            at_pts_s, segment = anchor
+            started = self._packets.start(
+                event_id, Path(path), callback, at_pts_s, None if self._record_stream else segment
+            )
+            return started is not None
         with self._lock:
             if any(r.event_id == event_id for r in self._recordings):
                 return False

@@ -117,13 +117,18 @@ class PacketClips:
         return finished
 
     def start(
-        self, event_id: str, path: Path, on_done: DoneCallback | None, at_pts_s: float, segment: int
+        self, event_id: str, path: Path, on_done: DoneCallback | None, at_pts_s: float, segment: int | None
     ) -> PacketRecording | None:
-        """Begin an event's clip around ``at_pts_s`` (the analysed frame's time); None when no packets flow."""
+        """Begin an event's clip around ``at_pts_s`` (the analysed frame's time); None when no packets flow.
+
+        ``segment`` is the analysed frame's stream segment when the packets come from the same stream (a frame of
+        an older segment is placed at the newest packet); None when they come from a record stream of their own,
+        whose reader keeps the same clock (the time since the camera started) but counts its own segments."""
         with self._lock:
             if not self._flowing() or any(r.event_id == event_id for r in self._recordings):
                 return None
-            anchor = at_pts_s if segment == self._segment else self._buffer[-1].dts_s
+            same_time = segment is None or segment == self._segment
+            anchor = at_pts_s if same_time else self._buffer[-1].dts_s
             begin = anchor - self.pre_s
             first = 0
             for index, packet in enumerate(self._buffer):

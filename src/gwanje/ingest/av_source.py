@@ -100,7 +100,12 @@ class AvSource(FrameSource):
 
     def __iter__(self) -> Iterator[DecodedFrame]:
         """Frames in decode order; a looped file continues with pts that keep increasing, its first frame
-        of each new pass marked ``restart``."""
+        of each new pass marked ``restart``. Without ``decode_frames``, one picture-less frame per kept packet."""
+        if not self.decode_frames and not (self.keep_packets and self._remuxable):
+            raise SourceFormatError(
+                f"{self.display}: a record stream must be H.264 with timestamps (its packets go into clips as they "
+                f"are; this one is {self._stream.codec_context.name}); point record_url at the camera's H.264 stream"
+            )
         shift = 0.0
         last_out: float | None = None
         first_pass = True
@@ -114,9 +119,11 @@ class AvSource(FrameSource):
                         shift = last_out + self._interval - raw_pts
                         restart = True
                 last_out = raw_pts + shift
-                decoded = DecodedFrame.deferred(
-                    partial(_bgr, picture), (picture.width, picture.height), last_out, restart
-                )
+                if picture is None:
+                    size, convert = (self._stream.width, self._stream.height), partial(_not_decoded, self.display)
+                else:
+                    size, convert = (picture.width, picture.height), partial(_bgr, picture)
+                decoded = DecodedFrame.deferred(convert, size, last_out, restart)
                 if self._packets:
                     decoded.packets = tuple(p.shifted(shift) for p in self._packets)
                     self._packets = []
@@ -127,7 +134,7 @@ class AvSource(FrameSource):
                 raise SourceFormatError(f"{self.display}: the file has no decodable video frame; cannot loop it")
             first_pass = False
 
-    def _decode_pass(self, rewind: bool) -> Iterator[tuple[av.VideoFrame, float]]:
+    def _decode_pass(self, rewind: bool) -> Iterator[tuple[av.VideoFrame | None, float]]:
         if rewind:
             self._container.seek(0)
             self._packets = []
@@ -139,7 +146,12 @@ class AvSource(FrameSource):
                 for packet in self._container.demux(self._stream):
                     errors_in_row = 0
                     if self.keep_packets and self._remuxable:
+                        kept = len(self._packets)
                         self._keep(packet)
+                        if not self.decode_frames:
+                            if len(self._packets) > kept:
+                                yield None, self._packets[-1].dts_s
+                            continue
                     for frame in self._decode(packet):
                         pts = time.monotonic() - arrival_origin if self._arrival_pts else frame.time
                         if pts is None:
@@ -251,3 +263,7 @@ class AvSource(FrameSource):
 
 def _bgr(picture: av.VideoFrame) -> Image:
     return cast(Image, picture.to_ndarray(format="bgr24"))
+
+
+def _not_decoded(display: str) -> Image:
+    raise RuntimeError(f"{display}: a record stream's frames are not decoded; only their packets are kept")

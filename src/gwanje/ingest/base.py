@@ -80,6 +80,9 @@ class FrameSource(ABC):
         self.keep_packets = False
         """Set before iterating to have H.264 packets handed on with the frames (``DecodedFrame.packets``), for
         clips without re-encoding; a source that cannot (another codec, a generated picture) ignores it."""
+        self.decode_frames = True
+        """False (with ``keep_packets``): a record stream, nothing decoded; one frame per kept packet, with the
+        packet and no picture. A source that cannot hand on packets then refuses to iterate."""
 
     @property
     def kind(self) -> SourceKind:

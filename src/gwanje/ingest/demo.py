@@ -101,6 +101,8 @@ class DemoSource(FrameSource):
         return self._realtime
 
     def __iter__(self) -> Iterator[DecodedFrame]:
+        if not self.decode_frames:
+            raise SourceFormatError(f"{self.display}: the demo scene has no packets to record; not a record stream")
         index = 0
         while True:
             yield DecodedFrame(self._scene.render(index), index / self.settings.fps)

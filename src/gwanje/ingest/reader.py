@@ -46,7 +46,8 @@ class CameraReader:
       ``finished`` becomes true once the consumer took the last frame.
     * Each reconnect, live clock jump back and looped-file restart starts a new ``Frame.segment``.
     * With a ``packet_sink``, every decoded frame's compressed packets (H.264 sources) go to it first, also those
-      of the frames decimation drops: clips are cut from them without re-encoding.
+      of the frames decimation drops: clips are cut from them without re-encoding. With ``frames=False`` as well
+      the reader follows a *record stream*: nothing is decoded and no frame is buffered, only packets handed on.
 
     ``clock`` drives timestamps, stall detection and rates; waiting itself uses real time.
     """
@@ -57,6 +58,7 @@ class CameraReader:
         clock: Clock | None = None,
         buffer_size: int = 1,
         packet_sink: PacketSink | None = None,
+        frames: bool = True,
     ) -> None:
         if buffer_size < 1:
             raise ValueError(f"buffer_size must be at least 1, got {buffer_size}")
@@ -82,6 +84,9 @@ class CameraReader:
         self._outage = False
         self._start_mono = self._clock.monotonic()
         self._packet_sink = packet_sink
+        self._frames = frames
+        if not frames and packet_sink is None:
+            raise ValueError("a reader without frames needs a packet sink")
 
     # ----------------------------------------------------------------- consumer side
     def start(self) -> None:
@@ -204,6 +209,7 @@ class CameraReader:
         with self._cond:
             self._corrupt_before = self._stats.corrupt_frames
         source.keep_packets = self._packet_sink is not None
+        source.decode_frames = self._frames
         try:
             self._pump_frames(source, backoff)
         finally:
@@ -238,7 +244,7 @@ class CameraReader:
             segment = self._segments.mark(pts, restart)
             if decoded.packets:
                 self._hand_on_packets(tuple(p.shifted(pts - raw) for p in decoded.packets), segment)
-            if decimator.keep(pts):
+            if self._frames and decimator.keep(pts):
                 self._push(decoded.image, pts, segment, wait)
 
     def _hand_on_packets(self, packets: tuple[EncodedPacket, ...], segment: int) -> None:

@@ -43,9 +43,16 @@ class CameraWorker:
         sink: EventReporter,
     ) -> None:
         self.camera = camera
-        self._clips = ClipRecorder(camera.id, camera.clip)
-        packets = camera.clip.enabled and camera.clip.remux
-        self.reader = CameraReader(camera, packet_sink=self._clips.push_packets if packets else None)
+        record = camera.source.record_source()
+        self._clips = ClipRecorder(camera.id, camera.clip, record_stream=record is not None)
+        packet_sink = self._clips.push_packets if camera.clip.enabled and camera.clip.remux else None
+        self.reader = CameraReader(camera, packet_sink=None if record is not None else packet_sink)
+        self._record_reader = (
+            None
+            if record is None or packet_sink is None
+            else CameraReader(camera.model_copy(update={"source": record}), packet_sink=packet_sink, frames=False)
+        )
+        """Follows ``source.record_url`` for clips only: demultiplexed, never decoded."""
         self._workers = workers
         self._sink = sink
         self._pipeline = CameraPipeline(app, camera, detectors, detect=self._detect)
@@ -61,18 +68,24 @@ class CameraWorker:
 
     def start(self) -> None:
         self.reader.start()
+        if self._record_reader is not None:
+            self._record_reader.start()
         self._thread.start()
 
     def request_stop(self) -> None:
-        """Ask both threads to end without waiting (so cameras blocked in a read stop together)."""
+        """Ask the threads to end without waiting (so cameras blocked in a read stop together)."""
         self._stop.set()
         self.reader.request_stop()
+        if self._record_reader is not None:
+            self._record_reader.request_stop()
 
     def stop(self, reason: EndReason = EndReason.FLUSH) -> None:
         """Stop both threads; the open events end with ``reason`` (the service stopping, or the camera changed)."""
         self._end_reason = reason
         self.request_stop()
         self.reader.stop()
+        if self._record_reader is not None:
+            self._record_reader.stop()
         self._thread.join(10.0)
         self._clips.close(wait=True)
 

@@ -63,10 +63,13 @@ def with_changes(camera: CameraConfig, changed: dict[str, Any]) -> CameraConfig:
 
 
 def _summary(old: dict[str, Any] | None, new: dict[str, Any]) -> str:
-    """Audit detail: what changed (the source URL masked)."""
+    """Audit detail: what changed (the source URLs masked)."""
     changed = {k: v for k, v in new.items() if old is None or old.get(k) != v}
     if isinstance(changed.get("source"), dict):
-        changed["source"] = {**changed["source"], "url": mask_url(str(changed["source"].get("url", "")))}
+        source = {**changed["source"], "url": mask_url(str(changed["source"].get("url", "")))}
+        if source.get("record_url"):
+            source["record_url"] = mask_url(str(source["record_url"]))
+        changed["source"] = source
     return json.dumps(changed, ensure_ascii=False, sort_keys=True)[:4000]
 
 
