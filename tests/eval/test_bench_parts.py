@@ -10,6 +10,7 @@ import pytest
 
 from gwanje.cli.main import main
 from gwanje.detect.person import MODEL_FILE
+from gwanje.eval.bench_cameras import Playback, cameras
 from tests.support.media import moving_box_frames, write_clip
 
 
@@ -68,3 +69,28 @@ def test_bench_out_writes_the_camera_counts_and_the_plot(tmp_path: Path, capsys:
     captured = capsys.readouterr()
     assert re.search(r"\[bench\] decode_only: 1 cameras -> (NOT )?sustained \(dropped", captured.err)
     assert "wrote" in captured.out
+
+
+@pytest.mark.slow
+def test_bench_clip_buffer_measures_the_packet_clips(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    video = write_clip(tmp_path / "cam.mp4", moving_box_frames(25 * 28, width=160, height=96), fps=25, gop=50)
+    assert main(["bench", "clip-buffer", str(video), "--mode", "packets"]) == 0
+    out = capsys.readouterr().out
+    held = re.search(r"ring buffer peak: [\d.]+ MB of packets \((\d+) packets\)", out)
+    assert held is not None
+    # pre_s 5 s + 3 s of margin + up to one 2-s group of pictures, at 25 fps
+    assert 8 * 25 <= int(held.group(1)) <= 10 * 25 + 1
+    assert re.search(r"push_packets\(\): [\d.]+ ms per decoded frame", out)
+
+
+def test_bench_substream_cameras_analyse_the_sub_stream_and_record_the_main_one(tmp_path: Path) -> None:
+    play = Playback([Path("main.mp4")], 25, 5, ["fire_smoke"], sub_files=[Path("sub.mp4")])
+    analysed = cameras(play, 2, ["fire_smoke"])
+    assert [(c.source.url, c.source.record_url) for c in analysed] == [("sub.mp4", "main.mp4")] * 2
+    decoded_only = cameras(play, 2, [], analysed=False)
+    assert [(c.source.url, c.source.record_url) for c in decoded_only] == [("main.mp4", None)] * 2
+    with pytest.raises(SystemExit, match="WIDTHxHEIGHT"):
+        main(["bench", "--out", str(tmp_path / "out"), "--substream", "640"])
+    with pytest.raises(SystemExit, match="does not go with --files"):
+        main(["bench", "--out", str(tmp_path / "out"), "--substream", "640x360", "--files", "a.mp4"])
+    assert not (tmp_path / "out").exists(), "refused before anything is written"

@@ -58,6 +58,15 @@ def register(sub: Any) -> None:
     p.add_argument("--width", type=int, default=1280, help="with --out: generated camera width")
     p.add_argument("--height", type=int, default=720, help="with --out: generated camera height")
     p.add_argument("--files", nargs="+", help="with --out: play these video files (round-robin) as the cameras")
+    p.add_argument(
+        "--substream",
+        metavar="WxH",
+        help="with --out: give each generated camera a sub-stream of this size that the pipeline analyses, its clips "
+        "recorded from the main stream (source.record_url); decoding only still decodes the main stream",
+    )
+    p.add_argument(
+        "--substream-bit-rate", type=int, default=512_000, help="with --substream: its bit rate (default 512 kbit/s)"
+    )
     p.add_argument("--warmup", type=float, default=3.0, help="with --out: seconds each trial runs before measuring")
     p.add_argument("--window", type=float, default=10.0, help="with --out: seconds each trial is measured")
     p.add_argument("--max-cameras", type=int, default=64, help="with --out: the most cameras tried")

@@ -58,6 +58,9 @@ class Playback:
     window_s: float = 10.0
     fire_start_s: float | None = None
     """Where the generated clip's fire starts (pts): the known onset of the event whose alert is timed."""
+    sub_files: list[Path] | None = None
+    """With ``--substream``: the cameras' sub-streams, which the pipeline analyses (``files`` are then its record
+    streams, and what decoding only decodes)."""
 
 
 def peak_rss_mb() -> float:
@@ -66,16 +69,19 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
 
 
-def cameras(play: Playback, n: int, detectors: Sequence[str]) -> list[CameraConfig]:
-    return [
-        CameraConfig(
-            id=f"bench{i}",
-            source=SourceConfig(url=str(play.files[i % len(play.files)]), loop=True, realtime=True, decode_threads=1),
-            analysis_fps=play.analysis_fps,
-            detectors=list(detectors),
+def cameras(play: Playback, n: int, detectors: Sequence[str], analysed: bool = True) -> list[CameraConfig]:
+    """N cameras; ``analysed`` ones play the sub-streams when there are any, the main streams recorded beside."""
+    out = []
+    for i in range(n):
+        main = str(play.files[i % len(play.files)])
+        sub = str(play.sub_files[i % len(play.sub_files)]) if play.sub_files and analysed else None
+        source = SourceConfig(
+            url=sub or main, record_url=main if sub else None, loop=True, realtime=True, decode_threads=1
         )
-        for i in range(n)
-    ]
+        out.append(
+            CameraConfig(id=f"bench{i}", source=source, analysis_fps=play.analysis_fps, detectors=list(detectors))
+        )
+    return out
 
 
 class AlertCatcher:
@@ -164,7 +170,7 @@ def _window(play: Playback, n: int, read: Callable[[], list[StreamStats]]) -> Tr
 
 def decode_only_runner(play: Playback) -> RunCameras:
     def run(n: int) -> Trial:
-        readers = [CameraReader(c) for c in cameras(play, n, [])]
+        readers = [CameraReader(c) for c in cameras(play, n, [], analysed=False)]
         stop = threading.Event()
 
         def consume(reader: CameraReader) -> None:
@@ -324,26 +330,29 @@ def _progress(mode: str) -> Callable[[Trial, bool], None]:
 
 def run_capacity(args: argparse.Namespace) -> int:
     """`gwanje bench --out DIR`: decode-only and pipeline camera counts, per-stage ms, DIR/bench.json + plot."""
+    sub_size = _size(args.substream) if args.substream else None
+    if sub_size and args.files:
+        raise SystemExit("--substream generates the sub-stream of the generated camera; it does not go with --files")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     names = [n.strip() for n in args.detectors.split(",") if n.strip()]
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="gwanje-bench-") as tmp:
         files = [Path(f) for f in args.files or []]
+        sub_files: list[Path] | None = None
         fire_start_s: float | None = None
         if not files:
             length = args.warmup + args.window + 5.0
             fire_start_s = args.warmup + 1.0  # the fire starts in the warm-up, its alert comes in the window
+            scene = DemoSettings(fps=args.camera_fps, fire_start_s=fire_start_s)
             print(f"[bench] generating a {length:.0f} s {args.width}x{args.height} H.264 clip", file=sys.stderr)
-            files = [
-                write_demo_clip(
-                    Path(tmp) / "camera.mp4",
-                    length,
-                    DemoSettings(fps=args.camera_fps, fire_start_s=fire_start_s),
-                    (args.width, args.height),
-                )
-            ]
-        play = Playback(files, args.camera_fps, args.analysis_fps, names, args.warmup, args.window, fire_start_s)
+            files = [write_demo_clip(Path(tmp) / "camera.mp4", length, scene, (args.width, args.height))]
+            if sub_size:
+                print(f"[bench] and its {sub_size[0]}x{sub_size[1]} sub-stream", file=sys.stderr)
+                sub_files = [write_demo_clip(Path(tmp) / "sub.mp4", length, scene, sub_size, args.substream_bit_rate)]
+        play = Playback(
+            files, args.camera_fps, args.analysis_fps, names, args.warmup, args.window, fire_start_s, sub_files
+        )
         results: dict[str, Capacity] = {}
         rows: dict[str, list[dict[str, object]]] = {}
         for mode, runner in (("decode_only", decode_only_runner(play)), ("pipeline", pipeline_runner(play))):
@@ -363,6 +372,12 @@ def run_capacity(args: argparse.Namespace) -> int:
         },
         "settings": {
             "files": [str(f) for f in args.files] if args.files else f"generated {args.width}x{args.height} H.264",
+            "substream": (
+                f"pipeline analyses a generated {args.substream} H.264 sub-stream at {args.substream_bit_rate} bit/s "
+                "and records the main stream's packets (source.record_url); decoding only decodes the main stream"
+                if args.substream
+                else None
+            ),
             "camera_fps": args.camera_fps,
             "analysis_fps": args.analysis_fps,
             "detectors": names,
@@ -384,3 +399,13 @@ def run_capacity(args: argparse.Namespace) -> int:
     print(f"decode only: {decode} cameras; pipeline ({'+'.join(names)}): {pipeline} cameras; ratio {report['ratio']}")
     print(f"wrote {out / 'bench.json'} and {out / 'cameras_vs_cpu.png'}")
     return 0
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise SystemExit(f"--substream wants WIDTHxHEIGHT, e.g. 640x360; got {text!r}") from None
+    if width < 16 or height < 16 or width % 2 or height % 2:
+        raise SystemExit(f"--substream {text}: both sides even and at least 16 pixels")
+    return width, height
