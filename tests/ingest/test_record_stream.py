@@ -60,3 +60,18 @@ def test_a_stream_that_cannot_be_recorded_says_so(tmp_path: Path, kind: str, rea
 def test_a_record_reader_needs_a_packet_sink() -> None:
     with pytest.raises(ValueError, match="packet sink"):
         CameraReader(camera("demo:", "rec"), frames=False)
+
+
+def test_a_record_reader_whose_sink_fails_stops(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    clip = write_clip(tmp_path / "main.mp4", moving_box_frames(50), fps=25, gop=10)
+
+    def broken(packets: tuple[EncodedPacket, ...], segment: int) -> None:
+        raise OSError("no space left on device")
+
+    reader = CameraReader(camera(str(clip), "rec", realtime=True, loop=True), packet_sink=broken, frames=False)
+    reader.start()
+    try:
+        assert wait_until(lambda: not reader.running, timeout=10), "nothing left to do: the thread ends"
+    finally:
+        reader.stop()
+    assert "packet sink failed" in caplog.text

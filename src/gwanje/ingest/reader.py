@@ -257,6 +257,8 @@ class CameraReader:
             # A fault in the clip buffer must not stop the camera: its clips fall back to re-encoded frames.
             log.exception("camera %s: the packet sink failed; no more packets are handed on", self.camera.id)
             self._packet_sink = None
+            if not self._frames:
+                self._stop.set()  # a record stream has nothing else to do
 
     def _on_decoded(self, width: int, height: int, source_corrupt: int) -> None:
         now = self._clock.monotonic()
