@@ -39,7 +39,8 @@ def _config_data(data_dir: Path) -> dict[str, object]:
     return {
         "store": {"data_dir": str(data_dir)},
         "api": {"mode": "production", "tokens": [{"name": n, "token": t, "role": r} for r, (n, t) in TOKENS.items()]},
-        "cameras": [{"id": "cam", "name": "Back door", "source": {"url": URL}}],
+        # The main stream recorded for clips carries the same password (source.record_url)
+        "cameras": [{"id": "cam", "name": "Back door", "source": {"url": URL, "record_url": URL + "-main"}}],
     }
 
 
