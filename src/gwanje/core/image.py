@@ -12,8 +12,8 @@ def shrink(image: npt.NDArray[np.uint8], size: tuple[int, int]) -> npt.NDArray[n
 
     OpenCV's area averaging is fast for an exact halving and slow for a ratio that is not a whole number
     (1280x720 to 192x108: about five times the time of two halvings and the rest; the command is in
-    docs/benchmarks.md); the result differs from one direct averaging by under one grey level on average. Images no larger than ``size`` are resized
-    directly (a stretch, not an average).
+    docs/benchmarks.md); the result differs from one direct averaging by under one grey level on average. Images
+    no larger than ``size`` are resized directly (a stretch, not an average).
     """
     width, height = size
     while image.shape[1] >= 2 * width and image.shape[0] >= 2 * height:

@@ -17,12 +17,9 @@ class StreamHeader:
 
     ``template`` is a small Matroska file (the stream's header and its first keyframe) that PyAV opens to copy the
     codec parameters (SPS/PPS) into a new file; PyAV has no other way to carry them between containers. One
-    header per opened source: packets with another header (a reconnect) never share a clip.
+    header per opened source; the reader starts a new stream segment on every open, and a clip never spans two.
     """
 
-    codec: str
-    width: int
-    height: int
     time_base: Fraction
     template: bytes
 

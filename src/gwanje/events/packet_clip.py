@@ -23,7 +23,7 @@ from pathlib import Path
 
 import av
 
-from gwanje.core.packets import EncodedPacket, StreamHeader
+from gwanje.core.packets import EncodedPacket
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +94,9 @@ class PacketClips:
             if self._gave_up:
                 return finished
             self._last_arrival = time.monotonic()
-            if segment != self._segment or (self._buffer and packets and packets[0].header is not self._header()):
-                # A reconnect or a restarted file: other times, maybe other codec parameters. Clips end here.
+            if segment != self._segment:
+                # A reconnect or a restarted file: other times, maybe other codec parameters (each opened source
+                # has its own StreamHeader, and the reader starts a new segment on every open). Clips end here.
                 finished, self._recordings = self._recordings, []
                 self._clear()
                 self._segment = segment
@@ -150,9 +151,6 @@ class PacketClips:
             pending, self._recordings = self._recordings, []
             return pending
 
-    def _header(self) -> StreamHeader:
-        return self._buffer[-1].header
-
     def _flowing(self) -> bool:
         arrived = self._last_arrival
         return (
@@ -191,8 +189,9 @@ class PacketClips:
 def remux_mp4(path: Path, packets: list[EncodedPacket], end_s: float) -> int:
     """Write the packets before ``end_s`` (dts) as an MP4 file without decoding; returns the packets written.
 
-    Times are rebased to the first packet; a dts that rounding or a broken stream would repeat is nudged on, since
-    MP4 needs strictly increasing decode times.
+    The packets are one segment's (``PacketClips``), so they share the first one's codec parameters. Times are
+    rebased to the first packet; a dts that rounding or a broken stream would repeat is nudged on, since MP4 needs
+    strictly increasing decode times.
     """
     kept = [p for p in packets if p.dts_s < end_s] or packets[:1]
     if not kept:
@@ -200,7 +199,6 @@ def remux_mp4(path: Path, packets: list[EncodedPacket], end_s: float) -> int:
     header = kept[0].header
     base = header.time_base
     origin = kept[0].dts_s
-    written = 0
     with (
         av.open(io.BytesIO(header.template), format="matroska") as template,
         av.open(str(path), mode="w", format="mp4", options={"movflags": "+faststart"}) as out,
@@ -209,8 +207,6 @@ def remux_mp4(path: Path, packets: list[EncodedPacket], end_s: float) -> int:
         stream.time_base = base
         last_dts: int | None = None
         for item in kept:
-            if item.header is not header:
-                break
             dts = round((item.dts_s - origin) / base)
             if last_dts is not None and dts <= last_dts:
                 dts = last_dts + 1
@@ -219,5 +215,4 @@ def remux_mp4(path: Path, packets: list[EncodedPacket], end_s: float) -> int:
             packet.time_base, packet.stream, packet.is_keyframe = base, stream, item.keyframe
             out.mux(packet)
             last_dts = dts
-            written += 1
-    return written
+    return len(kept)

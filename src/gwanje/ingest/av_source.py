@@ -203,9 +203,7 @@ class AvSource(FrameSource):
         except (av.error.FFmpegError, ValueError) as exc:
             log.info("%s: clips will be re-encoded (the stream's packets cannot be remuxed: %s)", self.display, exc)
             return None
-        return StreamHeader(
-            self._stream.codec_context.name, self._stream.width, self._stream.height, base, buffer.getvalue()
-        )
+        return StreamHeader(base, buffer.getvalue())
 
     def _decode(self, packet: av.Packet[av.VideoStream]) -> list[av.VideoFrame]:
         if packet.is_corrupt:

@@ -243,7 +243,9 @@ class CameraReader:
             backoff.reset()
             segment = self._segments.mark(pts, restart)
             if decoded.packets:
-                self._hand_on_packets(tuple(p.shifted(pts - raw) for p in decoded.packets), segment)
+                shift = pts - raw  # a live stream's times moved onto the reader's clock; 0 for files
+                packets = tuple(p.shifted(shift) for p in decoded.packets) if shift else decoded.packets
+                self._hand_on_packets(packets, segment)
             if self._frames and decimator.keep(pts):
                 self._push(decoded.image, pts, segment, wait)
 
