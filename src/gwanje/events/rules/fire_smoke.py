@@ -104,11 +104,20 @@ class _Past:
     """Where the frame's fire regions (candidates included) were, on the grey frame's pixels."""
     people: npt.NDArray[np.bool_]
     """Where the frame's person boxes were, on the grey frame's pixels (left out of the flicker measure)."""
-    change: Grey | None = None
-    """Absolute grey change from the frame before it in the history (None for the first): measured once per
-    frame, read by every region's flicker and by the drift test."""
-    change_median: float = 0.0
-    """The frame-wide level of ``change`` (its median), which a region's flicker must rise above."""
+    before: Grey | None = None
+    """The grey frame before it in the history (None for the first), until its change is measured."""
+    _change: tuple[Grey, float] | None = None
+
+    def change(self) -> tuple[Grey, float]:
+        """Absolute grey change from the frame before it, and the frame-wide level of that change (its median),
+        which a region's flicker must rise above. Measured on first use, once per frame: only cameras with fire or
+        smoke regions read it, so the others never pay for it."""
+        if self._change is None:
+            assert self.before is not None  # read only for frames after the first of the history
+            change = np.abs(self.grey - self.before)
+            self._change = change, float(np.median(change))
+            self.before = None
+        return self._change
 
 
 @dataclass(frozen=True)
@@ -152,11 +161,8 @@ class FireSmokeRule:
         boxes = [_cells(box * scale, grey.shape) for box in fire.xyxy]
         people = Detections.merge([ctx.detections.with_label(PERSON), ctx.tracks.with_label(PERSON)])
         person_boxes = [_cells(box * scale, grey.shape) for box in people.xyxy]
-        past = _Past(grey, smoke_area, _mask(boxes, grey.shape), _mask(person_boxes, grey.shape))
-        if self._history:
-            past.change = np.abs(grey - self._history[-1].grey)
-            past.change_median = float(np.median(past.change))
-        self._history.append(past)
+        before = self._history[-1].grey if self._history else None
+        self._history.append(_Past(grey, smoke_area, _mask(boxes, grey.shape), _mask(person_boxes, grey.shape), before))
         flames = self._flames(small, grey, scale, self._history[-1].people)
         observations = []
         if len(fire) or len(flames):
@@ -223,17 +229,22 @@ class FireSmokeRule:
         if len(self._history) < MIN_FRAMES:
             return 0.0
         x1, y1, x2, y2 = box
+        pairs = list(itertools.pairwise(self._history))[-(MIN_FRAMES + 1) :]  # the pairs the factor averages
+        changes = [after.change() for _, after in pairs]
+        frees = [~(before.people | after.people)[y1:y2, x1:x2] for before, after in pairs]
+        if all(free.all() for free in frees):  # nobody over the region: one percentile call for every pair
+            region = np.stack([change[y1:y2, x1:x2] for change, _ in changes]).reshape(len(pairs), -1)
+            locals_ = np.percentile(region, 90, axis=1)
+            levels = [max(0.0, float(local) - median) for local, (_, median) in zip(locals_, changes, strict=True)]
+            return _ramp(float(np.mean(levels)), FIRE_FLICKER)
         levels = []
-        for before, after in itertools.pairwise(self._history):
-            assert after.change is not None  # every frame after the first of the history has its change
-            free = ~(before.people | after.people)[y1:y2, x1:x2]
-            inside = after.change[y1:y2, x1:x2][free]
+        for free, (change, median) in zip(frees, changes, strict=True):
+            inside = change[y1:y2, x1:x2][free]
             if inside.size < MIN_FREE_SHARE * free.size:
                 levels.append(0.0)  # mostly people: whatever changed there, it was not shown to be a flame
                 continue
-            local = float(np.percentile(inside, 90))
-            levels.append(max(0.0, local - after.change_median))
-        return _ramp(float(np.mean(levels[-(MIN_FRAMES + 1) :])), FIRE_FLICKER)
+            levels.append(max(0.0, float(np.percentile(inside, 90)) - median))
+        return _ramp(float(np.mean(levels)), FIRE_FLICKER)
 
     def _span(self) -> _Span | None:
         """Soft pixels and the change over the whole history, measured once per frame with smoke regions."""
@@ -241,8 +252,7 @@ class FireSmokeRule:
             return None
         hard = np.zeros(self._history[0].grey.shape, np.bool_)
         for past in itertools.islice(self._history, 1, None):
-            assert past.change is not None
-            hard |= past.change >= HARD_CHANGE
+            hard |= past.change()[0] >= HARD_CHANGE
         hard = cv2.dilate(hard.view(np.uint8), np.ones((3, 3), np.uint8)).view(np.bool_)  # the object's blurred rim
         for past in self._history:
             hard |= past.people

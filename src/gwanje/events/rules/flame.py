@@ -82,13 +82,9 @@ class FlameCue:
         self._people.append(np.zeros(grey.shape[:2], np.bool_) if people is None else people)
         if len(self._masks) < MIN_FRAMES:
             return []
-        masks = np.stack(self._masks)
-        changed = np.abs(np.diff(np.stack(self._greys), axis=0)) >= TOGGLE_LEVEL
-        people_seen = np.stack(self._people)
-        changed &= ~(people_seen[:-1] | people_seen[1:])
-        toggles = (np.diff(masks.astype(np.int8), axis=0) != 0) & changed
-        flickering = toggles.sum(axis=0) >= 2
-        ever: npt.NDArray[np.bool_] = np.asarray(masks.any(axis=0), np.bool_)
+        ever: npt.NDArray[np.bool_] = np.logical_or.reduce(list(self._masks))
+        if not ever.any():
+            return []  # nothing flame-coloured in the history: what most cameras see, at the cost of one test
         count, labels, stats, _ = cv2.connectedComponentsWithStats(
             cv2.dilate(ever.astype(np.uint8), np.ones((3, 3), np.uint8)), connectivity=8
         )
@@ -98,16 +94,29 @@ class FlameCue:
             window = np.s_[y : y + h, x : x + w]  # the blob's bounding box: everything below looks only there
             blob = (labels[window] == k) & ever[window]
             area = int(blob.sum())
-            seen = masks[:, y : y + h, x : x + w] & blob
-            if area < MIN_AREA or int(seen.sum(axis=(1, 2)).min()) < MIN_PIXELS:
+            if area < MIN_AREA:
                 continue
-            if _drift(seen) >= MAX_DRIFT * np.sqrt(area):
+            masks = np.stack([m[window] for m in self._masks])
+            seen = masks & blob
+            if int(seen.sum(axis=(1, 2)).min()) < MIN_PIXELS or _drift(seen) >= MAX_DRIFT * np.sqrt(area):
                 continue
-            found.append(Flame((x, y, x + w, y + h), float(flickering[window][blob].mean())))
+            found.append(Flame((x, y, x + w, y + h), self._flicker(window, masks, blob)))
         return found
+
+    def _flicker(self, window: tuple[slice, slice], masks: npt.NDArray[np.bool_], blob: npt.NDArray[np.bool_]) -> float:
+        """Share of the blob's pixels that switched in or out of flame colour twice or more with a large change of
+        brightness, away from people (``masks``: the history's flame colour in the blob's window)."""
+        changed = np.abs(np.diff(np.stack([g[window] for g in self._greys]), axis=0)) >= TOGGLE_LEVEL
+        people_seen = np.stack([p[window] for p in self._people])
+        changed &= ~(people_seen[:-1] | people_seen[1:])
+        toggles = (np.diff(masks.astype(np.int8), axis=0) != 0) & changed
+        return float((toggles.sum(axis=0) >= 2)[blob].mean())
 
 
 def _drift(seen: npt.NDArray[np.bool_]) -> float:
     """Largest move of a blob's centre between consecutive frames, in pixels (``seen``: its pixels per frame)."""
-    centres = np.array([np.argwhere(m).mean(axis=0) for m in seen])
+    counts = seen.sum(axis=(1, 2))
+    rows = seen.sum(axis=2) @ np.arange(seen.shape[1])  # per frame, the sum of its pixels' row numbers (exact)
+    columns = seen.sum(axis=1) @ np.arange(seen.shape[2])
+    centres = np.stack([rows / counts, columns / counts], axis=1)
     return float(np.linalg.norm(np.diff(centres, axis=0), axis=1).max())
