@@ -89,7 +89,15 @@ def api(tmp_path: Path) -> Iterator[Api]:
     media = MediaStore.for_config(config.store)
     deliveries: dict[str, list[dict[str, Any]]] = {}
     stats = [
-        StreamStats("gate", StreamState.LIVE, decoded_fps=25.0, analyzed_fps=5.0, frames_decoded=1500, reconnects=2),
+        StreamStats(
+            "gate",
+            StreamState.LIVE,
+            decoded_fps=25.0,
+            analyzed_fps=5.0,
+            frames_decoded=1500,
+            reconnects=2,
+            stage_cpu_s={"motion gate": 0.5, "rule fire_smoke": 1.25},
+        ),
         StreamStats("lobby", StreamState.OFFLINE, last_error="connection refused"),
     ]
     jpeg = live_jpeg()

@@ -64,6 +64,10 @@ def test_metrics_have_camera_gauges_counters_and_event_totals(api: Api) -> None:
     assert samples[("gwanje_camera_decoded_fps", (("camera", "gate"),))] == 25.0
     assert samples[("gwanje_camera_frames_decoded_total", (("camera", "gate"),))] == 1500
     assert samples[("gwanje_camera_reconnects_total", (("camera", "gate"),))] == 2
+    assert (
+        samples[("gwanje_camera_stage_cpu_seconds_total", (("camera", "gate"), ("stage", "rule fire_smoke")))] == 1.25
+    )
+    assert samples[("gwanje_camera_stage_cpu_seconds_total", (("camera", "gate"), ("stage", "motion gate")))] == 0.5
     assert samples[("gwanje_events_total", (("camera", "gate"), ("type", "fire")))] == 2
     assert samples[("gwanje_events_total", (("camera", "gate"), ("type", "smoke")))] == 1
     assert samples[("gwanje_database_up", ())] == 1.0

@@ -60,6 +60,12 @@ class GwanjeCollector(Collector):
             "gwanje_camera_last_frame_timestamp_seconds", "UNIX time of the latest frame.", labels=["camera"]
         )
         counters = {attr: CounterMetricFamily(name, text, labels=["camera"]) for attr, name, text in _COUNTERS}
+        stage_cpu = CounterMetricFamily(
+            "gwanje_camera_stage_cpu_seconds",
+            "CPU seconds the camera's analysis thread spent in each pipeline stage (rate: share of a core). A "
+            "detector run by the inference worker counts in gwanje_detector_busy_seconds instead.",
+            labels=["camera", "stage"],
+        )
         for stats in self._ctx.camera_status():
             cam = [stats.camera_id]
             up.add_metric(cam, 1.0 if stats.state is StreamState.LIVE else 0.0)
@@ -71,7 +77,9 @@ class GwanjeCollector(Collector):
                 last.add_metric(cam, stats.last_frame_time)
             for attr, family in counters.items():
                 family.add_metric(cam, float(getattr(stats, attr)))
-        yield from (up, state, decoded, analyzed, last, *counters.values())
+            for stage, seconds in stats.stage_cpu_s.items():
+                stage_cpu.add_metric([stats.camera_id, stage], seconds)
+        yield from (up, state, decoded, analyzed, last, *counters.values(), stage_cpu)
 
     def _cluster(self) -> Iterator[Metric]:
         """Cluster mode only: nodes, where each camera runs, restarts after node loss and moves."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -41,3 +41,6 @@ class StreamStats:
     """Cluster mode: the node analysing the camera (None on a single machine, or while it is being placed)."""
     restarts: int = 0
     """Cluster mode: times the camera was restarted on another node after its node was lost or it was moved."""
+    stage_cpu_s: dict[str, float] = field(default_factory=dict)
+    """CPU seconds the camera's analysis thread spent in each stage of its pipeline since it started (motion gate,
+    detectors, tracker, analysers, rules, event engine: ``runtime.stage_clock``)."""

@@ -392,7 +392,7 @@ def run_capacity(args: argparse.Namespace) -> int:
         "ratio": round(pipeline / decode, 3) if decode else None,
         **onset_summary(results["pipeline"], fire_start_s),
         "peak_rss_mb": round(peak_rss_mb(), 1),
-        "stage_ms": {s.stage: round(s.ms_per_frame, 2) for s in stages},
+        "stage_ms": {s.stage.strip(): round(s.ms_per_frame, 2) for s in stages},
     }
     (out / "bench.json").write_text(json.dumps(report, indent=2) + "\n")
     write_plot(out / "cameras_vs_cpu.png", {"decode only": rows["decode_only"], "pipeline": rows["pipeline"]}, cores)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import threading
@@ -91,7 +92,7 @@ class CameraWorker:
 
     @property
     def stats(self) -> StreamStats:
-        return self.reader.stats
+        return dataclasses.replace(self.reader.stats, stage_cpu_s=self._pipeline.clock.cpu_seconds())
 
     def latest_frame(self) -> tuple[float, bytes] | None:
         """The newest analysed frame's wall time (when it was decoded) and JPEG.

@@ -41,6 +41,7 @@ from gwanje.events.rule import Rule
 from gwanje.events.rules.factory import build_rules
 from gwanje.ingest.motion import MotionGate
 from gwanje.runtime.plan import faint_mask, short_floor, track_enricher, unfed
+from gwanje.runtime.stage_clock import StageClock
 from gwanje.track.camera import camera_tracker
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,8 @@ class CameraPipeline:
         self._segments = SegmentWatch()
         self._tracker = camera_tracker(app, camera)
         self._engine = EventEngine(camera.id, tuning=lambda t: app.tuning_for(camera, t))
+        self.clock = StageClock()
+        """CPU time of each stage on this camera's thread (``gwanje bench`` prints it per analysed frame)."""
         _report_unfed(camera, self._rules, [d.produces for d in listed])
 
     def _direct_detect(self, name: str, frame: Frame) -> Detections:
@@ -108,9 +111,11 @@ class CameraPipeline:
 
     def process(self, frame: Frame) -> FrameResult:
         """Analyse one frame and return the event changes it caused."""
+        clock = self.clock
         run = True
         if self._motion is not None:
-            gate = self._motion.check(frame)
+            with clock.stage("motion gate"):
+                gate = self._motion.check(frame)
             run = gate.run_detectors
             if gate.motion is not None:
                 frame = dataclasses.replace(frame, motion=gate.motion)
@@ -123,7 +128,8 @@ class CameraPipeline:
             # reuse the last answer instead of paying for inference.
             since = self._since.get(name, 0) + 1
             if name not in self._last or (run and since >= self._every[name]):
-                self._last[name] = self._detect(name, frame)
+                with clock.stage(f"detector {name}"):
+                    self._last[name] = self._detect(name, frame)
                 since = 0
             self._since[name] = since
             found = self._last[name]
@@ -137,11 +143,16 @@ class CameraPipeline:
         faint = Detections.merge(faint_parts) if faint_parts else Detections.empty()
         in_regions = np.isin(detections.label, self._regions)
         regions = detections[in_regions]
-        tracks = self._tracker.update(detections[~in_regions], frame.pts_s, frame.segment)
+        with clock.stage("tracker"):
+            tracks = self._tracker.update(detections[~in_regions], frame.pts_s, frame.segment)
         if self._enricher is not None and len(tracks):
-            tracks = self._enricher.analyze(frame, tracks, regions)
+            with clock.stage(f"analyser {self._enricher.name}"):
+                tracks = self._enricher.analyze(frame, tracks, regions)
         # regions: the fight analyser ignores motion inside fire and smoke boxes
-        extra = [analyzer.analyze(frame, tracks, regions) for analyzer in self._adders]
+        extra = []
+        for analyzer in self._adders:
+            with clock.stage(f"analyser {analyzer.name}"):
+                extra.append(analyzer.analyze(frame, tracks, regions))
         if extra:
             detections = Detections.merge([detections, *extra])
         ctx = FrameContext(frame=frame, detections=detections, tracks=tracks)
@@ -155,9 +166,12 @@ class CameraPipeline:
                 given |= mask
                 rule_ctx = dataclasses.replace(ctx, faint=faint[mask])
             if active:
-                observations.extend(rule.evaluate(rule_ctx))
+                with clock.stage(f"rule {rule.name}"):
+                    observations.extend(rule.evaluate(rule_ctx))
         ctx = dataclasses.replace(ctx, faint=faint[given])
-        events = self._engine.update(frame, observations)
+        with clock.stage("event engine"):
+            events = self._engine.update(frame, observations)
+        clock.frame_done()
         return FrameResult(context=ctx, events=events, observations=observations, ran_detectors=run)
 
     def close(self, last: Frame | None, reason: EndReason = EndReason.FLUSH) -> list[Event]:
