@@ -24,7 +24,7 @@ are its own; a new stream segment restarts them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -73,6 +73,8 @@ SCENE_S = 10.0
 scene (the cross foot of a table, a bag, a bench): a new track there does not take over a vanished person's fall."""
 SCENE_IOU = 0.7
 SCENE_FORGET_S = 600.0
+UPRIGHT_SCORE_S = 1.0
+"""The fall's confidence is the person's mean score while seen upright over this long before the fall."""
 SAME_BOX_PX = 0.5
 """A box of the camera's tracks within this of one of the rule's is the same detection (it carries the keypoints)."""
 
@@ -137,6 +139,8 @@ class _SceneBoxes:
 class _FallState:
     upright: TrackSample | None = None
     """The last upright sample: the reference for height and for the drop."""
+    upright_scores: list[tuple[float, float]] = field(default_factory=list)
+    """(time, person score) of the upright samples of the last ``UPRIGHT_SCORE_S`` before the last one."""
     down_since_s: float | None = None
     """When the transition to down was seen; None while not fallen."""
     lying_since_s: float | None = None
@@ -218,6 +222,9 @@ class FallRule:
         seen = _seen_posture(sample, None if reference is None else reference.height, frame_size)
         if seen is Posture.UPRIGHT:
             state.upright, state.down_since_s, state.lying_since_s = sample, None, None
+            state.upright_scores = [
+                (t, c) for t, c in state.upright_scores if t >= sample.time_s - UPRIGHT_SCORE_S - TIME_EPSILON_S
+            ] + [(sample.time_s, sample.confidence)]
             return False
         if seen is Posture.DOWN and state.lying_since_s is None:
             state.lying_since_s, state.lying_length = sample.time_s, max(sample.width, sample.height)
@@ -270,10 +277,11 @@ class FallRule:
         if state.fell:
             assert state.upright is not None and state.down_since_s is not None  # fell implies both
             since = state.down_since_s
-            # The upright sample may belong to the track this one took over (ids switch as people fall). It alone is
-            # the evidence that a person fell: people lying flat score low, and on some cameras clutter "lying" after
-            # a faint upright reading scores higher than they do (a sunlit floor seen from above: 0.5 after 0.2).
-            confidence = state.upright.confidence
+            # The upright samples may belong to the track this one took over (ids switch as people fall). They alone
+            # are the evidence that a person fell: people lying flat score low, and on some cameras clutter "lying"
+            # after a faint upright reading scores higher than they do (a sunlit floor seen from above: 0.5 after
+            # 0.2). Their last second, not the last sample: that is the fall starting, blurred, and scores lower.
+            confidence = float(np.mean([c for _, c in state.upright_scores]))
         else:
             assert state.lying_since_s is not None  # found lying implies it
             since, confidence = state.lying_since_s, state.lying_score
